@@ -1,0 +1,63 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+)
+
+// writeJSON sends v with status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(true)
+	enc.Encode(v)
+}
+
+type errorBody struct {
+	Error struct {
+		Code      string `json:"code"`
+		Message   string `json:"message"`
+		RequestID string `json:"request_id,omitempty"`
+	} `json:"error"`
+}
+
+// writeJSONError sends the API's error shape:
+// {"error":{"code":"…","message":"…","request_id":"…"}}.
+func writeJSONError(w http.ResponseWriter, e *Error, requestID string) {
+	var b errorBody
+	b.Error.Code, b.Error.Message, b.Error.RequestID = e.Code, e.Message, requestID
+	if e.Status == http.StatusServiceUnavailable || e.Status == http.StatusTooManyRequests {
+		if w.Header().Get("Retry-After") == "" {
+			w.Header().Set("Retry-After", "5")
+		}
+	}
+	writeJSON(w, e.Status, b)
+}
+
+// DecodeJSON reads a JSON request body into v, refusing unknown fields,
+// trailing data and oversized bodies with a 400 or 413 the client can act on.
+func DecodeJSON(r *http.Request, v any) error {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var mbe *http.MaxBytesError
+		var ute *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &mbe):
+			return ErrBodyTooLarge
+		case errors.Is(err, io.EOF):
+			return Errorf(http.StatusBadRequest, "invalid_json", "The request body is empty; send a JSON object.")
+		case errors.As(err, &ute):
+			return Errorf(http.StatusBadRequest, "invalid_json", "Field %q has the wrong type.", ute.Field)
+		default:
+			return &Error{Status: http.StatusBadRequest, Code: "invalid_json", Message: "The request body is not valid JSON for this endpoint.", Err: err}
+		}
+	}
+	if dec.More() {
+		return Errorf(http.StatusBadRequest, "invalid_json", "The request body has data after the JSON object.")
+	}
+	return nil
+}

@@ -1,0 +1,202 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"golang.org/x/text/language"
+)
+
+//go:embed templates static i18n
+var assets embed.FS
+
+// Languages the pages speak, in the order the language menu lists them.
+var languages = []struct{ Code, Name string }{
+	{"en", "English"}, {"vi", "Tiếng Việt"}, {"zh", "简体中文"},
+}
+
+var langMatcher = language.NewMatcher([]language.Tag{language.English, language.Vietnamese, language.SimplifiedChinese})
+
+// pages holds the parsed templates, message catalogs and static files.
+type pages struct {
+	tmpl     map[string]*template.Template
+	catalogs map[string]map[string]string
+	static   map[string]staticFile
+}
+
+type staticFile struct {
+	body  []byte
+	etag  string
+	ctype string
+}
+
+func loadPages() (*pages, error) {
+	p := &pages{tmpl: map[string]*template.Template{}, catalogs: map[string]map[string]string{}, static: map[string]staticFile{}}
+	for _, l := range languages {
+		b, err := assets.ReadFile("i18n/" + l.Code + ".json")
+		if err != nil {
+			return nil, err
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(b, &m); err != nil {
+			return nil, fmt.Errorf("web: i18n/%s.json: %w", l.Code, err)
+		}
+		p.catalogs[l.Code] = m
+	}
+	layout, err := template.New("layout.html").Funcs(template.FuncMap{"langs": func() any { return languages }}).
+		ParseFS(assets, "templates/layout.html")
+	if err != nil {
+		return nil, err
+	}
+	names, err := fs.Glob(assets, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range names {
+		base := path.Base(name)
+		if base == "layout.html" {
+			continue
+		}
+		t, err := template.Must(layout.Clone()).ParseFS(assets, name)
+		if err != nil {
+			return nil, err
+		}
+		p.tmpl[strings.TrimSuffix(base, ".html")] = t
+	}
+	statics, _ := fs.Glob(assets, "static/*")
+	for _, name := range statics {
+		b, _ := assets.ReadFile(name)
+		sum := sha256.Sum256(b)
+		ctype := "application/octet-stream"
+		switch path.Ext(name) {
+		case ".css":
+			ctype = "text/css; charset=utf-8"
+		case ".js":
+			ctype = "text/javascript; charset=utf-8"
+		case ".svg":
+			ctype = "image/svg+xml"
+		}
+		p.static[path.Base(name)] = staticFile{body: b, etag: `"` + hex.EncodeToString(sum[:8]) + `"`, ctype: ctype}
+	}
+	return p, nil
+}
+
+// language picks the page language: ?lang= (remembered in a cookie), then
+// the cookie, then Accept-Language, then English.
+func (p *pages) language(w http.ResponseWriter, r *http.Request) string {
+	if l := r.URL.Query().Get("lang"); p.catalogs[l] != nil {
+		http.SetCookie(w, &http.Cookie{Name: "lang", Value: l, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode, HttpOnly: true})
+		return l
+	}
+	if c, err := r.Cookie("lang"); err == nil && p.catalogs[c.Value] != nil {
+		return c.Value
+	}
+	tags, _, _ := language.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
+	_, i, _ := langMatcher.Match(tags...)
+	return languages[i].Code
+}
+
+// translator returns the message for key in lang, falling back to English.
+func (p *pages) translator(lang string) func(string, ...any) string {
+	return func(key string, args ...any) string {
+		msg, ok := p.catalogs[lang][key]
+		if !ok {
+			msg, ok = p.catalogs["en"][key]
+		}
+		if !ok {
+			return key
+		}
+		if len(args) > 0 {
+			return fmt.Sprintf(msg, args...)
+		}
+		return msg
+	}
+}
+
+// View is what every page template gets.
+type View struct {
+	Lang      string
+	Nonce     string
+	RequestID string
+	Org       string
+	Path      string
+	Data      any
+	t         func(string, ...any) string
+}
+
+// T translates key into the page's language.
+func (v View) T(key string, args ...any) string { return v.t(key, args...) }
+
+func (p *pages) render(w http.ResponseWriter, r *http.Request, status int, name, org string, data any) error {
+	t, ok := p.tmpl[name]
+	if !ok {
+		return fmt.Errorf("web: no template %q", name)
+	}
+	ri := info(r.Context())
+	v := View{Lang: ri.lang, Nonce: ri.nonce, RequestID: ri.id, Org: org, Path: r.URL.Path, t: p.translator(ri.lang), Data: data}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", v); err != nil {
+		return fmt.Errorf("web: render %s: %w", name, err)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Language", ri.lang)
+	h.Set("Vary", "Accept-Language, Cookie")
+	w.WriteHeader(status)
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// errorView is the data of the error page.
+type errorView struct {
+	Status  int
+	Code    string
+	Message string
+}
+
+func (p *pages) renderError(w http.ResponseWriter, r *http.Request, e *Error, org string) {
+	ri := info(r.Context())
+	if ri.lang == "" {
+		ri.lang = "en"
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	if err := p.render(w, r, e.Status, "error", org, errorView{Status: e.Status, Code: e.Code, Message: e.Message}); err != nil {
+		http.Error(w, "Something went wrong. Reference: "+ri.id, http.StatusInternalServerError)
+	}
+}
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
+	return s.pages.render(w, r, http.StatusOK, "home", s.opts.OrgName, nil)
+}
+
+func (s *Server) contact(w http.ResponseWriter, r *http.Request) error {
+	ref := r.URL.Query().Get("ref")
+	if len(ref) > 64 {
+		ref = ""
+	}
+	return s.pages.render(w, r, http.StatusOK, "contact", s.opts.OrgName, map[string]string{"Email": s.opts.SupportEmail, "Ref": ref})
+}
+
+var startTime = time.Now()
+
+func (s *Server) static(w http.ResponseWriter, r *http.Request) error {
+	f, ok := s.pages.static[r.PathValue("file")]
+	if !ok {
+		return ErrNotFound
+	}
+	w.Header().Set("Content-Type", f.ctype)
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	w.Header().Set("ETag", f.etag)
+	http.ServeContent(w, r, "", startTime, bytes.NewReader(f.body))
+	return nil
+}

@@ -1,0 +1,106 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+)
+
+// reqInfo travels with each request: the middleware fills it in, the route
+// wrapper names the route, and the log and metrics read it at the end.
+type reqInfo struct {
+	id    string
+	route string
+	nonce string
+	ip    string
+	lang  string
+}
+
+type reqInfoKey struct{}
+
+func info(ctx context.Context) *reqInfo {
+	if ri, ok := ctx.Value(reqInfoKey{}).(*reqInfo); ok {
+		return ri
+	}
+	return &reqInfo{}
+}
+
+// RequestID returns the id of the request being served in ctx, or "".
+func RequestID(ctx context.Context) string { return info(ctx).id }
+
+// ClientIP returns the client address of the request in ctx.
+func ClientIP(ctx context.Context) string { return info(ctx).ip }
+
+// newID returns a random URL-safe id.
+func newID(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// clientIP returns the peer address, or the address a trusted proxy put in
+// X-Forwarded-For. Only proxies in trusted may set it (ASVS 4.1.3): a client
+// cannot choose the IP that the log, the audit trail and rate limits see.
+func clientIP(r *http.Request, trusted []netip.Prefix) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	peer, err := netip.ParseAddr(host)
+	if err != nil {
+		return host
+	}
+	peer = peer.Unmap()
+	if !isTrusted(peer, trusted) {
+		return peer.String()
+	}
+	// Walk X-Forwarded-For from the right, skipping our own proxies.
+	parts := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(parts) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(parts[i]))
+		if err != nil {
+			break
+		}
+		a = a.Unmap()
+		if !isTrusted(a, trusted) {
+			return a.String()
+		}
+		peer = a
+	}
+	return peer.String()
+}
+
+func isTrusted(a netip.Addr, trusted []netip.Prefix) bool {
+	for _, p := range trusted {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// LogHandler wraps h so that every record logged with a request's context
+// carries that request's id.
+func LogHandler(h slog.Handler) slog.Handler { return logHandler{h} }
+
+type logHandler struct{ slog.Handler }
+
+func (h logHandler) Handle(ctx context.Context, r slog.Record) error {
+	if ri, ok := ctx.Value(reqInfoKey{}).(*reqInfo); ok {
+		r.AddAttrs(slog.String("request_id", ri.id))
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h logHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	return logHandler{h.Handler.WithAttrs(as)}
+}
+
+func (h logHandler) WithGroup(name string) slog.Handler {
+	return logHandler{h.Handler.WithGroup(name)}
+}

@@ -1,0 +1,93 @@
+// Package web serves Frontdesk over HTTP: the browser pages, the JSON API and
+// the operational endpoints, with the middleware that protects each tree.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"net/url"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Authorizer decides whether a request may use a route that needs perm. It
+// returns the request to continue with (carrying the principal in its
+// context), ErrUnauthenticated or ErrForbidden. Feature packages provide it;
+// without one every non-public route is denied.
+type Authorizer interface {
+	Authorize(r *http.Request, perm string) (*http.Request, error)
+}
+
+// Options are what the web layer needs from the rest of the program.
+type Options struct {
+	Logger *slog.Logger
+	// Ready reports whether the server can take traffic (database reachable,
+	// schema current).
+	Ready func(context.Context) error
+	// Registry receives the HTTP metrics and is served at /metrics.
+	Registry *prometheus.Registry
+	// BaseURL is the public URL; its origin is trusted for CSRF checks.
+	BaseURL *url.URL
+	// TLS is set when the server itself terminates TLS (HSTS is sent then).
+	TLS bool
+	// TrustedProxies may set X-Forwarded-For.
+	TrustedProxies []netip.Prefix
+	// MetricsToken, when set, is required as a bearer token on /metrics;
+	// without it /metrics answers loopback peers only.
+	MetricsToken string
+	// OrgName is the business's name shown on pages.
+	OrgName string
+	// SupportEmail is shown on the contact page when set.
+	SupportEmail string
+	// Authorizer checks permissions; nil denies every non-public route.
+	Authorizer Authorizer
+	// Version is reported on /healthz.
+	Version string
+}
+
+// Server is the HTTP handler for the whole program.
+type Server struct {
+	opts    Options
+	log     *slog.Logger
+	pages   *pages
+	metrics *httpMetrics
+	cop     *http.CrossOriginProtection
+	handler http.Handler
+}
+
+// New builds the server and its route table.
+func New(opts Options) (*Server, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Registry == nil {
+		opts.Registry = prometheus.NewRegistry()
+	}
+	if opts.OrgName == "" {
+		opts.OrgName = "Frontdesk"
+	}
+	p, err := loadPages()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{opts: opts, log: opts.Logger, pages: p, cop: http.NewCrossOriginProtection()}
+	if opts.BaseURL != nil {
+		origin := opts.BaseURL.Scheme + "://" + opts.BaseURL.Host
+		if err := s.cop.AddTrustedOrigin(origin); err != nil {
+			return nil, err
+		}
+	}
+	s.cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	s.metrics = newHTTPMetrics(opts.Registry)
+	mux := http.NewServeMux()
+	for _, rt := range s.routes() {
+		mux.Handle(rt.Pattern, s.wrap(rt))
+	}
+	s.handler = s.base(mux)
+	return s, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
