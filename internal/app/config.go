@@ -1,0 +1,312 @@
+// Package app wires Frontdesk together: configuration, the services, the
+// HTTP server and the command-line subcommands.
+package app
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the whole configuration, built once from flags and FRONTDESK_*
+// variables and passed to constructors.
+type Config struct {
+	Addr                    string
+	DataDir                 string
+	DatabaseURL             string
+	BaseURL                 string
+	PolicyProfile           string
+	OrgName                 string
+	SupportEmail            string
+	SMTPURL                 string
+	MailFrom                string
+	MasterKeyFile           string
+	AuditSigningKeyFile     string
+	AuditCheckpointEvery    int
+	AuditCheckpointInterval time.Duration
+	TLSCertFile             string
+	TLSKeyFile              string
+	TrustedProxies          []netip.Prefix
+	MetricsToken            string
+	LogLevel                string
+	LogFormat               string
+	ShutdownTimeout         time.Duration
+	Migrate                 bool
+}
+
+// option is one configuration setting: its flag, its variable, its default
+// and how it lands in Config. The table below is the single source for
+// parsing, --help and the documentation test.
+type option struct {
+	flag   string
+	usage  string
+	def    string
+	secret bool // also read from FRONTDESK_…_FILE; never printed
+	isBool bool
+	set    func(*Config, string) error
+}
+
+func (o option) env() string {
+	return "FRONTDESK_" + strings.ToUpper(strings.ReplaceAll(o.flag, "-", "_"))
+}
+
+func options() []option {
+	return []option{
+		{flag: "addr", def: "127.0.0.1:8080", usage: "listen address (host:port)", set: func(c *Config, v string) error {
+			if _, _, err := net.SplitHostPort(v); err != nil {
+				return fmt.Errorf("must be host:port")
+			}
+			c.Addr = v
+			return nil
+		}},
+		{flag: "data-dir", def: "./data", usage: "directory for the SQLite database, keys, outbox, attachments and recordings", set: func(c *Config, v string) error {
+			if v == "" {
+				return errors.New("must not be empty")
+			}
+			c.DataDir = v
+			return nil
+		}},
+		{flag: "database-url", secret: true, usage: "postgres://… selects PostgreSQL; empty means SQLite in the data directory", set: func(c *Config, v string) error {
+			if v != "" && !strings.HasPrefix(v, "postgres://") && !strings.HasPrefix(v, "postgresql://") && !strings.HasPrefix(v, "sqlite:") {
+				return errors.New("must start with postgres:// (or sqlite:PATH)")
+			}
+			c.DatabaseURL = v
+			return nil
+		}},
+		{flag: "base-url", usage: "public URL used in links and as the WebAuthn origin (default http:// + addr)", set: func(c *Config, v string) error {
+			if v == "" {
+				return nil
+			}
+			u, err := url.Parse(v)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return errors.New("must be an absolute http(s) URL")
+			}
+			c.BaseURL = strings.TrimSuffix(v, "/")
+			return nil
+		}},
+		{flag: "policy-profile", def: "default", usage: "security policy profile: default (NIST 800-63B aligned) or pci (bank profile)", set: func(c *Config, v string) error {
+			if v != "default" && v != "pci" {
+				return errors.New("must be default or pci")
+			}
+			c.PolicyProfile = v
+			return nil
+		}},
+		{flag: "org-name", def: "Frontdesk", usage: "the business's name, shown on pages and in e-mails", set: func(c *Config, v string) error {
+			c.OrgName = v
+			return nil
+		}},
+		{flag: "support-email", usage: "address customers can write to, shown on the contact page", set: func(c *Config, v string) error {
+			c.SupportEmail = v
+			return nil
+		}},
+		{flag: "smtp-url", secret: true, usage: "smtp://user:pass@host:587 (STARTTLS) or smtps://…:465 (TLS); empty writes mail to DATA_DIR/outbox", set: func(c *Config, v string) error {
+			if v != "" && !strings.HasPrefix(v, "smtp://") && !strings.HasPrefix(v, "smtps://") {
+				return errors.New("must start with smtp:// or smtps://")
+			}
+			c.SMTPURL = v
+			return nil
+		}},
+		{flag: "mail-from", def: "Frontdesk <no-reply@localhost>", usage: "From address of outgoing e-mail", set: func(c *Config, v string) error {
+			c.MailFrom = v
+			return nil
+		}},
+		{flag: "master-key-file", usage: "file holding the master key(s); default DATA_DIR/keys/master.key, created on first start", set: func(c *Config, v string) error {
+			c.MasterKeyFile = v
+			return nil
+		}},
+		{flag: "audit-signing-key-file", usage: "Ed25519 key that signs audit checkpoints; default DATA_DIR/keys/audit-ed25519.key, created on first start", set: func(c *Config, v string) error {
+			c.AuditSigningKeyFile = v
+			return nil
+		}},
+		{flag: "audit-checkpoint-every", def: "1000", usage: "audit entries between signed checkpoints", set: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				return errors.New("must be a positive whole number")
+			}
+			c.AuditCheckpointEvery = n
+			return nil
+		}},
+		{flag: "audit-checkpoint-interval", def: "5m", usage: "how often the server signs a checkpoint of new audit entries", set: func(c *Config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < time.Second {
+				return errors.New("must be a duration of at least 1s, e.g. 5m")
+			}
+			c.AuditCheckpointInterval = d
+			return nil
+		}},
+		{flag: "tls-cert-file", usage: "PEM certificate; with --tls-key-file the server speaks HTTPS and sends HSTS", set: func(c *Config, v string) error {
+			c.TLSCertFile = v
+			return nil
+		}},
+		{flag: "tls-key-file", usage: "PEM private key for --tls-cert-file", set: func(c *Config, v string) error {
+			c.TLSKeyFile = v
+			return nil
+		}},
+		{flag: "trusted-proxies", usage: "comma-separated CIDRs whose X-Forwarded-For is believed (e.g. 10.0.0.0/8)", set: func(c *Config, v string) error {
+			c.TrustedProxies = nil
+			for _, s := range strings.Split(v, ",") {
+				if s = strings.TrimSpace(s); s == "" {
+					continue
+				}
+				p, err := netip.ParsePrefix(s)
+				if err != nil {
+					a, aerr := netip.ParseAddr(s)
+					if aerr != nil {
+						return fmt.Errorf("%q is not a CIDR or address", s)
+					}
+					p = netip.PrefixFrom(a, a.BitLen())
+				}
+				c.TrustedProxies = append(c.TrustedProxies, p)
+			}
+			return nil
+		}},
+		{flag: "metrics-token", secret: true, usage: "bearer token required on /metrics; without it /metrics answers loopback clients only", set: func(c *Config, v string) error {
+			c.MetricsToken = v
+			return nil
+		}},
+		{flag: "log-level", def: "info", usage: "debug, info, warn or error", set: func(c *Config, v string) error {
+			switch v {
+			case "debug", "info", "warn", "error":
+				c.LogLevel = v
+				return nil
+			}
+			return errors.New("must be debug, info, warn or error")
+		}},
+		{flag: "log-format", def: "json", usage: "json or text", set: func(c *Config, v string) error {
+			if v != "json" && v != "text" {
+				return errors.New("must be json or text")
+			}
+			c.LogFormat = v
+			return nil
+		}},
+		{flag: "shutdown-timeout", def: "20s", usage: "how long a graceful shutdown waits for requests in flight", set: func(c *Config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				return errors.New("must be a positive duration, e.g. 20s")
+			}
+			c.ShutdownTimeout = d
+			return nil
+		}},
+		{flag: "migrate", isBool: true, def: "false", usage: "apply database migrations before serving (PostgreSQL; SQLite always migrates)", set: func(c *Config, v string) error {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return errors.New("must be true or false")
+			}
+			c.Migrate = b
+			return nil
+		}},
+	}
+}
+
+// configFlags registers every option on fs and returns a function that,
+// after fs.Parse, builds the Config: defaults, then FRONTDESK_* variables
+// (or their _FILE variants for secrets), then flags.
+func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (Config, error) {
+	opts := options()
+	flagged := map[string]string{}
+	for _, o := range opts {
+		o := o
+		if o.isBool {
+			fs.BoolFunc(o.flag, o.usage, func(v string) error { flagged[o.flag] = v; return nil })
+		} else {
+			fs.Func(o.flag, o.usage, func(v string) error { flagged[o.flag] = v; return nil })
+		}
+	}
+	return func() (Config, error) {
+		var c Config
+		for _, o := range opts {
+			v, from, err := o.value(getenv, flagged)
+			if err != nil {
+				return c, err
+			}
+			if err := o.set(&c, v); err != nil {
+				return c, fmt.Errorf("%s: %s", from, err)
+			}
+		}
+		return c, c.finish()
+	}
+}
+
+// value returns the option's value and where it came from.
+func (o option) value(getenv func(string) string, flagged map[string]string) (string, string, error) {
+	if v, ok := flagged[o.flag]; ok {
+		return v, "--" + o.flag, nil
+	}
+	if o.secret {
+		if path := getenv(o.env() + "_FILE"); path != "" {
+			if getenv(o.env()) != "" {
+				return "", "", fmt.Errorf("set %s or %s_FILE, not both", o.env(), o.env())
+			}
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return "", "", fmt.Errorf("%s_FILE: %w", o.env(), err)
+			}
+			return strings.TrimRight(string(b), "\r\n"), o.env() + "_FILE", nil
+		}
+	}
+	if v := getenv(o.env()); v != "" {
+		return v, o.env(), nil
+	}
+	return o.def, "default of --" + o.flag, nil
+}
+
+// finish fills derived defaults and checks settings that depend on others.
+func (c *Config) finish() error {
+	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
+		return errors.New("set both --tls-cert-file and --tls-key-file, or neither")
+	}
+	if c.BaseURL == "" {
+		scheme := "http"
+		if c.TLSCertFile != "" {
+			scheme = "https"
+		}
+		c.BaseURL = scheme + "://" + c.Addr
+	}
+	if c.MasterKeyFile == "" {
+		c.MasterKeyFile = filepath.Join(c.DataDir, "keys", "master.key")
+	}
+	if c.AuditSigningKeyFile == "" {
+		c.AuditSigningKeyFile = filepath.Join(c.DataDir, "keys", "audit-ed25519.key")
+	}
+	return nil
+}
+
+// printOptions writes the configuration reference for --help.
+func printOptions(w io.Writer) {
+	fmt.Fprintln(w, "\nConfiguration (each flag also reads the variable shown; secrets also from VARIABLE_FILE):")
+	for _, o := range options() {
+		arg := " value"
+		if o.isBool {
+			arg = ""
+		}
+		fmt.Fprintf(w, "  --%s%s\n        %s\n        env %s", o.flag, arg, o.usage, o.env())
+		if o.secret {
+			fmt.Fprintf(w, " or %s_FILE", o.env())
+		}
+		if o.def != "" {
+			fmt.Fprintf(w, "; default %s", o.def)
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+// ParseConfig builds a Config from flags and variables exactly as serve
+// does; the end-to-end harness uses it.
+func ParseConfig(args []string, getenv func(string) string) (Config, error) {
+	fs := flag.NewFlagSet("frontdesk", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	build := configFlags(fs, getenv)
+	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	return build()
+}

@@ -1,0 +1,183 @@
+package app
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/frontdesk/frontdesk/internal/audit"
+	"github.com/frontdesk/frontdesk/internal/web"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+func runServe(ctx context.Context, env Env, args []string) error {
+	fs, build := flagSet("serve", env)
+	cfg, err := parse(fs, build, args, env)
+	if err != nil {
+		return err
+	}
+	inst, err := Start(ctx, cfg, env)
+	if err != nil {
+		return err
+	}
+	<-ctx.Done()
+	return inst.Stop()
+}
+
+// Instance is a running server.
+type Instance struct {
+	sys      *system
+	srv      *http.Server
+	ln       net.Listener
+	url      string
+	log      *slog.Logger
+	timeout  time.Duration
+	stopTick context.CancelFunc
+	done     chan error
+	stopOnce sync.Once
+	stopErr  error
+}
+
+// Start opens the services and starts serving on cfg.Addr (which may use
+// port 0). It returns once the listener is open.
+func Start(ctx context.Context, cfg Config, env Env) (*Instance, error) {
+	log := newLogger(cfg, env.Stderr)
+	sys, err := openSystem(ctx, cfg, log, needCurrent)
+	if err != nil {
+		return nil, err
+	}
+	inst, err := start(ctx, sys, cfg, log)
+	if err != nil {
+		sys.close()
+		return nil, err
+	}
+	return inst, nil
+}
+
+func start(ctx context.Context, sys *system, cfg Config, log *slog.Logger) (*Instance, error) {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	base, err := url.Parse(cfg.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	handler, err := web.New(web.Options{
+		Logger:         log,
+		Ready:          sys.ready,
+		Registry:       reg,
+		BaseURL:        base,
+		TLS:            cfg.TLSCertFile != "",
+		TrustedProxies: cfg.TrustedProxies,
+		MetricsToken:   cfg.MetricsToken,
+		OrgName:        cfg.OrgName,
+		SupportEmail:   cfg.SupportEmail,
+		Version:        Version,
+	})
+	if err != nil {
+		return nil, err
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	scheme := "http"
+	if cfg.TLSCertFile != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.TLSCertFile, cfg.TLSKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("load TLS certificate: %w", err)
+		}
+		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
+		scheme = "https"
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	inst := &Instance{sys: sys, srv: srv, ln: ln, url: scheme + "://" + ln.Addr().String(), log: log, timeout: cfg.ShutdownTimeout, done: make(chan error, 1)}
+	if err := sys.record(ctx, audit.Event{Action: "system.start", Target: "server", Details: map[string]any{"version": Version, "addr": ln.Addr().String()}}); err != nil {
+		ln.Close()
+		return nil, err
+	}
+	go func() {
+		var err error
+		if srv.TLSConfig != nil {
+			err = srv.ServeTLS(ln, "", "")
+		} else {
+			err = srv.Serve(ln)
+		}
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		inst.done <- err
+	}()
+	tickCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	inst.stopTick = cancel
+	go sys.checkpointLoop(tickCtx, cfg.AuditCheckpointInterval)
+	log.Info("frontdesk serving", "url", inst.url, "base_url", cfg.BaseURL, "database", sys.db.String(), "policy_profile", cfg.PolicyProfile, "version", Version)
+	return inst, nil
+}
+
+// URL is where the instance listens, e.g. http://127.0.0.1:41234.
+func (i *Instance) URL() string { return i.url }
+
+// Stop shuts down gracefully: no new connections, requests in flight get
+// the shutdown timeout, then the audit trail records the stop and signs a
+// final checkpoint.
+func (i *Instance) Stop() error {
+	i.stopOnce.Do(func() {
+		i.log.Info("shutting down", "timeout", i.timeout.String())
+		ctx, cancel := context.WithTimeout(context.Background(), i.timeout)
+		defer cancel()
+		err := i.srv.Shutdown(ctx)
+		if serveErr := <-i.done; serveErr != nil {
+			err = errors.Join(err, serveErr)
+		}
+		i.stopTick()
+		bg := context.Background()
+		err = errors.Join(err, i.sys.record(bg, audit.Event{Action: "system.stop", Target: "server"}))
+		err = errors.Join(err, i.sys.audit.Checkpoint(bg, i.sys.db))
+		err = errors.Join(err, i.sys.close())
+		i.stopErr = err
+		i.log.Info("stopped")
+	})
+	return i.stopErr
+}
+
+// ready is the readiness check: the database answers and the schema is current.
+func (s *system) ready(ctx context.Context) error {
+	if err := s.db.Ping(ctx); err != nil {
+		return err
+	}
+	return s.db.CheckSchema(ctx)
+}
+
+// checkpointLoop signs the chain's tip periodically, so that at most one
+// interval of entries is ever without a signed checkpoint.
+func (s *system) checkpointLoop(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := s.audit.Checkpoint(ctx, s.db); err != nil && ctx.Err() == nil {
+				s.log.Error("audit checkpoint failed", "error", err.Error())
+			}
+		}
+	}
+}

@@ -1,0 +1,114 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+
+	"github.com/frontdesk/frontdesk/internal/audit"
+	"github.com/frontdesk/frontdesk/internal/db"
+	"github.com/frontdesk/frontdesk/internal/keyring"
+)
+
+// system is the set of shared services every command works with.
+type system struct {
+	cfg    Config
+	log    *slog.Logger
+	db     *db.DB
+	keys   *keyring.Keyring
+	signer *audit.Signer
+	audit  *audit.Log
+
+	migratedFrom, migratedTo int // set when this process changed the schema
+}
+
+// openMode says how a command treats the schema.
+type openMode int
+
+const (
+	// needCurrent refuses an outdated PostgreSQL schema; SQLite migrates itself.
+	needCurrent openMode = iota
+	// migrateAlways applies migrations on either database.
+	migrateAlways
+)
+
+// openSystem connects to the database, brings or checks the schema, and
+// loads the keys.
+func openSystem(ctx context.Context, cfg Config, log *slog.Logger, mode openMode) (*system, error) {
+	d, err := db.Open(ctx, db.Options{URL: cfg.DatabaseURL, DataDir: cfg.DataDir})
+	if err != nil {
+		return nil, err
+	}
+	s := &system{cfg: cfg, log: log, db: d}
+	if err := s.prepareSchema(ctx, mode); err != nil {
+		d.Close()
+		return nil, err
+	}
+	s.keys, err = keyring.New(ctx, d, keyring.Options{
+		MasterKeyFile: cfg.MasterKeyFile,
+		Create:        cfg.MasterKeyFile == filepath.Join(cfg.DataDir, "keys", "master.key"),
+	})
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	s.signer, err = audit.LoadSigner(cfg.AuditSigningKeyFile)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	s.audit = audit.New(s.keys, s.signer, audit.Options{CheckpointEvery: cfg.AuditCheckpointEvery})
+	if s.migratedTo != 0 {
+		err := s.record(ctx, audit.Event{Action: "schema.migrate", Target: "database",
+			Details: map[string]any{"from": s.migratedFrom, "to": s.migratedTo, "dialect": d.Dialect().String()}})
+		if err != nil {
+			d.Close()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func (s *system) prepareSchema(ctx context.Context, mode openMode) error {
+	if mode == migrateAlways || s.db.Dialect() == db.SQLite || s.cfg.Migrate {
+		return s.migrate(ctx)
+	}
+	err := s.db.CheckSchema(ctx)
+	if errors.Is(err, db.ErrSchemaOutdated) {
+		return fmt.Errorf("%w; run 'frontdesk migrate' first, or start with --migrate", err)
+	}
+	return err
+}
+
+func (s *system) migrate(ctx context.Context) error {
+	from, _, err := s.db.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	err = s.db.Migrate(ctx, func(m db.Migration) {
+		s.log.Info("migration applied", "version", m.Version, "name", m.Name, "database", s.db.Dialect().String())
+	})
+	if err != nil {
+		return err
+	}
+	to, _, err := s.db.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if to != from {
+		// Audited in openSystem once the keys are loaded.
+		s.migratedFrom, s.migratedTo = from, to
+	}
+	return nil
+}
+
+// close releases the database.
+func (s *system) close() error { return s.db.Close() }
+
+// record appends one audit entry in a transaction of its own, for events
+// that change nothing else (start, stop, a CLI job).
+func (s *system) record(ctx context.Context, ev audit.Event) error {
+	return s.db.Write(ctx, func(tx *db.Tx) error { return s.audit.Record(ctx, tx, ev) })
+}
