@@ -1,0 +1,36 @@
+# Frontdesk: the two commands of the README, and a few helpers.
+#   make run   start Frontdesk on the embedded SQLite database (./data)
+#   make test  the whole suite on SQLite and on PostgreSQL, browser tests in Chromium
+
+GO          ?= go
+PG_TEST_URL ?= postgres://postgres:postgres@127.0.0.1:5432/postgres?sslmode=disable
+TESTFLAGS   ?= -count=1 -timeout 20m
+
+.PHONY: run test test-sqlite test-postgres vet build bench deps-test
+
+run:
+	$(GO) run ./cmd/frontdesk serve
+
+build:
+	$(GO) build -o bin/frontdesk ./cmd/frontdesk
+
+test: deps-test vet test-sqlite test-postgres
+
+deps-test:
+	@scripts/ensure-chromium.sh
+	@scripts/ensure-postgres.sh
+
+vet:
+	$(GO) vet ./...
+
+test-sqlite:
+	@echo "== test suite on SQLite"
+	FRONTDESK_TEST_DATABASE_URL= $(GO) test $(TESTFLAGS) ./...
+
+test-postgres:
+	@echo "== test suite on PostgreSQL"
+	FRONTDESK_TEST_DATABASE_URL='$(PG_TEST_URL)' $(GO) test $(TESTFLAGS) ./...
+
+bench:
+	@scripts/ensure-postgres.sh
+	$(GO) run ./bench/audit -entries 1000000 -out docs/benchmarks-audit.txt
