@@ -5,6 +5,9 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/mail"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -180,5 +183,52 @@ func TestKeysRotateCommand(t *testing.T) {
 	_, out, _ = c.run("audit", "export")
 	if !strings.Contains(out, `"action":"keys.rotate"`) {
 		t.Fatal("rotation not audited")
+	}
+}
+
+func TestMailTestWritesToOutbox(t *testing.T) {
+	c := newCLI(t)
+	c.vars["FRONTDESK_ORG_NAME"] = "Acme Bank"
+	if code, _, stderr := c.run("mail", "test"); code != 2 || !strings.Contains(stderr, "--to is required") {
+		t.Fatalf("without --to: %d %s", code, stderr)
+	}
+	if code, _, stderr := c.run("mail", "test", "--to", "not an address"); code != 2 || !strings.Contains(stderr, "is not an e-mail address") {
+		t.Fatalf("bad --to: %d %s", code, stderr)
+	}
+	code, stdout, stderr := c.run("mail", "test", "--to", "Ops <ops@example.com>", "--locale", "vi")
+	if code != 0 || !strings.Contains(stdout, "sent via outbox") {
+		t.Fatalf("mail test: %d %s %s", code, stdout, stderr)
+	}
+	files, err := filepath.Glob(filepath.Join(c.vars["FRONTDESK_DATA_DIR"], "outbox", "*.eml"))
+	if err != nil || len(files) != 1 {
+		t.Fatalf("outbox holds %v (%v), want one message", files, err)
+	}
+	raw, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := msg.Header.Get("To"); !strings.Contains(got, "ops@example.com") {
+		t.Fatalf("To = %q", got)
+	}
+	if !strings.Contains(msg.Header.Get("Message-Id"), "@localhost>") || !strings.Contains(stdout, msg.Header.Get("Message-Id")) {
+		t.Fatalf("Message-ID %q not reported in %q", msg.Header.Get("Message-Id"), stdout)
+	}
+	if !strings.Contains(string(raw), "http://127.0.0.1:0/contact") {
+		t.Fatalf("support link missing from message:\n%s", raw)
+	}
+	// The send is audited without the recipient's address.
+	var details string
+	err = c.open().Read(context.Background(), func(tx *db.Tx) error {
+		return tx.QueryRow(context.Background(), "SELECT details FROM audit_log WHERE action = 'mail.test'").Scan(&details)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(details, "example.com") || strings.Contains(details, "ops@") {
+		t.Fatalf("audit details %s", details)
 	}
 }

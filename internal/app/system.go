@@ -10,6 +10,7 @@ import (
 	"github.com/frontdesk/frontdesk/internal/audit"
 	"github.com/frontdesk/frontdesk/internal/db"
 	"github.com/frontdesk/frontdesk/internal/keyring"
+	"github.com/frontdesk/frontdesk/internal/notify"
 )
 
 // system is the set of shared services every command works with.
@@ -20,6 +21,7 @@ type system struct {
 	keys   *keyring.Keyring
 	signer *audit.Signer
 	audit  *audit.Log
+	mail   *notify.Mailer
 
 	migratedFrom, migratedTo int // set when this process changed the schema
 }
@@ -55,6 +57,11 @@ func openSystem(ctx context.Context, cfg Config, log *slog.Logger, mode openMode
 		return nil, err
 	}
 	s.signer, err = audit.LoadSigner(cfg.AuditSigningKeyFile)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	s.mail, err = newMailer(cfg, log)
 	if err != nil {
 		d.Close()
 		return nil, err
