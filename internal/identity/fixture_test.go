@@ -1,0 +1,215 @@
+package identity_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/mail"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/frontdesk/frontdesk/internal/audit"
+	"github.com/frontdesk/frontdesk/internal/db"
+	"github.com/frontdesk/frontdesk/internal/db/dbtest"
+	"github.com/frontdesk/frontdesk/internal/identity"
+	"github.com/frontdesk/frontdesk/internal/keyring"
+	"github.com/frontdesk/frontdesk/internal/notify"
+	"github.com/frontdesk/frontdesk/internal/password"
+)
+
+// clock is a settable test clock.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+// fixture is a service on a fresh database, with mail going to an outbox.
+type fixture struct {
+	t      *testing.T
+	d      *db.DB
+	clock  *clock
+	svc    *identity.Service
+	outbox string
+	log    *audit.Log
+	signer *audit.Signer
+}
+
+// fastParams keep tests quick; the production parameters have tests of
+// their own in the password package.
+var fastParams = password.Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}
+
+func newFixture(t *testing.T, profile string) *fixture {
+	t.Helper()
+	c := &clock{now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
+	d := dbtest.OpenWith(t, dbtest.Options{Clock: c.Now})
+	dir := t.TempDir()
+	ctx := context.Background()
+	keys, err := keyring.New(ctx, d, keyring.Options{MasterKeyFile: filepath.Join(dir, "master.key"), Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := audit.LoadSigner(filepath.Join(dir, "audit.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	outbox := filepath.Join(dir, "outbox")
+	mailer, err := notify.NewMailer(notify.Config{From: "Acme Bank <no-reply@acme.example>", OutboxDir: outbox, Clock: c.Now}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	policy, err := identity.PolicyByName(profile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := audit.New(keys, signer, audit.Options{CheckpointEvery: 1000})
+	svc := identity.New(identity.Options{DB: d, Keys: keys, Audit: log, Mail: mailer, Policy: policy,
+		Hasher:  password.NewHasher(password.HasherOptions{Params: fastParams, MemoryBudget: 64 << 20}),
+		BaseURL: "https://bank.example", OrgName: "Acme Bank"})
+	t.Cleanup(svc.WaitMail)
+	return &fixture{t: t, d: d, clock: c, svc: svc, outbox: outbox, log: log, signer: signer}
+}
+
+// message is one e-mail from the outbox, decoded.
+type message struct {
+	To, Subject, Text string
+}
+
+// mails returns every message sent to addr so far, oldest first.
+func (f *fixture) mails(addr string) []message {
+	f.t.Helper()
+	f.svc.WaitMail()
+	files, _ := filepath.Glob(filepath.Join(f.outbox, "*.eml"))
+	// The test clock names the files; the real write time orders them.
+	sort.SliceStable(files, func(i, j int) bool {
+		a, _ := os.Stat(files[i])
+		b, _ := os.Stat(files[j])
+		return a.ModTime().Before(b.ModTime())
+	})
+	var out []message
+	for _, name := range files {
+		raw, err := os.ReadFile(name)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		m, err := mail.ReadMessage(bytes.NewReader(raw))
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		to, _ := mail.ParseAddress(m.Header.Get("To"))
+		if to == nil || !strings.EqualFold(to.Address, addr) {
+			continue
+		}
+		subject, _ := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
+		_, params, _ := mime.ParseMediaType(m.Header.Get("Content-Type"))
+		mr := multipart.NewReader(m.Body, params["boundary"])
+		p, err := mr.NextPart() // text/plain comes first
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		text, _ := io.ReadAll(p) // multipart undoes the quoted-printable itself
+		out = append(out, message{To: to.Address, Subject: subject, Text: string(text)})
+	}
+	return out
+}
+
+// last returns the latest message to addr, failing if there is none.
+func (f *fixture) last(addr string) message {
+	f.t.Helper()
+	ms := f.mails(addr)
+	if len(ms) == 0 {
+		f.t.Fatalf("no e-mail to %s", addr)
+	}
+	return ms[len(ms)-1]
+}
+
+var (
+	codeRE = regexp.MustCompile(`\b[0-9]{6}\b`)
+	linkRE = regexp.MustCompile(`https://bank\.example/[a-z-]+\?token=[A-Za-z0-9_-]+`)
+)
+
+func (m message) code(t *testing.T) string {
+	t.Helper()
+	c := codeRE.FindString(m.Text)
+	if c == "" {
+		t.Fatalf("no code in %q", m.Text)
+	}
+	return c
+}
+
+func (m message) token(t *testing.T) string {
+	t.Helper()
+	l := linkRE.FindString(m.Text)
+	if l == "" {
+		t.Fatalf("no link in %q", m.Text)
+	}
+	return l[strings.Index(l, "token=")+len("token="):]
+}
+
+const goodPassword = "Plum orbit lantern velvet 7!"
+
+// register creates and verifies a customer and returns the account.
+func (f *fixture) register(email string) *identity.Account {
+	f.t.Helper()
+	ctx := context.Background()
+	if err := f.svc.Register(ctx, identity.Registration{Email: email, Password: goodPassword, Name: "Lan Nguyen", IP: "198.51.100.7"}); err != nil {
+		f.t.Fatalf("register: %v", err)
+	}
+	a, err := f.svc.VerifyEmail(ctx, email, f.last(email).code(f.t))
+	if err != nil {
+		f.t.Fatalf("verify: %v", err)
+	}
+	return a
+}
+
+func (f *fixture) signIn(email, pw, ip string) (*identity.SignInResult, error) {
+	return f.svc.SignIn(context.Background(), identity.SignIn{Email: email, Password: pw, IP: ip,
+		UserAgent: "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0", DeviceID: "device-one-0123456789", Client: identity.ClientAPI})
+}
+
+// auditActions returns the actions recorded so far, in order.
+func (f *fixture) auditActions() []string {
+	f.t.Helper()
+	var out []string
+	err := f.d.Read(context.Background(), func(tx *db.Tx) error {
+		rows, err := tx.Query(context.Background(), "SELECT action FROM audit_log ORDER BY seq")
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var a string
+			if err := rows.Scan(&a); err != nil {
+				return err
+			}
+			out = append(out, a)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return out
+}
+
+func (f *fixture) verifyAudit() {
+	f.t.Helper()
+	r, err := audit.Verify(context.Background(), f.d, f.signer, nil)
+	if err != nil || !r.OK() {
+		f.t.Fatalf("audit chain: %+v %v", r, err)
+	}
+}

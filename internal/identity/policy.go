@@ -1,0 +1,100 @@
+package identity
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/frontdesk/frontdesk/internal/password"
+)
+
+// Policy is everything the security profile decides for sign-in. The two
+// profiles are in reference/security-requirements.md §5.2; docs/security.md
+// lists the values with their sources.
+type Policy struct {
+	Name     string
+	Password password.Profile
+
+	// LockoutThreshold consecutive failures lock an account for
+	// LockoutDuration (or until the owner uses the unlock link).
+	LockoutThreshold int
+	LockoutDuration  time.Duration
+
+	// Per source: at most IPFailures failed sign-ins per IP address and
+	// NetFailures per /24 (IPv4) or /64 (IPv6) within ThrottleWindow, then
+	// the source waits ThrottleBlock. A source failing against
+	// StuffingTargets distinct e-mails within the window is treated as
+	// credential stuffing and waits StuffingBlock.
+	ThrottleWindow  time.Duration
+	IPFailures      int
+	NetFailures     int
+	ThrottleBlock   time.Duration
+	StuffingTargets int
+	StuffingBlock   time.Duration
+
+	// Anti-automation quotas per IP within ThrottleWindow.
+	RegistrationsPerIP int
+	ResetsPerIP        int
+
+	// Sessions: idle and absolute timeouts per kind of account, and how
+	// many sessions one account may hold (the oldest is ended beyond it).
+	CustomerIdle    time.Duration
+	StaffIdle       time.Duration
+	AbsoluteTimeout time.Duration
+	MaxSessions     int
+
+	// Lifetimes of e-mailed secrets and the wrong guesses a code allows.
+	VerifyTTL    time.Duration
+	ResetTTL     time.Duration
+	UnlockTTL    time.Duration
+	NotMeTTL     time.Duration
+	CodeAttempts int
+}
+
+// PolicyByName returns the "default" or "pci" policy.
+func PolicyByName(name string) (Policy, error) {
+	p := Policy{
+		Name:               "default",
+		Password:           password.ProfileDefault,
+		LockoutThreshold:   100, // NIST 800-63B 3.2.2: at most 100
+		LockoutDuration:    time.Hour,
+		ThrottleWindow:     15 * time.Minute,
+		IPFailures:         20,
+		NetFailures:        100,
+		ThrottleBlock:      15 * time.Minute,
+		StuffingTargets:    10,
+		StuffingBlock:      time.Hour,
+		RegistrationsPerIP: 20,
+		ResetsPerIP:        20,
+		CustomerIdle:       30 * time.Minute,
+		StaffIdle:          15 * time.Minute,
+		AbsoluteTimeout:    12 * time.Hour,
+		MaxSessions:        10,
+		VerifyTTL:          24 * time.Hour,
+		ResetTTL:           15 * time.Minute,
+		UnlockTTL:          24 * time.Hour,
+		NotMeTTL:           7 * 24 * time.Hour,
+		CodeAttempts:       5,
+	}
+	switch name {
+	case "", "default":
+		return p, nil
+	case "pci":
+		p.Name = "pci"
+		p.Password = password.ProfilePCI
+		p.LockoutThreshold = 10 // PCI 8.3.4
+		p.LockoutDuration = 30 * time.Minute
+		p.CustomerIdle = 15 * time.Minute // PCI 8.2.8
+		p.MaxSessions = 3
+		p.CodeAttempts = 3
+		return p, nil
+	}
+	return Policy{}, fmt.Errorf("identity: unknown policy profile %q", name)
+}
+
+// idleFor returns the idle timeout for an account kind.
+func (p Policy) idleFor(kind string) time.Duration {
+	if kind == KindStaff {
+		return p.StaffIdle
+	}
+	return p.CustomerIdle
+}

@@ -1,0 +1,348 @@
+package identity
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/frontdesk/frontdesk/internal/audit"
+	"github.com/frontdesk/frontdesk/internal/db"
+	"github.com/frontdesk/frontdesk/internal/password"
+)
+
+// Clients a session can belong to.
+const (
+	ClientBrowser = "browser"
+	ClientAPI     = "api"
+)
+
+// SignIn is one sign-in attempt.
+type SignIn struct {
+	Email, Password string
+	IP, UserAgent   string
+	// DeviceID is the browser's long-lived device cookie; API clients have
+	// none and are recognised by their user agent.
+	DeviceID string
+	Client   string // ClientBrowser or ClientAPI
+}
+
+// SignInResult is a successful sign-in.
+type SignInResult struct {
+	Token   string // the session token, shown once
+	Session *Session
+	Account *Account
+}
+
+// SignIn checks an e-mail and password and opens a session. Unknown
+// e-mail, wrong password, locked and disabled accounts all give
+// ErrInvalidCredentials after the same work: one password verification
+// and one write (ASVS 6.3.8). A source past its failure limits gets a
+// *RateLimitedError before any password is checked; the accounts it
+// tried are not locked by that (ASVS 6.1.1).
+func (s *Service) SignIn(ctx context.Context, in SignIn) (*SignInResult, error) {
+	ipKey, netKey := sourceKeys("signin", in.IP)
+	var wait time.Duration
+	err := s.db.Read(ctx, func(tx *db.Tx) (err error) {
+		wait, err = blockedFor(ctx, tx, ipKey, netKey)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if wait > 0 {
+		err := s.db.Write(ctx, func(tx *db.Tx) error {
+			return s.audit.Record(ctx, tx, audit.Event{Action: "signin.throttled", Outcome: audit.Denied,
+				Details: map[string]any{"retry_after_s": int(wait.Seconds()) + 1}})
+		})
+		if err != nil {
+			return nil, err
+		}
+		return nil, &RateLimitedError{RetryAfter: wait, Reason: "source"}
+	}
+
+	email, emailErr := NormalizeEmail(in.Email)
+	pw := password.Normalize(in.Password)
+	var a *accountRow
+	if emailErr == nil {
+		err = s.db.Read(ctx, func(tx *db.Tx) (err error) {
+			a, err = s.byEmail(ctx, tx, email, false)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	var ok, rehash bool
+	if a != nil {
+		ok, rehash, err = s.hasher.Verify(ctx, pw, a.passwordHash)
+	} else {
+		err = s.hasher.Dummy(ctx)
+	}
+	if err != nil {
+		return nil, s.hashBusy(err)
+	}
+	var newHash string
+	if ok && rehash {
+		// Parameters changed or the hash was imported (bcrypt, PBKDF2):
+		// upgrade it now that the password is known to be right.
+		if newHash, err = s.hasher.Hash(ctx, pw); err != nil {
+			return nil, s.hashBusy(err)
+		}
+	}
+
+	var res *SignInResult
+	var outcome error
+	var mails []outgoing
+	target := s.keys.BlindIndex("signin-target", emailKey(email)) // what a stuffing source tried
+	err = s.db.Write(ctx, func(tx *db.Tx) error {
+		res, outcome, mails = nil, nil, nil
+		var id string
+		if a != nil {
+			id = a.id
+		}
+		cur, err := s.byID(ctx, tx, id, true)
+		if err != nil {
+			return err
+		}
+		reason := ""
+		switch {
+		case cur == nil:
+			reason = "unknown_account"
+		case cur.passwordHash != a.passwordHash:
+			reason = "password_changed_meanwhile"
+		case cur.lockedUntil.Valid && tx.Now().Before(cur.lockedUntil.Time):
+			reason = "locked"
+		case cur.status == StatusDisabled:
+			reason = "disabled"
+		case !ok:
+			reason = "wrong_password"
+		}
+		if reason != "" {
+			outcome = ErrInvalidCredentials
+			return s.failSignIn(ctx, tx, cur, reason, in, target, &mails)
+		}
+		switch {
+		case cur.status == StatusPending:
+			outcome = ErrEmailNotVerified
+			acct, err := s.open(ctx, tx, cur)
+			if err != nil {
+				return err
+			}
+			code, err := s.issueToken(ctx, tx, cur.id, purposeVerify, s.policy.VerifyTTL, true)
+			if err != nil {
+				return err
+			}
+			mails = append(mails, outgoing{to: acct.Email, name: acct.Name, locale: acct.Locale, kind: "verify",
+				args: mailArgs{Code: code.code, URL: s.base + "/verify?token=" + code.link, Minutes: int(s.policy.VerifyTTL / time.Minute)}})
+			return s.audit.Record(ctx, tx, audit.Event{Action: "signin.failure", Target: "account:" + cur.id, Subject: subject(cur.id),
+				Outcome: audit.Failure, Details: map[string]any{"reason": "email_not_verified"}})
+		case cur.mustChange:
+			outcome = ErrResetRequired
+			m, err := s.issueReset(ctx, tx, cur)
+			if err != nil {
+				return err
+			}
+			mails = append(mails, m)
+			return s.audit.Record(ctx, tx, audit.Event{Action: "signin.failure", Target: "account:" + cur.id, Subject: subject(cur.id),
+				Outcome: audit.Failure, Details: map[string]any{"reason": "reset_required"}})
+		}
+		if newHash != "" {
+			if _, err := tx.Exec(ctx, "UPDATE accounts SET password_hash = ?, updated_at = ? WHERE id = ?", newHash, tx.Now(), cur.id); err != nil {
+				return err
+			}
+			if err := s.audit.Record(ctx, tx, audit.Event{Action: "password.rehash", Target: "account:" + cur.id, Subject: subject(cur.id)}); err != nil {
+				return err
+			}
+		}
+		res, err = s.succeedSignIn(ctx, tx, cur, in, &mails)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.send(ctx, mails)
+	if outcome != nil {
+		return nil, outcome
+	}
+	return res, nil
+}
+
+// failSignIn records a failed attempt: the source's counters, the
+// account's consecutive failures (locking it at the threshold and
+// e-mailing the owner an unlock link), the owner's history and the audit
+// trail.
+func (s *Service) failSignIn(ctx context.Context, tx *db.Tx, a *accountRow, reason string, in SignIn, target []byte, mails *[]outgoing) error {
+	decisions, err := s.sourceFailure(ctx, tx, in.IP, target)
+	if err != nil {
+		return err
+	}
+	ev := audit.Event{Action: "signin.failure", Outcome: audit.Failure, Details: map[string]any{"reason": reason}}
+	if len(decisions) > 0 {
+		ev.Details["throttle"] = decisions
+	}
+	if a == nil {
+		return s.audit.Record(ctx, tx, ev)
+	}
+	ev.Target, ev.Subject = "account:"+a.id, subject(a.id)
+	if reason == "wrong_password" {
+		failed := a.failed + 1
+		if failed >= s.policy.LockoutThreshold {
+			until := tx.Now().Add(s.policy.LockoutDuration)
+			if _, err := tx.Exec(ctx, "UPDATE accounts SET failed_logins = 0, locked_until = ?, updated_at = ? WHERE id = ?", until, tx.Now(), a.id); err != nil {
+				return err
+			}
+			link, err := s.issueToken(ctx, tx, a.id, purposeUnlock, s.policy.UnlockTTL, false)
+			if err != nil {
+				return err
+			}
+			acct, err := s.open(ctx, tx, a)
+			if err != nil {
+				return err
+			}
+			*mails = append(*mails, outgoing{to: acct.Email, name: acct.Name, locale: acct.Locale, kind: "locked",
+				args: mailArgs{URL: s.base + "/unlock?token=" + link.link, Minutes: int(s.policy.LockoutDuration / time.Minute)}})
+			if err := s.audit.Record(ctx, tx, audit.Event{Action: "account.lock", Target: ev.Target, Subject: ev.Subject,
+				Details: map[string]any{"failures": failed, "until": until.Format(time.RFC3339)}}); err != nil {
+				return err
+			}
+		} else if _, err := tx.Exec(ctx, "UPDATE accounts SET failed_logins = ?, updated_at = ? WHERE id = ?", failed, tx.Now(), a.id); err != nil {
+			return err
+		}
+	}
+	if err := s.loginEvent(ctx, tx, a.id, "failure", in); err != nil {
+		return err
+	}
+	return s.audit.Record(ctx, tx, ev)
+}
+
+// succeedSignIn resets the failure count, opens a session, notes the
+// device and tells the owner about a device never seen before.
+func (s *Service) succeedSignIn(ctx context.Context, tx *db.Tx, a *accountRow, in SignIn, mails *[]outgoing) (*SignInResult, error) {
+	if _, err := tx.Exec(ctx, "UPDATE accounts SET failed_logins = 0, locked_until = NULL WHERE id = ?", a.id); err != nil {
+		return nil, err
+	}
+	token, sess, err := s.createSession(ctx, tx, a, in)
+	if err != nil {
+		return nil, err
+	}
+	acct, err := s.open(ctx, tx, a)
+	if err != nil {
+		return nil, err
+	}
+	isNew, err := s.noteDevice(ctx, tx, a.id, in)
+	if err != nil {
+		return nil, err
+	}
+	if isNew {
+		link, err := s.issueToken(ctx, tx, a.id, purposeNotMe, s.policy.NotMeTTL, false)
+		if err != nil {
+			return nil, err
+		}
+		*mails = append(*mails, outgoing{to: acct.Email, name: acct.Name, locale: acct.Locale, kind: "new_signin",
+			args: mailArgs{URL: s.base + "/not-me?token=" + link.link, Device: DeviceName(in.UserAgent), When: tx.Now().Format("2006-01-02 15:04 UTC")}})
+	}
+	if err := s.loginEvent(ctx, tx, a.id, "success", in); err != nil {
+		return nil, err
+	}
+	err = s.audit.Record(ctx, tx, audit.Event{Action: "signin.success", Target: "account:" + a.id, Subject: subject(a.id),
+		Details: map[string]any{"session": sess.ID, "client": in.Client, "new_device": isNew}})
+	return &SignInResult{Token: token, Session: sess, Account: acct}, err
+}
+
+// noteDevice records the device and reports whether the account had
+// signed in before but never from it.
+func (s *Service) noteDevice(ctx context.Context, tx *db.Tx, accountID string, in SignIn) (bool, error) {
+	id := "ua:" + in.UserAgent
+	if in.DeviceID != "" {
+		id = "cookie:" + in.DeviceID
+	}
+	key := s.keys.BlindIndex("device", id)
+	var seen sql.NullTime
+	err := tx.QueryRow(ctx, "SELECT last_seen FROM known_devices WHERE account_id = ? AND device_key = ?", accountID, key).Scan(&seen)
+	if err != nil && err != sql.ErrNoRows {
+		return false, err
+	}
+	if seen.Valid {
+		_, err := tx.Exec(ctx, "UPDATE known_devices SET last_seen = ? WHERE account_id = ? AND device_key = ?", tx.Now(), accountID, key)
+		return false, err
+	}
+	var known int
+	if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM known_devices WHERE account_id = ?", accountID).Scan(&known); err != nil {
+		return false, err
+	}
+	_, err = tx.Exec(ctx, "INSERT INTO known_devices (account_id, device_key, first_seen, last_seen) VALUES (?, ?, ?, ?)", accountID, key, tx.Now(), tx.Now())
+	return known > 0, err
+}
+
+// LoginEvent is one line of an account's sign-in history.
+type LoginEvent struct {
+	Time      time.Time `json:"time"`
+	IP        string    `json:"ip"`
+	UserAgent string    `json:"user_agent"`
+	Device    string    `json:"device"`
+	Result    string    `json:"result"`
+}
+
+func (s *Service) loginEvent(ctx context.Context, tx *db.Tx, accountID, result string, in SignIn) error {
+	ua := in.UserAgent
+	if len(ua) > 512 {
+		ua = ua[:512]
+	}
+	sealed, err := s.sealFor(ctx, tx, accountID, "login_events", []byte(in.IP+"\n"+ua))
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, "INSERT INTO login_events (id, account_id, at, result, device, sealed) VALUES (?, ?, ?, ?, ?, ?)",
+		newID(), accountID, tx.Now(), result, DeviceName(in.UserAgent), sealed)
+	return err
+}
+
+// LoginHistory returns the account's latest sign-in attempts, newest
+// first.
+func (s *Service) LoginHistory(ctx context.Context, accountID string, limit int) ([]LoginEvent, error) {
+	var out []LoginEvent
+	err := s.db.Read(ctx, func(tx *db.Tx) error {
+		out = nil
+		rows, err := tx.Query(ctx, "SELECT at, result, device, sealed FROM login_events WHERE account_id = ? ORDER BY at DESC, id LIMIT ?", accountID, limit)
+		if err != nil {
+			return err
+		}
+		type raw struct {
+			ev     LoginEvent
+			sealed []byte
+		}
+		var rs []raw
+		for rows.Next() {
+			var r raw
+			if err := rows.Scan(&r.ev.Time, &r.ev.Result, &r.ev.Device, &r.sealed); err != nil {
+				rows.Close()
+				return err
+			}
+			rs = append(rs, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, r := range rs {
+			pt, err := s.openFor(ctx, tx, accountID, "login_events", r.sealed)
+			if err == nil {
+				ip, ua, _ := cutLine(string(pt))
+				r.ev.IP, r.ev.UserAgent = ip, ua
+			}
+			r.ev.Time = r.ev.Time.UTC()
+			out = append(out, r.ev)
+		}
+		return nil
+	})
+	return out, err
+}
+
+func cutLine(s string) (string, string, bool) {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\n' {
+			return s[:i], s[i+1:], true
+		}
+	}
+	return s, "", false
+}

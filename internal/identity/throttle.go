@@ -1,0 +1,169 @@
+package identity
+
+import (
+	"context"
+	"database/sql"
+	"net/netip"
+	"time"
+
+	"github.com/frontdesk/frontdesk/internal/db"
+)
+
+// Throttling works on counters in the database, so every node sees the
+// same ones. A source is an IP address and its network (/24 for IPv4, /64
+// for IPv6); its failures are counted in fixed windows, and past the limit
+// the source is blocked for a while. Blocking a source never locks the
+// accounts it attacked (ASVS 6.1.1): only their owners' own consecutive
+// failures do that.
+
+// sourceKeys returns the counter keys of an IP and its network.
+func sourceKeys(prefix, ip string) (ipKey, netKey string) {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return prefix + ":ip:" + ip, prefix + ":net:" + ip
+	}
+	a = a.Unmap()
+	bits := 24
+	if a.Is6() {
+		bits = 64
+	}
+	p, _ := a.Prefix(bits)
+	return prefix + ":ip:" + a.String(), prefix + ":net:" + p.String()
+}
+
+// blockedFor returns how long the longest block among keys still lasts,
+// or zero.
+func blockedFor(ctx context.Context, tx *db.Tx, keys ...string) (time.Duration, error) {
+	var longest time.Duration
+	for _, k := range keys {
+		var until sql.NullTime
+		err := tx.QueryRow(ctx, "SELECT blocked_until FROM auth_throttle WHERE key = ?", k).Scan(&until)
+		if err == sql.ErrNoRows {
+			continue
+		}
+		if err != nil {
+			return 0, err
+		}
+		if until.Valid {
+			if d := until.Time.Sub(tx.Now()); d > longest {
+				longest = d
+			}
+		}
+	}
+	return longest, nil
+}
+
+// countFailure adds one failure to key's window; when the window holds
+// limit failures, key is blocked for block. It reports whether this
+// failure started a block.
+func countFailure(ctx context.Context, tx *db.Tx, key string, window time.Duration, limit int, block time.Duration) (bool, error) {
+	now := tx.Now()
+	if _, err := tx.Exec(ctx, "INSERT INTO auth_throttle (key, failures, window_start) VALUES (?, 0, ?) ON CONFLICT (key) DO NOTHING", key, now); err != nil {
+		return false, err
+	}
+	var failures int
+	var start time.Time
+	if err := tx.QueryRow(ctx, "SELECT failures, window_start FROM auth_throttle WHERE key = ?"+tx.ForUpdate(), key).Scan(&failures, &start); err != nil {
+		return false, err
+	}
+	if now.Sub(start) >= window {
+		failures, start = 0, now
+	}
+	failures++
+	var until any
+	started := failures >= limit
+	if started {
+		until = now.Add(block)
+		failures, start = 0, now
+	}
+	if until == nil {
+		_, err := tx.Exec(ctx, "UPDATE auth_throttle SET failures = ?, window_start = ? WHERE key = ?", failures, start, key)
+		return false, err
+	}
+	_, err := tx.Exec(ctx, "UPDATE auth_throttle SET failures = ?, window_start = ?, blocked_until = ? WHERE key = ?", failures, start, until, key)
+	return started, err
+}
+
+// block sets key blocked for d from now.
+func block(ctx context.Context, tx *db.Tx, key string, d time.Duration) error {
+	_, err := tx.Exec(ctx, `INSERT INTO auth_throttle (key, failures, window_start, blocked_until) VALUES (?, 0, ?, ?)
+		ON CONFLICT (key) DO UPDATE SET blocked_until = excluded.blocked_until`, key, tx.Now(), tx.Now().Add(d))
+	return err
+}
+
+// sourceFailure records a failed sign-in from ip against target (the
+// blind index of the e-mail tried, known account or not). It returns the
+// throttle decisions it made, for the audit trail.
+func (s *Service) sourceFailure(ctx context.Context, tx *db.Tx, ip string, target []byte) ([]string, error) {
+	p := s.policy
+	ipKey, netKey := sourceKeys("signin", ip)
+	var decisions []string
+	if b, err := countFailure(ctx, tx, ipKey, p.ThrottleWindow, p.IPFailures, p.ThrottleBlock); err != nil {
+		return nil, err
+	} else if b {
+		decisions = append(decisions, "ip_blocked")
+	}
+	if b, err := countFailure(ctx, tx, netKey, p.ThrottleWindow, p.NetFailures, p.ThrottleBlock); err != nil {
+		return nil, err
+	} else if b {
+		decisions = append(decisions, "network_blocked")
+	}
+	// Credential stuffing: one source failing against many different
+	// e-mails. Count the distinct targets it failed on within the window.
+	now := tx.Now()
+	if _, err := tx.Exec(ctx, `INSERT INTO auth_source_targets (source, target, at) VALUES (?, ?, ?)
+		ON CONFLICT (source, target) DO UPDATE SET at = excluded.at`, ipKey, target, now); err != nil {
+		return nil, err
+	}
+	var distinct int
+	if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM auth_source_targets WHERE source = ? AND at > ?", ipKey, now.Add(-p.ThrottleWindow)).Scan(&distinct); err != nil {
+		return nil, err
+	}
+	if distinct >= p.StuffingTargets {
+		if err := block(ctx, tx, ipKey, p.StuffingBlock); err != nil {
+			return nil, err
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM auth_source_targets WHERE source = ?", ipKey); err != nil {
+			return nil, err
+		}
+		decisions = append(decisions, "credential_stuffing")
+	}
+	return decisions, nil
+}
+
+// quota counts one use of an anti-automation quota (registrations, reset
+// requests) by ip and reports how long to wait when it is exhausted.
+func (s *Service) quota(ctx context.Context, tx *db.Tx, name, ip string, limit int) (*RateLimitedError, error) {
+	ipKey, _ := sourceKeys(name, ip)
+	if d, err := blockedFor(ctx, tx, ipKey); err != nil || d > 0 {
+		if d > 0 {
+			return &RateLimitedError{RetryAfter: d, Reason: name}, nil
+		}
+		return nil, err
+	}
+	_, err := countFailure(ctx, tx, ipKey, s.policy.ThrottleWindow, limit+1, s.policy.ThrottleWindow)
+	return nil, err
+}
+
+// Purge deletes what has expired: sessions past their absolute lifetime,
+// used or expired secrets, stale throttle counters. The server runs it
+// every few minutes; it is safe on several nodes at once.
+func (s *Service) Purge(ctx context.Context) error {
+	return s.db.Write(ctx, func(tx *db.Tx) error {
+		now, stale := tx.Now(), tx.Now().Add(-s.policy.ThrottleWindow)
+		for _, q := range []struct {
+			sql  string
+			args []any
+		}{
+			{"DELETE FROM sessions WHERE expires_at < ?", []any{now}},
+			{"DELETE FROM account_tokens WHERE expires_at < ?", []any{now}},
+			{"DELETE FROM auth_throttle WHERE window_start < ? AND (blocked_until IS NULL OR blocked_until < ?)", []any{stale, now}},
+			{"DELETE FROM auth_source_targets WHERE at < ?", []any{stale}},
+		} {
+			if _, err := tx.Exec(ctx, q.sql, q.args...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
