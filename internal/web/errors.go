@@ -1,6 +1,7 @@
 package web
 
 import (
+	"time"
 	"errors"
 	"fmt"
 	"net/http"
@@ -14,6 +15,11 @@ type Error struct {
 	Code    string // snake_case, stable: clients switch on it
 	Message string // one sentence a person can act on
 	Err     error  // the cause, for the log only
+	// Field names the input at fault, so a page can show the message next
+	// to it and the API can report it.
+	Field string
+	// RetryAfter, for 429 and 503, is sent as the Retry-After header.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {

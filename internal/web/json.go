@@ -1,6 +1,8 @@
 package web
 
 import (
+	"strconv"
+	"time"
 	"encoding/json"
 	"errors"
 	"io"
@@ -20,6 +22,7 @@ type errorBody struct {
 	Error struct {
 		Code      string `json:"code"`
 		Message   string `json:"message"`
+		Field     string `json:"field,omitempty"`
 		RequestID string `json:"request_id,omitempty"`
 	} `json:"error"`
 }
@@ -28,12 +31,8 @@ type errorBody struct {
 // {"error":{"code":"…","message":"…","request_id":"…"}}.
 func writeJSONError(w http.ResponseWriter, e *Error, requestID string) {
 	var b errorBody
-	b.Error.Code, b.Error.Message, b.Error.RequestID = e.Code, e.Message, requestID
-	if e.Status == http.StatusServiceUnavailable || e.Status == http.StatusTooManyRequests {
-		if w.Header().Get("Retry-After") == "" {
-			w.Header().Set("Retry-After", "5")
-		}
-	}
+	b.Error.Code, b.Error.Message, b.Error.Field, b.Error.RequestID = e.Code, e.Message, e.Field, requestID
+	setRetryAfter(w, e)
 	writeJSON(w, e.Status, b)
 }
 
@@ -60,4 +59,17 @@ func DecodeJSON(r *http.Request, v any) error {
 		return Errorf(http.StatusBadRequest, "invalid_json", "The request body has data after the JSON object.")
 	}
 	return nil
+}
+
+// setRetryAfter sends Retry-After (whole seconds, rounded up) with 429 and
+// 503 answers.
+func setRetryAfter(w http.ResponseWriter, e *Error) {
+	if e.Status != http.StatusServiceUnavailable && e.Status != http.StatusTooManyRequests {
+		return
+	}
+	secs := 5
+	if e.RetryAfter > 0 {
+		secs = int((e.RetryAfter + time.Second - 1) / time.Second)
+	}
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
 }

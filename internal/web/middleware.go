@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"time"
 
@@ -110,7 +111,14 @@ func (s *Server) wrap(rt Route) http.Handler {
 		err := s.guard(rt, w, r)
 		if err == nil {
 			if rt.Permission != Public {
-				r, err = s.authorize(r, rt.Permission)
+				r, err = s.authorize(r, rt)
+			} else if rt.Tree == Browser && rt.Pattern != "GET /static/{file}" {
+				// Public pages still show who is signed in.
+				if _, cerr := r.Cookie(s.cookies.session); cerr == nil {
+					if ar, aerr := s.authenticate(r, Browser); aerr == nil {
+						r = ar
+					}
+				}
 			}
 			if err == nil {
 				err = rt.Handler(w, r)
@@ -146,14 +154,10 @@ func (s *Server) guard(rt Route, w http.ResponseWriter, r *http.Request) error {
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
 	}
-	return nil
-}
-
-func (s *Server) authorize(r *http.Request, perm string) (*http.Request, error) {
-	if s.opts.Authorizer == nil {
-		return r, ErrUnauthenticated
+	if rt.Tree == Browser && r.Method == http.MethodPost {
+		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	}
-	return s.opts.Authorizer.Authorize(r, perm)
+	return nil
 }
 
 // renderError shows err as a page or as JSON, logging what the client does
@@ -171,6 +175,13 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, tree Tree, 
 		s.log.WarnContext(r.Context(), "request failed", "code", pub.Code, "error", err.Error())
 	}
 	if tree == Browser {
+		if pub == ErrUnauthenticated && r.Method == http.MethodGet {
+			// A page that needs a session sends the visitor to sign in and
+			// back here afterwards.
+			http.Redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
+		setRetryAfter(w, pub)
 		s.pages.renderError(w, r, pub, s.opts.OrgName)
 		return
 	}

@@ -131,7 +131,13 @@ type View struct {
 	Org       string
 	Path      string
 	Data      any
-	t         func(string, ...any) string
+	// SignedIn is true when the visitor has a valid session: the header
+	// then offers the security page and a sign-out button (ASVS 7.4.4).
+	SignedIn bool
+	// OldBrowser is true when the user agent is known to lack what the
+	// pages rely on (SameSite cookies, WebCrypto).
+	OldBrowser bool
+	t          func(string, ...any) string
 }
 
 // T translates key into the page's language.
@@ -143,7 +149,8 @@ func (p *pages) render(w http.ResponseWriter, r *http.Request, status int, name,
 		return fmt.Errorf("web: no template %q", name)
 	}
 	ri := info(r.Context())
-	v := View{Lang: ri.lang, Nonce: ri.nonce, RequestID: ri.id, Org: org, Path: r.URL.Path, t: p.translator(ri.lang), Data: data}
+	v := View{Lang: ri.lang, Nonce: ri.nonce, RequestID: ri.id, Org: org, Path: r.URL.Path, t: p.translator(ri.lang), Data: data,
+		SignedIn: principal(r.Context()) != nil, OldBrowser: oldBrowser(r.UserAgent())}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", v); err != nil {
 		return fmt.Errorf("web: render %s: %w", name, err)
@@ -199,4 +206,34 @@ func (s *Server) static(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("ETag", f.etag)
 	http.ServeContent(w, r, "", startTime, bytes.NewReader(f.body))
 	return nil
+}
+
+// oldBrowser recognises browsers too old for the portal's security
+// features: Internet Explorer, and Chrome, Firefox and Safari versions from
+// before SameSite cookies and WebCrypto were dependable (Chrome 80,
+// Firefox 79, Safari 14). Browsers it does not know are assumed modern;
+// a script on every page double-checks WebCrypto.
+func oldBrowser(ua string) bool {
+	if strings.Contains(ua, "MSIE ") || strings.Contains(ua, "Trident/") {
+		return true
+	}
+	for _, b := range []struct {
+		token string
+		min   int
+	}{{"Edg/", 80}, {"Chrome/", 80}, {"Firefox/", 79}, {"Version/", 14}} {
+		i := strings.Index(ua, b.token)
+		if i < 0 {
+			continue
+		}
+		if b.token == "Version/" && !strings.Contains(ua, "Safari/") {
+			return false
+		}
+		v := ua[i+len(b.token):]
+		n := 0
+		for j := 0; j < len(v) && v[j] >= '0' && v[j] <= '9'; j++ {
+			n = n*10 + int(v[j]-'0')
+		}
+		return n > 0 && n < b.min
+	}
+	return false
 }

@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"net/url"
 
+	"github.com/frontdesk/frontdesk/internal/identity"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -45,6 +46,9 @@ type Options struct {
 	Authorizer Authorizer
 	// Version is reported on /healthz.
 	Version string
+	// Identity serves sign-in, sessions and accounts; nil leaves every
+	// non-public route unauthenticated.
+	Identity *identity.Service
 }
 
 // Server is the HTTP handler for the whole program.
@@ -55,6 +59,7 @@ type Server struct {
 	metrics *httpMetrics
 	cop     *http.CrossOriginProtection
 	handler http.Handler
+	cookies cookieNames
 }
 
 // New builds the server and its route table.
@@ -73,6 +78,12 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{opts: opts, log: opts.Logger, pages: p, cop: http.NewCrossOriginProtection()}
+	base := ""
+	if opts.BaseURL != nil {
+		base = opts.BaseURL.String()
+	}
+	s.cookies = newCookieNames(base, opts.TLS)
+
 	if opts.BaseURL != nil {
 		origin := opts.BaseURL.Scheme + "://" + opts.BaseURL.Host
 		if err := s.cop.AddTrustedOrigin(origin); err != nil {
@@ -88,6 +99,11 @@ func New(opts Options) (*Server, error) {
 	s.handler = s.base(mux)
 	return s, nil
 }
+
+// SecureCookies reports whether session cookies carry Secure and the
+// __Host- prefix: false only for a plain-HTTP base URL on a non-loopback
+// host, which the operator should be warned about.
+func (s *Server) SecureCookies() bool { return s.cookies.secure }
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }

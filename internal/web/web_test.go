@@ -179,7 +179,7 @@ func TestInternalErrorsLeakNothing(t *testing.T) {
 			return errors.New(secret)
 		}}))
 		w := do(h, httptest.NewRequest("GET", "/boom", nil))
-		if w.Code != 500 || strings.Contains(w.Body.String(), "password") || strings.Contains(w.Body.String(), "db.go") {
+		if w.Code != 500 || strings.Contains(w.Body.String(), "authentication failed") || strings.Contains(w.Body.String(), "db.go") {
 			t.Fatalf("tree %d: %d %s", tree, w.Code, w.Body.String())
 		}
 		id := w.Header().Get("X-Request-Id")

@@ -1,0 +1,167 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/frontdesk/frontdesk/internal/audit"
+	"github.com/frontdesk/frontdesk/internal/identity"
+)
+
+// SignedIn is the permission every signed-in account has: its own account,
+// sessions and history. Staff permissions are checked by the Authorizer.
+const SignedIn = "signed_in"
+
+type principalKey struct{}
+
+// principal returns the signed-in principal of the request, or nil.
+func principal(ctx context.Context) *identity.Principal {
+	p, _ := ctx.Value(principalKey{}).(*identity.Principal)
+	return p
+}
+
+// cookieNames: "__Host-" binds the cookie to this exact host, path "/"
+// and Secure (NIST 800-63B session cookies). A base URL on plain HTTP that
+// is not loopback cannot use Secure cookies; the server then falls back to
+// plain names and warns at start.
+type cookieNames struct {
+	session, device string
+	secure          bool
+}
+
+func newCookieNames(base string, tls bool) cookieNames {
+	secure := tls || strings.HasPrefix(base, "https://") || isLoopbackURL(base)
+	if secure {
+		return cookieNames{session: "__Host-fd_session", device: "__Host-fd_device", secure: true}
+	}
+	return cookieNames{session: "fd_session", device: "fd_device"}
+}
+
+func isLoopbackURL(u string) bool {
+	host := strings.TrimPrefix(strings.TrimPrefix(u, "http://"), "https://")
+	host, _, _ = strings.Cut(host, "/")
+	if h, _, ok := strings.Cut(host, ":"); ok && !strings.HasPrefix(host, "[") {
+		host = h
+	}
+	host = strings.Trim(strings.TrimSuffix(host, "]"), "[")
+	if i := strings.LastIndex(host, "]:"); i > 0 {
+		host = host[:i]
+	}
+	if host == "localhost" {
+		return true
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.IsLoopback()
+}
+
+// authenticate finds the session of the request: a bearer token on the
+// API, the session cookie on pages. Each tree accepts only its own
+// credential, so a cookie can never authorise an API call (no CSRF through
+// the API) and a leaked API token cannot drive the pages.
+func (s *Server) authenticate(r *http.Request, tree Tree) (*http.Request, error) {
+	if s.opts.Identity == nil {
+		return r, ErrUnauthenticated
+	}
+	var token string
+	switch tree {
+	case API:
+		h := r.Header.Get("Authorization")
+		if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+			token = strings.TrimSpace(h[7:])
+		}
+	case Browser:
+		if c, err := r.Cookie(s.cookies.session); err == nil {
+			token = c.Value
+		}
+	}
+	if token == "" {
+		return r, ErrUnauthenticated
+	}
+	p, err := s.opts.Identity.Authenticate(r.Context(), token)
+	if errors.Is(err, identity.ErrUnauthenticated) {
+		return r, ErrUnauthenticated
+	}
+	if err != nil {
+		return r, err
+	}
+	ctx := context.WithValue(r.Context(), principalKey{}, p)
+	ctx = audit.WithActor(ctx, audit.Actor{ID: p.AccountID, Kind: p.Kind, SessionHash: p.Session.ID})
+	return r.WithContext(ctx), nil
+}
+
+// authorize authenticates the request and checks perm: SignedIn needs only
+// a valid session; any other permission is the Authorizer's to grant, and
+// without one it is denied.
+func (s *Server) authorize(r *http.Request, rt Route) (*http.Request, error) {
+	r, err := s.authenticate(r, rt.Tree)
+	if err != nil {
+		return r, err
+	}
+	if rt.Permission == SignedIn {
+		return r, nil
+	}
+	if s.opts.Authorizer == nil {
+		return r, ErrForbidden
+	}
+	return s.opts.Authorizer.Authorize(r, rt.Permission)
+}
+
+// setSessionCookie stores a new session token in the browser. The cookie
+// lives as long as the session's absolute limit; the server enforces the
+// limits anyway (ASVS 7.2.1).
+func (s *Server) setSessionCookie(w http.ResponseWriter, token string, expires time.Time) {
+	http.SetCookie(w, &http.Cookie{Name: s.cookies.session, Value: token, Path: "/", Expires: expires,
+		HttpOnly: true, Secure: s.cookies.secure, SameSite: http.SameSiteLaxMode})
+}
+
+func (s *Server) clearSessionCookie(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: s.cookies.session, Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, Secure: s.cookies.secure, SameSite: http.SameSiteLaxMode})
+}
+
+// deviceID returns the browser's device cookie, setting a new one when
+// missing; "new sign-in" alerts compare it with the devices seen before.
+func (s *Server) deviceID(w http.ResponseWriter, r *http.Request) string {
+	if c, err := r.Cookie(s.cookies.device); err == nil && len(c.Value) >= 16 && len(c.Value) <= 64 {
+		return c.Value
+	}
+	id := newID(24)
+	http.SetCookie(w, &http.Cookie{Name: s.cookies.device, Value: id, Path: "/", MaxAge: 400 * 24 * 3600,
+		HttpOnly: true, Secure: s.cookies.secure, SameSite: http.SameSiteLaxMode})
+	return id
+}
+
+// identityError maps the identity service's errors to client errors. The
+// messages never say whether an account exists.
+func identityError(err error) error {
+	var fe *identity.FieldError
+	var rl *identity.RateLimitedError
+	var busy *identity.BusyError
+	switch {
+	case errors.As(err, &fe):
+		return &Error{Status: http.StatusBadRequest, Code: fe.Code, Message: fe.Message, Field: fe.Field}
+	case errors.As(err, &rl):
+		return &Error{Status: http.StatusTooManyRequests, Code: "rate_limited", Message: "Too many attempts. Wait a little and try again.", RetryAfter: rl.RetryAfter}
+	case errors.As(err, &busy):
+		return &Error{Status: http.StatusServiceUnavailable, Code: "busy", Message: "We are handling many sign-ins right now. Try again in a moment.", RetryAfter: busy.RetryAfter}
+	case errors.Is(err, identity.ErrInvalidCredentials):
+		return &Error{Status: http.StatusUnauthorized, Code: "invalid_credentials", Message: "The e-mail address or password is not correct."}
+	case errors.Is(err, identity.ErrInvalidCode):
+		return &Error{Status: http.StatusBadRequest, Code: "invalid_code", Message: "The code or link is not valid or has expired. Ask for a new one."}
+	case errors.Is(err, identity.ErrEmailNotVerified):
+		return &Error{Status: http.StatusForbidden, Code: "email_not_verified", Message: "Confirm your e-mail address first: we have sent you a new code."}
+	case errors.Is(err, identity.ErrResetRequired):
+		return &Error{Status: http.StatusForbidden, Code: "password_reset_required", Message: "Choose a new password before signing in: we have sent you a reset e-mail."}
+	case errors.Is(err, identity.ErrWrongPassword):
+		return &Error{Status: http.StatusBadRequest, Code: "wrong_password", Message: "Your current password is not correct.", Field: "current_password"}
+	case errors.Is(err, identity.ErrNotFound):
+		return ErrNotFound
+	case errors.Is(err, identity.ErrUnauthenticated):
+		return ErrUnauthenticated
+	}
+	return err
+}
