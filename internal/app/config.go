@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/frontdesk/frontdesk/internal/password"
 	"io"
 	"net"
 	"net/netip"
@@ -41,6 +42,9 @@ type Config struct {
 	LogFormat               string
 	ShutdownTimeout         time.Duration
 	Migrate                 bool
+	HashMemoryBudget        int64  // bytes
+	Argon2Memory            uint32 // KiB
+	Argon2Time              uint32
 }
 
 // option is one configuration setting: its flag, its variable, its default
@@ -171,6 +175,30 @@ func options() []option {
 		}},
 		{flag: "metrics-token", secret: true, usage: "bearer token required on /metrics; without it /metrics answers loopback clients only", set: func(c *Config, v string) error {
 			c.MetricsToken = v
+			return nil
+		}},
+		{flag: "hash-memory-budget", def: "256MiB", usage: "memory password hashing may use at once (e.g. 256MiB, 1GiB); beyond it sign-ins queue briefly, then get 503", set: func(c *Config, v string) error {
+			n, err := parseBytes(v)
+			if err != nil || n < 32<<20 {
+				return errors.New("must be a size of at least 32MiB, e.g. 256MiB or 1GiB")
+			}
+			c.HashMemoryBudget = n
+			return nil
+		}},
+		{flag: "argon2-memory", def: "19MiB", usage: "Argon2id memory per password hash (OWASP minimum 19MiB with --argon2-time 2); existing hashes are upgraded at their next sign-in", set: func(c *Config, v string) error {
+			n, err := parseBytes(v)
+			if err != nil || n < 1<<20 || n > 2<<30 {
+				return errors.New("must be a size between 1MiB and 2GiB, e.g. 19MiB or 64MiB")
+			}
+			c.Argon2Memory = uint32(n >> 10)
+			return nil
+		}},
+		{flag: "argon2-time", def: "2", usage: "Argon2id passes per password hash", set: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 100 {
+				return errors.New("must be a whole number from 1 to 100")
+			}
+			c.Argon2Time = uint32(n)
 			return nil
 		}},
 		{flag: "log-level", def: "info", usage: "debug, info, warn or error", set: func(c *Config, v string) error {
@@ -309,4 +337,38 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 		return Config{}, err
 	}
 	return build()
+}
+
+// argon2Params returns the configured hashing parameters and whether they
+// meet the OWASP / ASVS Appendix C minimums (46 MiB × 1, 19 MiB × 2,
+// 12 MiB × 3, 9 MiB × 4 or 7 MiB × 5 passes).
+func (c Config) argon2Params() (password.Params, bool) {
+	p := password.DefaultParams
+	p.Memory, p.Time = c.Argon2Memory, c.Argon2Time
+	minMiB := map[uint32]uint32{1: 46, 2: 19, 3: 12, 4: 9}[p.Time]
+	if p.Time >= 5 {
+		minMiB = 7
+	}
+	return p, p.Memory >= minMiB<<10
+}
+
+// parseBytes reads a size like "256MiB", "1GiB", "512MB" or a plain number
+// of bytes.
+func parseBytes(v string) (int64, error) {
+	v = strings.TrimSpace(v)
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"GB", 1e9}, {"MB", 1e6}, {"KB", 1e3}, {"B", 1}} {
+		if strings.HasSuffix(v, u.suffix) {
+			v, mult = strings.TrimSpace(strings.TrimSuffix(v, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 || n > (1<<50)/mult {
+		return 0, errors.New("not a size")
+	}
+	return n * mult, nil
 }

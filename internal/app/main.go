@@ -44,6 +44,7 @@ func commands() []command {
 		{"audit export", "write the audit trail as NDJSON to stdout [--since TIME]", runAuditExport},
 		{"keys rotate", "generate a new master key and re-wrap every data key under it, online [--keep-old]", runKeysRotate},
 		{"mail test", "send a test e-mail [--to ADDRESS]", runMailTest},
+		{"admin create", "create a staff administrator --email E --password-file F", runAdminCreate},
 		{"version", "print the version", func(_ context.Context, env Env, _ []string) error {
 			fmt.Fprintln(env.Stdout, "frontdesk", Version)
 			return nil

@@ -195,6 +195,9 @@ func TestMailTestWritesToOutbox(t *testing.T) {
 	if code, _, stderr := c.run("mail", "test", "--to", "not an address"); code != 2 || !strings.Contains(stderr, "is not an e-mail address") {
 		t.Fatalf("bad --to: %d %s", code, stderr)
 	}
+	if code, _, stderr := c.run("migrate"); code != 0 {
+		t.Fatalf("migrate: %s", stderr)
+	}
 	code, stdout, stderr := c.run("mail", "test", "--to", "Ops <ops@example.com>", "--locale", "vi")
 	if code != 0 || !strings.Contains(stdout, "sent via outbox") {
 		t.Fatalf("mail test: %d %s %s", code, stdout, stderr)

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -50,19 +51,32 @@ type Instance struct {
 // port 0). It returns once the listener is open.
 func Start(ctx context.Context, cfg Config, env Env) (*Instance, error) {
 	log := newLogger(cfg, env.Stderr)
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	// With port 0 the default base URL names the port actually chosen, so
+	// links in e-mails work.
+	for _, scheme := range []string{"http://", "https://"} {
+		if cfg.BaseURL == scheme+cfg.Addr && strings.HasSuffix(cfg.Addr, ":0") {
+			cfg.BaseURL = scheme + ln.Addr().String()
+		}
+	}
 	sys, err := openSystem(ctx, cfg, log, needCurrent)
 	if err != nil {
+		ln.Close()
 		return nil, err
 	}
-	inst, err := start(ctx, sys, cfg, log)
+	inst, err := start(ctx, sys, cfg, log, ln)
 	if err != nil {
+		ln.Close()
 		sys.close()
 		return nil, err
 	}
 	return inst, nil
 }
 
-func start(ctx context.Context, sys *system, cfg Config, log *slog.Logger) (*Instance, error) {
+func start(ctx context.Context, sys *system, cfg Config, log *slog.Logger, ln net.Listener) (*Instance, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	base, err := url.Parse(cfg.BaseURL)
@@ -80,9 +94,13 @@ func start(ctx context.Context, sys *system, cfg Config, log *slog.Logger) (*Ins
 		OrgName:        cfg.OrgName,
 		SupportEmail:   cfg.SupportEmail,
 		Version:        Version,
+		Identity:       sys.id,
 	})
 	if err != nil {
 		return nil, err
+	}
+	if !handler.SecureCookies() {
+		log.Warn("the base URL is plain HTTP on a host other than loopback: session cookies cannot be Secure; serve Frontdesk over HTTPS", "base_url", cfg.BaseURL)
 	}
 	srv := &http.Server{
 		Handler:           handler,
@@ -102,10 +120,6 @@ func start(ctx context.Context, sys *system, cfg Config, log *slog.Logger) (*Ins
 		}
 		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
 		scheme = "https"
-	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	inst := &Instance{sys: sys, srv: srv, ln: ln, url: scheme + "://" + ln.Addr().String(), log: log, timeout: cfg.ShutdownTimeout, done: make(chan error, 1)}
 	if err := sys.record(ctx, audit.Event{Action: "system.start", Target: "server", Details: map[string]any{"version": Version, "addr": ln.Addr().String()}}); err != nil {
@@ -127,6 +141,7 @@ func start(ctx context.Context, sys *system, cfg Config, log *slog.Logger) (*Ins
 	tickCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	inst.stopTick = cancel
 	go sys.checkpointLoop(tickCtx, cfg.AuditCheckpointInterval)
+	go sys.purgeLoop(tickCtx, 5*time.Minute)
 	log.Info("frontdesk serving", "url", inst.url, "base_url", cfg.BaseURL, "database", sys.db.String(), "policy_profile", cfg.PolicyProfile, "version", Version)
 	return inst, nil
 }
@@ -177,6 +192,22 @@ func (s *system) checkpointLoop(ctx context.Context, every time.Duration) {
 		case <-t.C:
 			if err := s.audit.Checkpoint(ctx, s.db); err != nil && ctx.Err() == nil {
 				s.log.Error("audit checkpoint failed", "error", err.Error())
+			}
+		}
+	}
+}
+
+// purgeLoop deletes expired sessions, secrets and throttle counters.
+func (s *system) purgeLoop(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := s.id.Purge(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("purging expired sign-in data failed", "error", err.Error())
 			}
 		}
 	}

@@ -9,8 +9,10 @@ import (
 
 	"github.com/frontdesk/frontdesk/internal/audit"
 	"github.com/frontdesk/frontdesk/internal/db"
+	"github.com/frontdesk/frontdesk/internal/identity"
 	"github.com/frontdesk/frontdesk/internal/keyring"
 	"github.com/frontdesk/frontdesk/internal/notify"
+	"github.com/frontdesk/frontdesk/internal/password"
 )
 
 // system is the set of shared services every command works with.
@@ -22,6 +24,7 @@ type system struct {
 	signer *audit.Signer
 	audit  *audit.Log
 	mail   *notify.Mailer
+	id     *identity.Service
 
 	migratedFrom, migratedTo int // set when this process changed the schema
 }
@@ -67,6 +70,19 @@ func openSystem(ctx context.Context, cfg Config, log *slog.Logger, mode openMode
 		return nil, err
 	}
 	s.audit = audit.New(s.keys, s.signer, audit.Options{CheckpointEvery: cfg.AuditCheckpointEvery})
+	policy, err := identity.PolicyByName(cfg.PolicyProfile)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	params, strong := cfg.argon2Params()
+	if !strong {
+		log.Warn("Argon2id parameters are below the OWASP minimum (19MiB with 2 passes); use them for tests only",
+			"memory_kib", params.Memory, "time", params.Time)
+	}
+	s.id = identity.New(identity.Options{DB: d, Keys: s.keys, Audit: s.audit, Mail: s.mail, Policy: policy,
+		Hasher: password.NewHasher(password.HasherOptions{Params: params, MemoryBudget: cfg.HashMemoryBudget}),
+		BaseURL: cfg.BaseURL, OrgName: cfg.OrgName, Logger: log})
 	if s.migratedTo != 0 {
 		err := s.record(ctx, audit.Event{Action: "schema.migrate", Target: "database",
 			Details: map[string]any{"from": s.migratedFrom, "to": s.migratedTo, "dialect": d.Dialect().String()}})
@@ -111,8 +127,11 @@ func (s *system) migrate(ctx context.Context) error {
 	return nil
 }
 
-// close releases the database.
-func (s *system) close() error { return s.db.Close() }
+// close waits for queued e-mails and releases the database.
+func (s *system) close() error {
+	s.id.WaitMail()
+	return s.db.Close()
+}
 
 // record appends one audit entry in a transaction of its own, for events
 // that change nothing else (start, stop, a CLI job).

@@ -1,0 +1,51 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/frontdesk/frontdesk/internal/identity"
+)
+
+// runAdminCreate creates a staff administrator. The password comes from a
+// file (or "-" for stdin), never from the command line, where other users
+// of the machine could read it in the process list.
+func runAdminCreate(ctx context.Context, env Env, args []string) error {
+	fs, build := flagSet("admin create", env)
+	email := fs.String("email", "", "the administrator's e-mail address (required)")
+	pwFile := fs.String("password-file", "", "file holding the password on its first line (required)")
+	cfg, err := parse(fs, build, args, env)
+	if err != nil {
+		return err
+	}
+	if *email == "" || *pwFile == "" {
+		fmt.Fprintln(env.Stderr, "frontdesk admin create: --email and --password-file are required")
+		return errUsage
+	}
+	raw, err := os.ReadFile(*pwFile)
+	if err != nil {
+		return fmt.Errorf("cannot read the password file: %w", err)
+	}
+	pw, _, _ := strings.Cut(string(raw), "\n")
+	pw = strings.TrimSuffix(pw, "\r")
+	sys, err := openSystem(ctx, cfg, newLogger(cfg, env.Stderr), needCurrent)
+	if err != nil {
+		return err
+	}
+	defer sys.close()
+	a, err := sys.id.CreateAdmin(ctx, *email, pw)
+	var fe *identity.FieldError
+	switch {
+	case errors.As(err, &fe):
+		return fmt.Errorf("%s: %s", fe.Field, fe.Message)
+	case errors.Is(err, identity.ErrExists):
+		return errors.New("an account with this e-mail address already exists")
+	case err != nil:
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "staff administrator %s created (account %s)\n", a.Email, a.ID)
+	return nil
+}
