@@ -1,10 +1,10 @@
 package web
 
 import (
-	"time"
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 )
 
 // Error is an error whose code and message are safe to show the client.

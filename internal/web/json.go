@@ -1,12 +1,12 @@
 package web
 
 import (
-	"strconv"
-	"time"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
+	"time"
 )
 
 // writeJSON sends v with status.
