@@ -235,3 +235,29 @@ func TestMailTestWritesToOutbox(t *testing.T) {
 		t.Fatalf("audit details %s", details)
 	}
 }
+
+// ASVS 6.3.2: the first administrator is created on purpose, with a
+// password read from a file and checked against the policy.
+func TestAdminCreate(t *testing.T) {
+	c := newCLI(t)
+	if code, _, stderr := c.run("migrate"); code != 0 {
+		t.Fatalf("migrate: %s", stderr)
+	}
+	if code, _, stderr := c.run("admin", "create", "--email", "root@acme.example"); code != 2 || !strings.Contains(stderr, "--password-file are required") {
+		t.Fatalf("without a password file: %d %s", code, stderr)
+	}
+	weak := filepath.Join(t.TempDir(), "weak")
+	os.WriteFile(weak, []byte("admin\n"), 0o600)
+	if code, _, stderr := c.run("admin", "create", "--email", "root@acme.example", "--password-file", weak); code != 1 || !strings.Contains(stderr, "password") {
+		t.Fatalf("weak password: %d %s", code, stderr)
+	}
+	good := filepath.Join(t.TempDir(), "good")
+	os.WriteFile(good, []byte("Plum orbit lantern velvet 7!\n"), 0o600)
+	code, stdout, stderr := c.run("admin", "create", "--email", "root@acme.example", "--password-file", good)
+	if code != 0 || !strings.Contains(stdout, "staff administrator root@acme.example created") {
+		t.Fatalf("admin create: %d %s %s", code, stdout, stderr)
+	}
+	if code, _, stderr := c.run("admin", "create", "--email", "ROOT@acme.example", "--password-file", good); code != 1 || !strings.Contains(stderr, "already exists") {
+		t.Fatalf("duplicate: %d %s", code, stderr)
+	}
+}
