@@ -25,7 +25,7 @@ func TestSignUpVerifySignInSignOutInBrowser(t *testing.T) {
 		chromedp.SendKeys(css("#name"), "Hoa Pham"),
 		chromedp.SendKeys(css("#password"), pw),
 		chromedp.Submit(css("#password")),
-		chromedp.WaitVisible(css("#notice")),
+		chromedp.WaitVisible(css("form[action='/verify'] #code")),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -40,7 +40,7 @@ func TestSignUpVerifySignInSignOutInBrowser(t *testing.T) {
 	err = chromedp.Do(ctx,
 		chromedp.SendKeys(css("#code"), code),
 		chromedp.Submit(css("#code")),
-		chromedp.WaitVisible(css("#notice")),
+		chromedp.WaitVisible(css("form[action='/signin'] #password")),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -84,7 +84,7 @@ func TestSignUpVerifySignInSignOutInBrowser(t *testing.T) {
 		t.Fatalf("session cookie: %+v", session)
 	}
 	// The visible sign-out button on every signed-in page.
-	err = chromedp.Do(ctx, chromedp.Click(css("#signout")), chromedp.WaitVisible(css("#notice")))
+	err = chromedp.Do(ctx, chromedp.Click(css("#signout")), chromedp.WaitVisible(css("form[action='/signin'] #password")))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,16 +1,9 @@
 package identity_test
 
 import (
-	"bytes"
 	"context"
-	"io"
-	"mime"
-	"mime/multipart"
-	"net/mail"
-	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -38,6 +31,28 @@ func (c *clock) Add(d time.Duration) {
 	c.mu.Unlock()
 }
 
+// recorder passes mail to the real mailer (outbox) and remembers, in the
+// order they were sent, what each message said.
+type recorder struct {
+	m    *notify.Mailer
+	mu   sync.Mutex
+	sent []message
+}
+
+func (r *recorder) Send(ctx context.Context, msg notify.Message) (string, error) {
+	rendered, err := r.m.Render(msg)
+	if err != nil {
+		return "", err
+	}
+	id, err := r.m.Send(ctx, msg)
+	if err == nil {
+		r.mu.Lock()
+		r.sent = append(r.sent, message{To: msg.To.Address, Subject: rendered.Subject, Text: rendered.Text})
+		r.mu.Unlock()
+	}
+	return id, err
+}
+
 // fixture is a service on a fresh database, with mail going to an outbox.
 type fixture struct {
 	t      *testing.T
@@ -47,6 +62,7 @@ type fixture struct {
 	outbox string
 	log    *audit.Log
 	signer *audit.Signer
+	mail   *recorder
 }
 
 // fastParams keep tests quick; the production parameters have tests of
@@ -77,11 +93,12 @@ func newFixture(t *testing.T, profile string) *fixture {
 		t.Fatal(err)
 	}
 	log := audit.New(keys, signer, audit.Options{CheckpointEvery: 1000})
-	svc := identity.New(identity.Options{DB: d, Keys: keys, Audit: log, Mail: mailer, Policy: policy,
+	rec := &recorder{m: mailer}
+	svc := identity.New(identity.Options{DB: d, Keys: keys, Audit: log, Mail: rec, Policy: policy,
 		Hasher:  password.NewHasher(password.HasherOptions{Params: fastParams, MemoryBudget: 64 << 20}),
 		BaseURL: "https://bank.example", OrgName: "Acme Bank"})
 	t.Cleanup(svc.WaitMail)
-	return &fixture{t: t, d: d, clock: c, svc: svc, outbox: outbox, log: log, signer: signer}
+	return &fixture{t: t, d: d, clock: c, svc: svc, outbox: outbox, log: log, signer: signer, mail: rec}
 }
 
 // message is one e-mail from the outbox, decoded.
@@ -89,40 +106,24 @@ type message struct {
 	To, Subject, Text string
 }
 
-// mails returns every message sent to addr so far, oldest first.
+// mails returns every message sent to addr so far, oldest first. Each
+// service call's mail is awaited before the next call starts (register and
+// signIn wait), so the order is the order of the calls.
 func (f *fixture) mails(addr string) []message {
 	f.t.Helper()
 	f.svc.WaitMail()
-	files, _ := filepath.Glob(filepath.Join(f.outbox, "*.eml"))
-	// The test clock names the files; the real write time orders them.
-	sort.SliceStable(files, func(i, j int) bool {
-		a, _ := os.Stat(files[i])
-		b, _ := os.Stat(files[j])
-		return a.ModTime().Before(b.ModTime())
-	})
+	f.mail.mu.Lock()
+	defer f.mail.mu.Unlock()
 	var out []message
-	for _, name := range files {
-		raw, err := os.ReadFile(name)
-		if err != nil {
-			f.t.Fatal(err)
+	for _, m := range f.mail.sent {
+		if strings.EqualFold(m.To, addr) {
+			out = append(out, m)
 		}
-		m, err := mail.ReadMessage(bytes.NewReader(raw))
-		if err != nil {
-			f.t.Fatal(err)
-		}
-		to, _ := mail.ParseAddress(m.Header.Get("To"))
-		if to == nil || !strings.EqualFold(to.Address, addr) {
-			continue
-		}
-		subject, _ := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
-		_, params, _ := mime.ParseMediaType(m.Header.Get("Content-Type"))
-		mr := multipart.NewReader(m.Body, params["boundary"])
-		p, err := mr.NextPart() // text/plain comes first
-		if err != nil {
-			f.t.Fatal(err)
-		}
-		text, _ := io.ReadAll(p) // multipart undoes the quoted-printable itself
-		out = append(out, message{To: to.Address, Subject: subject, Text: string(text)})
+	}
+	// The same messages reached the outbox as RFC 5322 files.
+	files, _ := filepath.Glob(filepath.Join(f.outbox, "*.eml"))
+	if len(files) < len(f.mail.sent) {
+		f.t.Fatalf("outbox holds %d files for %d messages", len(files), len(f.mail.sent))
 	}
 	return out
 }
@@ -173,10 +174,12 @@ func (f *fixture) register(email string) *identity.Account {
 	if err != nil {
 		f.t.Fatalf("verify: %v", err)
 	}
+	f.svc.WaitMail() // the welcome e-mail
 	return a
 }
 
 func (f *fixture) signIn(email, pw, ip string) (*identity.SignInResult, error) {
+	defer f.svc.WaitMail()
 	return f.svc.SignIn(context.Background(), identity.SignIn{Email: email, Password: pw, IP: ip,
 		UserAgent: "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0", DeviceID: "device-one-0123456789", Client: identity.ClientAPI})
 }

@@ -180,6 +180,7 @@ func TestNewDeviceAndNotMe(t *testing.T) {
 	if err := f.svc.NotMe(ctx, m.token(t)); err != nil {
 		t.Fatal(err)
 	}
+	f.svc.WaitMail()
 	if _, err := f.svc.Authenticate(ctx, first.Token); !errors.Is(err, identity.ErrUnauthenticated) {
 		t.Fatal("session survived 'this wasn't me'")
 	}
