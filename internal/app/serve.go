@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -51,6 +52,12 @@ type Instance struct {
 // port 0). It returns once the listener is open.
 func Start(ctx context.Context, cfg Config, env Env) (*Instance, error) {
 	log := newLogger(cfg, env.Stderr)
+	if env.Getenv("GOMEMLIMIT") == "" {
+		// A soft memory limit above the hashing budget makes the garbage
+		// collector return the buffers of finished hashes before the heap
+		// doubles, so a sign-in flood stays near the budget.
+		debug.SetMemoryLimit(cfg.HashMemoryBudget + 192<<20)
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"runtime"
 
 	"github.com/frontdesk/frontdesk/internal/audit"
 	"github.com/frontdesk/frontdesk/internal/db"
@@ -81,7 +82,8 @@ func openSystem(ctx context.Context, cfg Config, log *slog.Logger, mode openMode
 			"memory_kib", params.Memory, "time", params.Time)
 	}
 	s.id = identity.New(identity.Options{DB: d, Keys: s.keys, Audit: s.audit, Mail: s.mail, Policy: policy,
-		Hasher:  password.NewHasher(password.HasherOptions{Params: params, MemoryBudget: cfg.HashMemoryBudget}),
+		Hasher: password.NewHasher(password.HasherOptions{Params: params, MemoryBudget: cfg.HashMemoryBudget,
+			MaxConcurrent: runtime.GOMAXPROCS(0)}),
 		BaseURL: cfg.BaseURL, OrgName: cfg.OrgName, Logger: log})
 	if s.migratedTo != 0 {
 		err := s.record(ctx, audit.Event{Action: "schema.migrate", Target: "database",

@@ -130,3 +130,10 @@ func NotFound(err error) error {
 	}
 	return err
 }
+
+// QueryRowOnce runs one read-only query outside any transaction, on the
+// read pool. It is for hot paths that need a single consistent row (a
+// session check); anything that reads twice uses Read.
+func (d *DB) QueryRowOnce(ctx context.Context, query string, args ...any) *sql.Row {
+	return d.read.QueryRowContext(ctx, rebind(d.dialect, query), args...)
+}

@@ -38,6 +38,8 @@ type Principal struct {
 	Kind      string
 	Locale    string
 	Session   Session
+
+	account accountRow // the sealed fields, read with the session
 }
 
 // createSession opens a session for a with a fresh 256-bit token, ending
@@ -94,19 +96,20 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Principal, e
 	var p Principal
 	var status string
 	th := hashSecret(token)
-	err := s.db.Read(ctx, func(tx *db.Tx) error {
-		err := tx.QueryRow(ctx, `SELECT s.id, s.account_id, s.client, s.device, s.created_at, s.auth_at, s.last_seen_at, s.expires_at,
-			a.kind, a.status, a.locale FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = ?`, th).Scan(
-			&p.Session.ID, &p.AccountID, &p.Session.Client, &p.Session.Device, &p.Session.CreatedAt, &p.Session.AuthAt,
-			&p.Session.LastSeenAt, &p.Session.ExpiresAt, &p.Kind, &status, &p.Locale)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrUnauthenticated
-		}
-		return err
-	})
+	a := &p.account
+	err := s.db.QueryRowOnce(ctx, `SELECT s.id, s.account_id, s.client, s.device, s.created_at, s.auth_at, s.last_seen_at, s.expires_at,
+		a.kind, a.status, a.locale, a.email_sealed, a.name_sealed, a.phone_sealed, a.email_verified_at, a.created_at
+		FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = ?`, th).Scan(
+		&p.Session.ID, &p.AccountID, &p.Session.Client, &p.Session.Device, &p.Session.CreatedAt, &p.Session.AuthAt,
+		&p.Session.LastSeenAt, &p.Session.ExpiresAt, &p.Kind, &status, &p.Locale,
+		&a.emailSealed, &a.nameSealed, &a.phoneSealed, &a.verifiedAt, &a.createdAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrUnauthenticated
+	}
 	if err != nil {
 		return nil, err
 	}
+	a.id, a.kind, a.status, a.locale = p.AccountID, p.Kind, status, p.Locale
 	now := s.db.Now()
 	sess := &p.Session
 	sess.IdleExpiresAt = s.idleExpiry(p.Kind, sess)
@@ -137,6 +140,17 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Principal, e
 func normalizeTimes(s *Session) {
 	s.CreatedAt, s.AuthAt, s.LastSeenAt = s.CreatedAt.UTC(), s.AuthAt.UTC(), s.LastSeenAt.UTC()
 	s.ExpiresAt, s.IdleExpiresAt = s.ExpiresAt.UTC(), s.IdleExpiresAt.UTC()
+}
+
+// Account returns the principal's account as read with its session,
+// personal fields opened: no second look-up of the account.
+func (s *Service) Account(ctx context.Context, p *Principal) (*Account, error) {
+	var out *Account
+	err := s.db.Read(ctx, func(tx *db.Tx) (err error) {
+		out, err = s.open(ctx, tx, &p.account)
+		return err
+	})
+	return out, err
 }
 
 // SignOut ends the session of token (ASVS 7.4.1).

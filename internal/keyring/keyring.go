@@ -32,6 +32,8 @@ type Keyring struct {
 	masters map[string]masterKey
 
 	blind []byte
+
+	cache keyCache
 }
 
 // Options configure New.
@@ -228,9 +230,13 @@ func (k *Keyring) Open(ctx context.Context, tx *db.Tx, ciphertext, aad []byte) (
 	if err != nil {
 		return nil, err
 	}
-	dk, err := k.load(ctx, tx, `SELECT id, subject, master_key_id, wrapped FROM data_keys WHERE id = ?`, id.String())
-	if err != nil {
-		return nil, err
+	dk := k.cache.get(id)
+	if dk == nil {
+		dk, err = k.load(ctx, tx, `SELECT id, subject, master_key_id, wrapped FROM data_keys WHERE id = ?`, id.String())
+		if err != nil {
+			return nil, err
+		}
+		k.cache.put(dk)
 	}
 	return dk.open(ciphertext, aad)
 }
@@ -246,6 +252,7 @@ func (k *Keyring) Destroy(ctx context.Context, tx *db.Tx, subject string) error 
 	if err != nil {
 		return fmt.Errorf("keyring: destroy data key: %w", err)
 	}
+	k.cache.forget(subject)
 	return nil
 }
 

@@ -162,6 +162,10 @@ func TestDestroyedKeyCannotOpen(t *testing.T) {
 	k := newKeyring(t, d, path)
 	ct := seal(t, d, k, "account:7", []byte("to be forgotten"), nil)
 	keep := seal(t, d, k, "account:8", []byte("to be kept"), nil)
+	// Opened once, the key sits in the cache: Destroy must evict it.
+	if _, err := open(d, k, ct, nil); err != nil {
+		t.Fatal(err)
+	}
 	if err := d.Write(ctx, func(tx *db.Tx) error { return k.Destroy(ctx, tx, "account:7") }); err != nil {
 		t.Fatal(err)
 	}

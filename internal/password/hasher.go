@@ -23,8 +23,12 @@ type HasherOptions struct {
 	// MemoryBudget / (Params.Memory KiB) run at once, and at least one.
 	MemoryBudget int64
 	// QueueLen is how many callers may wait for a turn; 0 means four times
-	// the concurrency and a negative value means none.
+	// what the memory budget allows at once, and a negative value means none.
 	QueueLen int
+	// MaxConcurrent, when positive, runs at most this many hashes at once
+	// even if the budget allows more. Hashing is CPU-bound: more hashes than
+	// cores only adds memory and garbage, not throughput.
+	MaxConcurrent int
 }
 
 // Hasher runs Hash and Verify under a memory budget. Callers beyond its
@@ -53,10 +57,14 @@ func NewHasher(o HasherOptions) *Hasher {
 	if err := p.Validate(); err != nil {
 		panic(fmt.Sprintf("password.NewHasher: %v", err))
 	}
-	slots := max(1, o.MemoryBudget/(int64(p.Memory)*1024))
+	byMemory := max(1, o.MemoryBudget/(int64(p.Memory)*1024))
+	slots := byMemory
+	if o.MaxConcurrent > 0 {
+		slots = min(slots, int64(o.MaxConcurrent))
+	}
 	queue := int64(o.QueueLen)
 	if queue == 0 {
-		queue = 4 * slots
+		queue = 4 * byMemory
 	}
 	return &Hasher{
 		params:   p,

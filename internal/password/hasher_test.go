@@ -285,3 +285,12 @@ func TestHasherRetryAfter(t *testing.T) {
 		wg.Wait()
 	})
 }
+
+// MaxConcurrent caps the hashes running at once below what the budget
+// allows, while the queue is still sized by the budget.
+func TestHasherMaxConcurrent(t *testing.T) {
+	h := NewHasher(HasherOptions{Params: Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}, MemoryBudget: 640 << 10, MaxConcurrent: 2})
+	if h.Concurrency() != 2 || h.queueLen != 40 {
+		t.Fatalf("concurrency %d, queue %d; want 2 and 40", h.Concurrency(), h.queueLen)
+	}
+}

@@ -69,7 +69,7 @@ func (s *Server) apiSignIn(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) apiSession(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r.Context())
-	a, err := s.opts.Identity.AccountByID(r.Context(), p.AccountID)
+	a, err := s.opts.Identity.Account(r.Context(), p)
 	if err != nil {
 		return identityError(err)
 	}
