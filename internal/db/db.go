@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -55,6 +56,7 @@ type Options struct {
 type DB struct {
 	write   *sql.DB
 	read    *sql.DB
+	stmts   sync.Map // query → *sql.Stmt on read, for QueryRowOnce
 	dialect Dialect
 	clock   func() time.Time
 	where   string // a printable location without credentials
@@ -168,6 +170,7 @@ func (d *DB) Ping(ctx context.Context) error {
 
 // Close closes every pool.
 func (d *DB) Close() error {
+	d.stmts.Range(func(_, st any) bool { st.(*sql.Stmt).Close(); return true })
 	err := d.write.Close()
 	if d.read != d.write {
 		err = errors.Join(err, d.read.Close())

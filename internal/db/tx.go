@@ -134,6 +134,19 @@ func NotFound(err error) error {
 // QueryRowOnce runs one read-only query outside any transaction, on the
 // read pool. It is for hot paths that need a single consistent row (a
 // session check); anything that reads twice uses Read.
+// The statement is prepared once and kept: parsing SQL costs more than
+// running a point look-up.
 func (d *DB) QueryRowOnce(ctx context.Context, query string, args ...any) *sql.Row {
-	return d.read.QueryRowContext(ctx, rebind(d.dialect, query), args...)
+	if st, ok := d.stmts.Load(query); ok {
+		return st.(*sql.Stmt).QueryRowContext(ctx, args...)
+	}
+	st, err := d.read.PrepareContext(ctx, rebind(d.dialect, query))
+	if err != nil {
+		return d.read.QueryRowContext(ctx, rebind(d.dialect, query), args...)
+	}
+	if prev, loaded := d.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		st = prev.(*sql.Stmt)
+	}
+	return st.QueryRowContext(ctx, args...)
 }

@@ -145,6 +145,9 @@ func normalizeTimes(s *Session) {
 // Account returns the principal's account as read with its session,
 // personal fields opened: no second look-up of the account.
 func (s *Service) Account(ctx context.Context, p *Principal) (*Account, error) {
+	if a, ok := s.openCached(&p.account); ok {
+		return a, nil
+	}
 	var out *Account
 	err := s.db.Read(ctx, func(tx *db.Tx) (err error) {
 		out, err = s.open(ctx, tx, &p.account)

@@ -241,6 +241,21 @@ func (k *Keyring) Open(ctx context.Context, tx *db.Tx, ciphertext, aad []byte) (
 	return dk.open(ciphertext, aad)
 }
 
+// OpenCached decrypts a ciphertext when its data key is in the cache,
+// without touching the database; ok is false when the key is not cached.
+func (k *Keyring) OpenCached(ciphertext, aad []byte) (pt []byte, ok bool, err error) {
+	id, err := parseHeader(ciphertext)
+	if err != nil {
+		return nil, false, err
+	}
+	dk := k.cache.get(id)
+	if dk == nil {
+		return nil, false, nil
+	}
+	pt, err = dk.open(ciphertext, aad)
+	return pt, true, err
+}
+
 // Destroy erases the subject's data key: every value sealed with it, in the
 // database, in backups and in audit payloads, becomes unreadable. Destroying
 // an absent or already destroyed key is not an error.
