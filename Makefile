@@ -33,4 +33,8 @@ test-postgres:
 
 bench:
 	@scripts/ensure-postgres.sh
-	$(GO) run ./bench/audit -entries 1000000 -out docs/benchmarks-audit.txt
+	$(GO) run ./bench/audit -entries 1000000
+	$(GO) run ./bench/audit -entries 1000000 -postgres '$(PG_TEST_URL)'
+	$(GO) build -o bin/signinbench ./bench/signin
+	bin/signinbench
+	bin/signinbench -postgres '$(PG_TEST_URL)'
