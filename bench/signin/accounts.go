@@ -30,8 +30,8 @@ const (
 // from its own /24 so that the per-IP registration quota does not apply,
 // reads the codes from the outbox and verifies every account.
 func createAccounts(a api, dataDir string, n int) ([]account, error) {
-	if n > 200*256 {
-		return nil, errors.New("too many accounts")
+	if n > 100*256 { // xffAddr(0, i) must stay below the flood's 10.100.0.0
+		return nil, errors.New("at most 25,600 accounts")
 	}
 	accts := make([]account, n)
 	for i := range accts {

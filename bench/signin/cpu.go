@@ -19,6 +19,7 @@ type cpuSample struct {
 	machine, server, self float64
 	serverSys             float64 // the kernel's share of server
 	serverFaults          float64 // minor page faults of the server so far
+	postgres              float64 // all processes named "postgres"
 }
 
 // cpuUse is the average number of cores busy between two samples, split
@@ -28,12 +29,13 @@ type cpuUse struct {
 	server, self, others float64
 	serverSys            float64 // the kernel's share of server: page faults, system calls
 	serverFaults         float64 // minor page faults of the server per second
+	postgres             float64 // PostgreSQL's processes, on this machine
 }
 
 // sampleCPU reads /proc/stat and the stat files of the server (pid 0 for
 // none) and of this process.
 func sampleCPU(serverPID int) cpuSample {
-	s := cpuSample{at: time.Now(), machine: machineBusy()}
+	s := cpuSample{at: time.Now(), machine: machineBusy(), postgres: postgresCPU()}
 	user, sys, _ := processStat("self")
 	s.self = user + sys
 	if serverPID > 0 {
@@ -51,13 +53,14 @@ func (s cpuSample) since(phase string, start cpuSample) cpuUse {
 		serverSys:    (s.serverSys - start.serverSys) / secs,
 		serverFaults: (s.serverFaults - start.serverFaults) / secs,
 		self:         (s.self - start.self) / secs,
+		postgres:     max(0, s.postgres-start.postgres) / secs,
 	}
-	u.others = max(0, (s.machine-start.machine)/secs-u.server-u.self)
+	u.others = max(0, (s.machine-start.machine)/secs-u.server-u.self-u.postgres)
 	return u
 }
 
 func (u cpuUse) String() string {
-	return fmt.Sprintf("server %.2f (system %.2f), load generator %.2f, other processes %.2f", u.server, u.serverSys, u.self, u.others)
+	return fmt.Sprintf("server %.2f (system %.2f), load generator %.2f, PostgreSQL %.2f, other processes %.2f", u.server, u.serverSys, u.self, u.postgres, u.others)
 }
 
 // machineBusy returns the CPU seconds all CPUs spent not idle, from the
@@ -78,6 +81,25 @@ func machineBusy() float64 {
 		busy += n
 	}
 	return float64(busy) / clockTicks
+}
+
+// postgresCPU returns the CPU seconds of every process named "postgres":
+// the PostgreSQL server, when it runs on this machine, shares its cores.
+func postgresCPU() float64 {
+	dirs, _ := os.ReadDir("/proc")
+	var total float64
+	for _, d := range dirs {
+		if d.Name()[0] < '0' || d.Name()[0] > '9' {
+			continue
+		}
+		comm, err := os.ReadFile("/proc/" + d.Name() + "/comm")
+		if err != nil || strings.TrimSpace(string(comm)) != "postgres" {
+			continue
+		}
+		user, sys, _ := processStat(d.Name())
+		total += user + sys
+	}
+	return total
 }
 
 // processStat returns the user and system CPU seconds and the minor page

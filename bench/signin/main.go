@@ -18,14 +18,24 @@
 //     data (this binary, calling app.Start) with runtime/pprof around each
 //     load, and the top of each CPU profile.
 //
-// It prints a Markdown report. Run it from the module root:
+// Every phase also records, from /proc, the cores used by the server (and
+// its kernel share and page faults), by this load generator, by PostgreSQL
+// and by everything else: the machine is shared, and a phase during which
+// other processes were busy should be run again. Phases after the first take
+// place on the data the earlier ones left: sessions, throttle counters and
+// the audit trail grow as they would in service.
+//
+// It prints a Markdown report. Run it from the module root, on an otherwise
+// idle machine:
 //
 //	go build -o /tmp/signinbench ./bench/signin
 //	/tmp/signinbench
 //	/tmp/signinbench -postgres 'postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable'
 //
 // -server names a prebuilt frontdesk binary; without it the command builds
-// ./cmd/frontdesk into a temporary directory first.
+// ./cmd/frontdesk into a temporary directory first. -hash-memory-budget
+// starts the server with another FRONTDESK_HASH_MEMORY_BUDGET, to see how
+// the hash concurrency it allows changes throughput and memory.
 package main
 
 import (

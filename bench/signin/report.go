@@ -77,10 +77,10 @@ func (r *results) markdown() string {
 				otherAnswers(ps.statuses, ps.errors, http.StatusCreated)), "", "")
 	}
 
-	b.WriteString("\nCPU use during each phase, in cores (from /proc): the server and its kernel (system) share, this load generator, and every other process on the machine.\n\n")
-	b.WriteString("| phase | server | of which system | server minor page faults/s | load generator | other processes |\n|---|---|---|---|---|---|\n")
+	b.WriteString("\nCPU use during each phase, in cores (from /proc): the server and its kernel (system) share, this load generator, the processes named postgres, and every other process on the machine.\n\n")
+	b.WriteString("| phase | server | of which system | server minor page faults/s | load generator | PostgreSQL | other processes |\n|---|---|---|---|---|---|---|\n")
 	for _, u := range r.cpu {
-		fmt.Fprintf(&b, "| %s | %.2f | %.2f | %s | %.2f | %.2f |\n", u.phase, u.server, u.serverSys, thousands(u.serverFaults), u.self, u.others)
+		fmt.Fprintf(&b, "| %s | %.2f | %.2f | %s | %.2f | %.2f | %.2f |\n", u.phase, u.server, u.serverSys, thousands(u.serverFaults), u.self, u.postgres, u.others)
 	}
 	for _, n := range r.notes {
 		fmt.Fprintf(&b, "\nNote: %s\n", n)
