@@ -138,16 +138,9 @@ func (s *Service) reset(ctx context.Context, newPassword string, find func(*db.T
 		}
 		return ErrInvalidCode
 	}
-	if err := s.checkPassword(newPassword, acct.Email, acct.Name); err != nil {
-		return err
-	}
-	pw := password.Normalize(newPassword)
-	if err := s.notReused(ctx, pw, hist); err != nil {
-		return err
-	}
-	hash, err := s.hasher.Hash(ctx, pw)
+	hash, err := s.hashNew(ctx, newPassword, acct, hist)
 	if err != nil {
-		return s.hashBusy(err)
+		return err
 	}
 	var mails []outgoing
 	var done bool
@@ -189,6 +182,23 @@ func (s *Service) reset(ctx context.Context, newPassword string, find func(*db.T
 func (s *Service) changedMail(acct *Account, at time.Time) outgoing {
 	return outgoing{to: acct.Email, name: acct.Name, locale: acct.Locale, kind: "password_changed",
 		args: mailArgs{URL: s.base + "/forgot", When: at.Format("2006-01-02 15:04 UTC"), Help: s.base + "/contact"}}
+}
+
+// hashNew checks a new password against the policy and the history, and
+// hashes it.
+func (s *Service) hashNew(ctx context.Context, newPassword string, acct *Account, hist []string) (string, error) {
+	if err := s.checkPassword(newPassword, acct.Email, acct.Name); err != nil {
+		return "", err
+	}
+	pw := password.Normalize(newPassword)
+	if err := s.notReused(ctx, pw, hist); err != nil {
+		return "", err
+	}
+	hash, err := s.hasher.Hash(ctx, pw)
+	if err != nil {
+		return "", s.hashBusy(err)
+	}
+	return hash, nil
 }
 
 // history returns the hashes a new password must not match: the current
@@ -288,16 +298,9 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, new
 		s.send(ctx, mails)
 		return ErrWrongPassword
 	}
-	if err := s.checkPassword(newPassword, acct.Email, acct.Name); err != nil {
-		return err
-	}
-	pw := password.Normalize(newPassword)
-	if err := s.notReused(ctx, pw, hist); err != nil {
-		return err
-	}
-	hash, err := s.hasher.Hash(ctx, pw)
+	hash, err := s.hashNew(ctx, newPassword, acct, hist)
 	if err != nil {
-		return s.hashBusy(err)
+		return err
 	}
 	var mails []outgoing
 	err = s.db.Write(ctx, func(tx *db.Tx) error {
