@@ -6,13 +6,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/frontdesk/frontdesk/internal/audit"
+	"github.com/frontdesk/frontdesk/internal/audit/audittest"
 	"github.com/frontdesk/frontdesk/internal/db"
 	"github.com/frontdesk/frontdesk/internal/db/dbtest"
 	"github.com/frontdesk/frontdesk/internal/keyring"
@@ -28,16 +28,8 @@ type fixture struct {
 func setup(t *testing.T, checkpointEvery int) *fixture {
 	t.Helper()
 	d := dbtest.Open(t)
-	dir := t.TempDir()
-	keys, err := keyring.New(context.Background(), d, keyring.Options{MasterKeyFile: filepath.Join(dir, "master.key"), Create: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := audit.LoadSigner(filepath.Join(dir, "audit-ed25519.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &fixture{d: d, keys: keys, signer: signer, log: audit.New(keys, signer, audit.Options{CheckpointEvery: checkpointEvery})}
+	kit := audittest.New(t, d, checkpointEvery)
+	return &fixture{d: d, keys: kit.Keys, signer: kit.Signer, log: kit.Log}
 }
 
 func (f *fixture) record(t *testing.T, n int) {

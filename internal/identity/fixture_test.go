@@ -10,26 +10,13 @@ import (
 	"time"
 
 	"github.com/frontdesk/frontdesk/internal/audit"
+	"github.com/frontdesk/frontdesk/internal/audit/audittest"
 	"github.com/frontdesk/frontdesk/internal/db"
 	"github.com/frontdesk/frontdesk/internal/db/dbtest"
 	"github.com/frontdesk/frontdesk/internal/identity"
-	"github.com/frontdesk/frontdesk/internal/keyring"
 	"github.com/frontdesk/frontdesk/internal/notify"
 	"github.com/frontdesk/frontdesk/internal/password"
 )
-
-// clock is a settable test clock.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 // recorder passes mail to the real mailer (outbox) and remembers, in the
 // order they were sent, what each message said.
@@ -57,7 +44,7 @@ func (r *recorder) Send(ctx context.Context, msg notify.Message) (string, error)
 type fixture struct {
 	t      *testing.T
 	d      *db.DB
-	clock  *clock
+	clock  *dbtest.Clock
 	svc    *identity.Service
 	outbox string
 	log    *audit.Log
@@ -71,19 +58,10 @@ var fastParams = password.Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, Sa
 
 func newFixture(t *testing.T, profile string) *fixture {
 	t.Helper()
-	c := &clock{now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
+	c := dbtest.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 	d := dbtest.OpenWith(t, dbtest.Options{Clock: c.Now})
-	dir := t.TempDir()
-	ctx := context.Background()
-	keys, err := keyring.New(ctx, d, keyring.Options{MasterKeyFile: filepath.Join(dir, "master.key"), Create: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := audit.LoadSigner(filepath.Join(dir, "audit.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	outbox := filepath.Join(dir, "outbox")
+	kit := audittest.New(t, d, 1000)
+	outbox := filepath.Join(t.TempDir(), "outbox")
 	mailer, err := notify.NewMailer(notify.Config{From: "Acme Bank <no-reply@acme.example>", OutboxDir: outbox, Clock: c.Now}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -92,13 +70,12 @@ func newFixture(t *testing.T, profile string) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := audit.New(keys, signer, audit.Options{CheckpointEvery: 1000})
 	rec := &recorder{m: mailer}
-	svc := identity.New(identity.Options{DB: d, Keys: keys, Audit: log, Mail: rec, Policy: policy,
+	svc := identity.New(identity.Options{DB: d, Keys: kit.Keys, Audit: kit.Log, Mail: rec, Policy: policy,
 		Hasher:  password.NewHasher(password.HasherOptions{Params: fastParams, MemoryBudget: 64 << 20}),
 		BaseURL: "https://bank.example", OrgName: "Acme Bank"})
 	t.Cleanup(svc.WaitMail)
-	return &fixture{t: t, d: d, clock: c, svc: svc, outbox: outbox, log: log, signer: signer, mail: rec}
+	return &fixture{t: t, d: d, clock: c, svc: svc, outbox: outbox, log: kit.Log, signer: kit.Signer, mail: rec}
 }
 
 // message is one e-mail from the outbox, decoded.

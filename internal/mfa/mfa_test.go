@@ -8,16 +8,13 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/frontdesk/frontdesk/internal/audit"
+	"github.com/frontdesk/frontdesk/internal/audit/audittest"
 	"github.com/frontdesk/frontdesk/internal/db"
 	"github.com/frontdesk/frontdesk/internal/db/dbtest"
-	"github.com/frontdesk/frontdesk/internal/keyring"
 	"github.com/frontdesk/frontdesk/internal/mfa"
 )
 
@@ -41,37 +38,21 @@ func TestIndependentTOTPMatchesRFCVector(t *testing.T) {
 	}
 }
 
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
-
 type fixture struct {
 	d     *db.DB
-	clock *clock
+	clock *dbtest.Clock
 	svc   *mfa.Service
 	acct  string
 }
 
 func newFixture(t *testing.T, skew int) *fixture {
 	t.Helper()
-	c := &clock{now: time.Date(2026, 3, 1, 9, 0, 5, 0, time.UTC)}
+	c := dbtest.NewClock(time.Date(2026, 3, 1, 9, 0, 5, 0, time.UTC))
 	d := dbtest.OpenWith(t, dbtest.Options{Clock: c.Now})
-	dir := t.TempDir()
 	ctx := context.Background()
-	keys, err := keyring.New(ctx, d, keyring.Options{MasterKeyFile: filepath.Join(dir, "master.key"), Create: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := audit.LoadSigner(filepath.Join(dir, "audit.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	kit := audittest.New(t, d, 1000)
 	acct := "acct0001"
-	err = d.Write(ctx, func(tx *db.Tx) error {
+	err := d.Write(ctx, func(tx *db.Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO accounts (id, kind, status, email_index, email_sealed, password_hash, password_changed_at, created_at, updated_at)
 			VALUES (?, 'customer', 'active', ?, ?, 'x', ?, ?, ?)`, acct, []byte("idx"), []byte("sealed"), tx.Now(), tx.Now(), tx.Now())
 		return err
@@ -79,7 +60,7 @@ func newFixture(t *testing.T, skew int) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := mfa.New(mfa.Options{DB: d, Keys: keys, Audit: audit.New(keys, signer, audit.Options{CheckpointEvery: 1000}), Issuer: "Acme Bank", Skew: skew})
+	svc := mfa.New(mfa.Options{DB: d, Keys: kit.Keys, Audit: kit.Log, Issuer: "Acme Bank", Skew: skew})
 	return &fixture{d: d, clock: c, svc: svc, acct: acct}
 }
 
