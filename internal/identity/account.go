@@ -45,15 +45,16 @@ type accountRow struct {
 	failed                   int
 	lockedUntil              sql.NullTime
 	createdAt                time.Time
+	mustEnrol                bool // mfa_enrol_required
 }
 
 const accountColumns = `id, kind, status, locale, email_sealed, name_sealed, phone_sealed, password_hash,
-	must_change_password, email_verified_at, failed_logins, locked_until, created_at`
+	must_change_password, email_verified_at, failed_logins, locked_until, created_at, mfa_enrol_required`
 
 func scanAccount(row interface{ Scan(...any) error }) (*accountRow, error) {
 	var a accountRow
 	err := row.Scan(&a.id, &a.kind, &a.status, &a.locale, &a.emailSealed, &a.nameSealed, &a.phoneSealed,
-		&a.passwordHash, &a.mustChange, &a.verifiedAt, &a.failed, &a.lockedUntil, &a.createdAt)
+		&a.passwordHash, &a.mustChange, &a.verifiedAt, &a.failed, &a.lockedUntil, &a.createdAt, &a.mustEnrol)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}

@@ -48,7 +48,43 @@ type Policy struct {
 	UnlockTTL    time.Duration
 	NotMeTTL     time.Duration
 	CodeAttempts int
+
+	// Second factors. CustomerMFA is "optional" (offered after sign-in)
+	// or "required" (enrolment before anything else); staff always need
+	// one. A sign-in challenge and the SMS or e-mail codes sent for it live
+	// ChallengeTTL and allow CodeAttempts wrong codes in all; an account
+	// whose challenges fail MFAFailures times within ThrottleWindow waits
+	// ThrottleBlock for the next. Codes are sent at most OTPSendsPerAccount
+	// times per account, OTPSendsPerNumber per phone number and
+	// OTPSendsPerIP per source within ThrottleWindow (SMS pumping).
+	CustomerMFA        string
+	ChallengeTTL       time.Duration
+	MFAFailures        int
+	OTPSendsPerAccount int
+	OTPSendsPerNumber  int
+	OTPSendsPerIP      int
+	// EmailOTPFactor lets e-mail codes count as a second factor.
+	EmailOTPFactor bool
+	// TOTPSkew is how many 30-second steps a TOTP code may be off.
+	TOTPSkew int
+	// RememberDevice is how long "remember this device" skips the second
+	// factor on one browser; zero turns the option off.
+	RememberDevice time.Duration
+	// StepUp is how recent the last full sign-in must be to add or remove
+	// a factor or see recovery codes (ASVS 7.5.1).
+	StepUp time.Duration
+	// Support-assisted recovery: the cool-off between approval and the
+	// reset of the factors, and whether a second staff member must
+	// co-approve.
+	RecoveryCoolOff    time.Duration
+	RecoveryCoApproval bool
 }
+
+// Customer MFA policies.
+const (
+	MFAOptional = "optional"
+	MFARequired = "required"
+)
 
 // PolicyByName returns the "default" or "pci" policy.
 func PolicyByName(name string) (Policy, error) {
@@ -74,6 +110,16 @@ func PolicyByName(name string) (Policy, error) {
 		UnlockTTL:          24 * time.Hour,
 		NotMeTTL:           7 * 24 * time.Hour,
 		CodeAttempts:       5,
+		CustomerMFA:        MFAOptional,
+		ChallengeTTL:       10 * time.Minute,
+		MFAFailures:        20,
+		OTPSendsPerAccount: 5,
+		OTPSendsPerNumber:  5,
+		OTPSendsPerIP:      20,
+		TOTPSkew:           1,
+		RememberDevice:     30 * 24 * time.Hour,
+		StepUp:             5 * time.Minute,
+		RecoveryCoolOff:    24 * time.Hour,
 	}
 	switch name {
 	case "", "default":
@@ -86,6 +132,11 @@ func PolicyByName(name string) (Policy, error) {
 		p.CustomerIdle = 15 * time.Minute // PCI 8.2.8
 		p.MaxSessions = 3
 		p.CodeAttempts = 3
+		p.CustomerMFA = MFARequired // PCI 8.4.2
+		p.ChallengeTTL = 5 * time.Minute
+		p.TOTPSkew = 0
+		p.RememberDevice = 0
+		p.RecoveryCoApproval = true
 		return p, nil
 	}
 	return Policy{}, fmt.Errorf("identity: unknown policy profile %q", name)

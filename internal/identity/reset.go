@@ -156,6 +156,11 @@ func (s *Service) reset(ctx context.Context, newPassword string, find func(*db.T
 		if _, err := s.endSessions(ctx, tx, a.id, "", "password_reset"); err != nil {
 			return err
 		}
+		// A reset never bypasses the second factor (ASVS 6.4.3): browsers
+		// remembered before it must pass it again.
+		if _, err := tx.Exec(ctx, "DELETE FROM remembered_devices WHERE account_id = ?", a.id); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, "DELETE FROM account_tokens WHERE account_id = ? AND purpose IN (?, ?)", a.id, purposeReset, purposeNotMe); err != nil {
 			return err
 		}

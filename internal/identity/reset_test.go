@@ -28,7 +28,7 @@ func TestResetWithCodeEndsSessions(t *testing.T) {
 	if err := f.svc.RequestReset(ctx, a.Email, "198.51.100.7"); err != nil {
 		t.Fatal(err)
 	}
-	code := f.last(a.Email).code(t)
+	code := f.last(a.Email).Code(t)
 	const next = "Seven quiet harbors at dawn 3#"
 	// A rejected password does not use up the code.
 	if err := f.svc.ConfirmReset(ctx, a.Email, code, "short"); err == nil {
@@ -61,13 +61,13 @@ func TestResetExpires(t *testing.T) {
 	}
 	m := f.last(a.Email)
 	f.clock.Add(15*time.Minute + time.Second)
-	if ok, _ := f.svc.ResetLinkValid(ctx, m.token(t)); ok {
+	if ok, _ := f.svc.ResetLinkValid(ctx, m.Token(t)); ok {
 		t.Fatal("link valid after 15 minutes")
 	}
-	if err := f.svc.ResetWithLink(ctx, m.token(t), "Seven quiet harbors at dawn 3#"); !errors.Is(err, identity.ErrInvalidCode) {
+	if err := f.svc.ResetWithLink(ctx, m.Token(t), "Seven quiet harbors at dawn 3#"); !errors.Is(err, identity.ErrInvalidCode) {
 		t.Fatalf("expired link: %v", err)
 	}
-	if err := f.svc.ConfirmReset(ctx, a.Email, m.code(t), "Seven quiet harbors at dawn 3#"); !errors.Is(err, identity.ErrInvalidCode) {
+	if err := f.svc.ConfirmReset(ctx, a.Email, m.Code(t), "Seven quiet harbors at dawn 3#"); !errors.Is(err, identity.ErrInvalidCode) {
 		t.Fatalf("expired code: %v", err)
 	}
 }
@@ -79,7 +79,7 @@ func TestResetWithLink(t *testing.T) {
 	if err := f.svc.RequestReset(ctx, a.Email, "198.51.100.7"); err != nil {
 		t.Fatal(err)
 	}
-	link := f.last(a.Email).token(t)
+	link := f.last(a.Email).Token(t)
 	if ok, _ := f.svc.ResetLinkValid(ctx, link); !ok {
 		t.Fatal("fresh link not valid")
 	}
@@ -177,7 +177,7 @@ func TestNewDeviceAndNotMe(t *testing.T) {
 	if !strings.Contains(m.Subject, "New sign-in") || !strings.Contains(m.Text, "Safari on iPhone") {
 		t.Fatalf("new-device mail: %q %q", m.Subject, m.Text)
 	}
-	if err := f.svc.NotMe(ctx, m.token(t)); err != nil {
+	if err := f.svc.NotMe(ctx, m.Token(t)); err != nil {
 		t.Fatal(err)
 	}
 	f.svc.WaitMail()
@@ -187,7 +187,7 @@ func TestNewDeviceAndNotMe(t *testing.T) {
 	if _, err := f.signIn(a.Email, goodPassword, "198.51.100.7"); !errors.Is(err, identity.ErrResetRequired) {
 		t.Fatalf("sign-in before the reset: %v", err)
 	}
-	if err := f.svc.ConfirmReset(ctx, a.Email, f.last(a.Email).code(t), "Seven quiet harbors at dawn 3#"); err != nil {
+	if err := f.svc.ConfirmReset(ctx, a.Email, f.last(a.Email).Code(t), "Seven quiet harbors at dawn 3#"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.signIn(a.Email, "Seven quiet harbors at dawn 3#", "198.51.100.7"); err != nil {

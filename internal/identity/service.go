@@ -48,7 +48,8 @@ type Service struct {
 	org    string
 	log    *slog.Logger
 
-	mailWG sync.WaitGroup
+	factors SecondFactors // nil: no second factors
+	mailWG  sync.WaitGroup
 }
 
 // New returns the service.

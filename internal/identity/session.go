@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/frontdesk/frontdesk/internal/audit"
@@ -29,6 +30,19 @@ type Session struct {
 	ExpiresAt     time.Time `json:"expires_at"`      // absolute limit
 	IdleExpiresAt time.Time `json:"idle_expires_at"` // if not used before then
 	Current       bool      `json:"current"`
+	// AAL is 1 after a password alone, 2 after a second factor or a
+	// passkey; Methods lists what was used ("pwd", "totp", "passkey", …).
+	AAL     int      `json:"aal"`
+	Methods []string `json:"methods"`
+	// MustEnrol marks a session that may only enrol a second factor.
+	MustEnrol bool `json:"must_enrol,omitempty"`
+}
+
+// grant is what a sign-in proved, written on the session it opens.
+type grant struct {
+	aal       int
+	amr       string // comma-separated methods
+	mustEnrol bool
 }
 
 // Principal is who a valid session token belongs to: what every
@@ -44,7 +58,7 @@ type Principal struct {
 
 // createSession opens a session for a with a fresh 256-bit token, ending
 // the account's least recently used sessions beyond MaxSessions.
-func (s *Service) createSession(ctx context.Context, tx *db.Tx, a *accountRow, in SignIn) (string, *Session, error) {
+func (s *Service) createSession(ctx context.Context, tx *db.Tx, a *accountRow, in SignIn, g grant) (string, *Session, error) {
 	var n int
 	if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM sessions WHERE account_id = ?", a.id).Scan(&n); err != nil {
 		return "", nil, err
@@ -67,14 +81,15 @@ func (s *Service) createSession(ctx context.Context, tx *db.Tx, a *accountRow, i
 	token := newSecret()
 	now := tx.Now()
 	sess := &Session{ID: newID(), Client: client, Device: DeviceName(in.UserAgent), IP: in.IP, CreatedAt: now, AuthAt: now,
-		LastSeenAt: now, ExpiresAt: now.Add(s.policy.AbsoluteTimeout), Current: true}
+		LastSeenAt: now, ExpiresAt: now.Add(s.policy.AbsoluteTimeout), Current: true,
+		AAL: g.aal, Methods: strings.Split(g.amr, ","), MustEnrol: g.mustEnrol}
 	sess.IdleExpiresAt = s.idleExpiry(a.kind, sess)
 	ip, err := s.sealFor(ctx, tx, a.id, "sessions.ip", []byte(in.IP))
 	if err != nil {
 		return "", nil, err
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO sessions (id, token_hash, account_id, client, device, ip_sealed, created_at, auth_at, last_seen_at, expires_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, sess.ID, hashSecret(token), a.id, client, sess.Device, ip, now, now, now, sess.ExpiresAt)
+	_, err = tx.Exec(ctx, `INSERT INTO sessions (id, token_hash, account_id, client, device, ip_sealed, created_at, auth_at, last_seen_at, expires_at, aal, amr, must_enrol)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, sess.ID, hashSecret(token), a.id, client, sess.Device, ip, now, now, now, sess.ExpiresAt, g.aal, g.amr, g.mustEnrol)
 	return token, sess, err
 }
 
@@ -94,15 +109,16 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Principal, e
 		return nil, ErrUnauthenticated
 	}
 	var p Principal
-	var status string
+	var status, amr string
 	th := hashSecret(token)
 	a := &p.account
 	err := s.db.QueryRowOnce(ctx, `SELECT s.id, s.account_id, s.client, s.device, s.created_at, s.auth_at, s.last_seen_at, s.expires_at,
-		a.kind, a.status, a.locale, a.email_sealed, a.name_sealed, a.phone_sealed, a.email_verified_at, a.created_at
+		s.aal, s.amr, s.must_enrol, a.kind, a.status, a.locale, a.email_sealed, a.name_sealed, a.phone_sealed, a.email_verified_at, a.created_at
 		FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = ?`, th).Scan(
 		&p.Session.ID, &p.AccountID, &p.Session.Client, &p.Session.Device, &p.Session.CreatedAt, &p.Session.AuthAt,
-		&p.Session.LastSeenAt, &p.Session.ExpiresAt, &p.Kind, &status, &p.Locale,
+		&p.Session.LastSeenAt, &p.Session.ExpiresAt, &p.Session.AAL, &amr, &p.Session.MustEnrol, &p.Kind, &status, &p.Locale,
 		&a.emailSealed, &a.nameSealed, &a.phoneSealed, &a.verifiedAt, &a.createdAt)
+	p.Session.Methods = strings.Split(amr, ",")
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrUnauthenticated
 	}
@@ -172,7 +188,7 @@ func (s *Service) Sessions(ctx context.Context, p *Principal) ([]Session, error)
 	var out []Session
 	err := s.db.Read(ctx, func(tx *db.Tx) error {
 		out = nil
-		rows, err := tx.Query(ctx, `SELECT id, client, device, ip_sealed, created_at, auth_at, last_seen_at, expires_at
+		rows, err := tx.Query(ctx, `SELECT id, client, device, ip_sealed, created_at, auth_at, last_seen_at, expires_at, aal, amr, must_enrol
 			FROM sessions WHERE account_id = ? ORDER BY last_seen_at DESC, id`, p.AccountID)
 		if err != nil {
 			return err
@@ -181,10 +197,12 @@ func (s *Service) Sessions(ctx context.Context, p *Principal) ([]Session, error)
 		for rows.Next() {
 			var x Session
 			var ip []byte
-			if err := rows.Scan(&x.ID, &x.Client, &x.Device, &ip, &x.CreatedAt, &x.AuthAt, &x.LastSeenAt, &x.ExpiresAt); err != nil {
+			var amr string
+			if err := rows.Scan(&x.ID, &x.Client, &x.Device, &ip, &x.CreatedAt, &x.AuthAt, &x.LastSeenAt, &x.ExpiresAt, &x.AAL, &amr, &x.MustEnrol); err != nil {
 				rows.Close()
 				return err
 			}
+			x.Methods = strings.Split(amr, ",")
 			out, ips = append(out, x), append(ips, ip)
 		}
 		rows.Close()

@@ -24,13 +24,21 @@ type SignIn struct {
 	// none and are recognised by their user agent.
 	DeviceID string
 	Client   string // ClientBrowser or ClientAPI
+	// RememberToken is the browser's "remember this device" cookie, which
+	// lets a right password skip the second factor until it expires.
+	RememberToken string
 }
 
-// SignInResult is a successful sign-in.
+// SignInResult is a successful sign-in, or a password accepted and a
+// second factor awaited (Challenge set, no session yet).
 type SignInResult struct {
-	Token   string // the session token, shown once
-	Session *Session
-	Account *Account
+	Token     string // the session token, shown once
+	Session   *Session
+	Account   *Account
+	Challenge *Challenge
+	// Remember is set when the owner chose "remember this device": the
+	// browser keeps it as a cookie until it expires.
+	Remember *Remembered
 }
 
 // SignIn checks an e-mail and password and opens a session. Unknown
@@ -154,7 +162,7 @@ func (s *Service) SignIn(ctx context.Context, in SignIn) (*SignInResult, error) 
 				return err
 			}
 		}
-		res, err = s.succeedSignIn(ctx, tx, cur, in, &mails)
+		res, err = s.passwordAccepted(ctx, tx, cur, in, &mails)
 		return err
 	})
 	if err != nil {
@@ -217,11 +225,11 @@ func (s *Service) failSignIn(ctx context.Context, tx *db.Tx, a *accountRow, reas
 
 // succeedSignIn resets the failure count, opens a session, notes the
 // device and tells the owner about a device never seen before.
-func (s *Service) succeedSignIn(ctx context.Context, tx *db.Tx, a *accountRow, in SignIn, mails *[]outgoing) (*SignInResult, error) {
+func (s *Service) succeedSignIn(ctx context.Context, tx *db.Tx, a *accountRow, in SignIn, g grant, mails *[]outgoing) (*SignInResult, error) {
 	if _, err := tx.Exec(ctx, "UPDATE accounts SET failed_logins = 0, locked_until = NULL WHERE id = ?", a.id); err != nil {
 		return nil, err
 	}
-	token, sess, err := s.createSession(ctx, tx, a, in)
+	token, sess, err := s.createSession(ctx, tx, a, in, g)
 	if err != nil {
 		return nil, err
 	}
@@ -245,7 +253,7 @@ func (s *Service) succeedSignIn(ctx context.Context, tx *db.Tx, a *accountRow, i
 		return nil, err
 	}
 	err = s.audit.Record(ctx, tx, audit.Event{Action: "signin.success", Target: "account:" + a.id, Subject: subject(a.id),
-		Details: map[string]any{"session": sess.ID, "client": in.Client, "new_device": isNew}})
+		Details: map[string]any{"session": sess.ID, "client": in.Client, "new_device": isNew, "methods": g.amr, "aal": g.aal, "must_enrol": g.mustEnrol}})
 	return &SignInResult{Token: token, Session: sess, Account: acct}, err
 }
 

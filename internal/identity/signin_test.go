@@ -27,7 +27,7 @@ func TestRegisterVerifySignInSignOut(t *testing.T) {
 	if _, err := f.signIn(email, goodPassword, "198.51.100.7"); !errors.Is(err, identity.ErrEmailNotVerified) {
 		t.Fatalf("sign-in before verification: %v", err)
 	}
-	code := f.last("Lan.Nguyen@example.com").code(t)
+	code := f.last("Lan.Nguyen@example.com").Code(t)
 	a, err := f.svc.VerifyEmail(ctx, "lan.nguyen@example.com", code)
 	if err != nil {
 		t.Fatal(err)
@@ -140,11 +140,11 @@ func TestPendingRegistrationIsReplaced(t *testing.T) {
 	if err := f.svc.Register(ctx, identity.Registration{Email: email, Password: "first long passphrase ok", IP: "198.51.100.7"}); err != nil {
 		t.Fatal(err)
 	}
-	first := f.last(email).code(t)
+	first := f.last(email).Code(t)
 	if err := f.svc.Register(ctx, identity.Registration{Email: email, Password: goodPassword, IP: "198.51.100.7"}); err != nil {
 		t.Fatal(err)
 	}
-	second := f.last(email).code(t)
+	second := f.last(email).Code(t)
 	if first != second {
 		if _, err := f.svc.VerifyEmail(ctx, email, first); !errors.Is(err, identity.ErrInvalidCode) {
 			t.Fatalf("superseded code accepted: %v", err)
@@ -170,7 +170,7 @@ func TestVerificationCodeAttemptsAndLink(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := f.last(email)
-	code := m.code(t)
+	code := m.Code(t)
 	wrong := "000000"
 	if code == wrong {
 		wrong = "111111"
@@ -185,10 +185,10 @@ func TestVerificationCodeAttemptsAndLink(t *testing.T) {
 	}
 	// The link was issued with the same secret row, so it is dead too only
 	// if attempts matter for links; links carry 256 bits and stay usable.
-	if _, err := f.svc.VerifyLink(ctx, m.token(t)); err != nil {
+	if _, err := f.svc.VerifyLink(ctx, m.Token(t)); err != nil {
 		t.Fatalf("link: %v", err)
 	}
-	if _, err := f.svc.VerifyLink(ctx, m.token(t)); !errors.Is(err, identity.ErrInvalidCode) {
+	if _, err := f.svc.VerifyLink(ctx, m.Token(t)); !errors.Is(err, identity.ErrInvalidCode) {
 		t.Fatalf("link used twice: %v", err)
 	}
 	// Unknown e-mail and a bad code look alike.
@@ -253,7 +253,7 @@ func TestUnlockLinkIsSingleUse(t *testing.T) {
 	for range 10 {
 		f.signIn(a.Email, "wrong password entirely", "198.51.100.10")
 	}
-	link := f.last(a.Email).token(t)
+	link := f.last(a.Email).Token(t)
 	if err := f.svc.Unlock(context.Background(), link); err != nil {
 		t.Fatal(err)
 	}

@@ -157,6 +157,8 @@ func (s *Service) Purge(ctx context.Context) error {
 		}{
 			{"DELETE FROM sessions WHERE expires_at < ?", []any{now}},
 			{"DELETE FROM account_tokens WHERE expires_at < ?", []any{now}},
+			{"DELETE FROM mfa_challenges WHERE expires_at < ?", []any{now}},
+			{"DELETE FROM remembered_devices WHERE expires_at < ?", []any{now}},
 			{"DELETE FROM auth_throttle WHERE window_start < ? AND (blocked_until IS NULL OR blocked_until < ?)", []any{stale, now}},
 			{"DELETE FROM auth_source_targets WHERE at < ?", []any{stale}},
 		} {

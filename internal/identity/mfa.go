@@ -1,0 +1,590 @@
+package identity
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/frontdesk/frontdesk/internal/audit"
+	"github.com/frontdesk/frontdesk/internal/db"
+	"github.com/frontdesk/frontdesk/internal/password"
+)
+
+// Sign-in with a second factor. A right password on an account with
+// factors opens no session: it opens a challenge, a single-purpose secret
+// bound to that attempt, which only CompleteMFA turns into a session. The
+// factors themselves are internal/mfa's; identity reaches them through
+// SecondFactors, so that it never imports the package above it.
+
+// Second-factor methods, as the API names them.
+const (
+	MethodTOTP         = "totp"
+	MethodWebAuthn     = "webauthn"
+	MethodSMS          = "sms"
+	MethodEmail        = "email"
+	MethodRecoveryCode = "recovery_code"
+	MethodPasskey      = "passkey" // passwordless sign-in with a discoverable credential
+	MethodPassword     = "pwd"
+	methodRemembered   = "remembered"
+)
+
+// SecondFactors is what sign-in needs from the second-factor service.
+type SecondFactors interface {
+	// Methods lists the methods the account can prove itself with now.
+	Methods(ctx context.Context, tx *db.Tx, accountID string) ([]string, error)
+	// Verify checks a proof inside tx. A wrong, replayed or expired proof
+	// returns an error wrapping ErrInvalidCode and writes nothing.
+	Verify(ctx context.Context, tx *db.Tx, p Proof) error
+}
+
+// Proof is a second factor presented for an account.
+type Proof struct {
+	AccountID string
+	// BoundTo is what a sent code or a WebAuthn ceremony must have been
+	// issued for: a challenge id, or "reauth:" and a session id.
+	BoundTo    string
+	Method     string
+	Code       string
+	Credential []byte // a WebAuthn assertion, as the browser sent it
+}
+
+// Errors of the second-factor steps.
+var (
+	// ErrChallengeInvalid means the challenge is unknown, expired, used,
+	// or dead after too many wrong codes: sign in again.
+	ErrChallengeInvalid = errors.New("identity: sign-in challenge not valid; sign in again")
+	// ErrStepUpRequired means the operation needs a sign-in more recent
+	// than Policy.StepUp (ASVS 7.5.1).
+	ErrStepUpRequired = errors.New("identity: confirm it is you first")
+	// ErrSecondFactorRequired means re-authentication needs a second
+	// factor as well as the password.
+	ErrSecondFactorRequired = errors.New("identity: a second factor is required")
+	// ErrMethodUnavailable is a method the account cannot use.
+	ErrMethodUnavailable = errors.New("identity: this method is not available for the account")
+)
+
+// SetSecondFactors connects the second-factor service. Call it once,
+// before serving.
+func (s *Service) SetSecondFactors(f SecondFactors) { s.factors = f }
+
+// Challenge is a password accepted and a second factor awaited.
+type Challenge struct {
+	Token     string    `json:"challenge"`
+	Methods   []string  `json:"methods"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+func (s *Service) methods(ctx context.Context, tx *db.Tx, accountID string) ([]string, error) {
+	if s.factors == nil {
+		return nil, nil
+	}
+	return s.factors.Methods(ctx, tx, accountID)
+}
+
+// mustEnrol reports whether an account without factors may only enrol
+// one: staff always, customers under a "required" policy or after
+// support-assisted recovery reset their factors.
+func (s *Service) mustEnrol(a *accountRow) bool {
+	return a.kind == KindStaff || a.mustEnrol || s.policy.CustomerMFA == MFARequired
+}
+
+// passwordAccepted decides what a right password leads to: a full session
+// (no factors, or a remembered browser), a session that may only enrol a
+// factor, or a challenge.
+func (s *Service) passwordAccepted(ctx context.Context, tx *db.Tx, a *accountRow, in SignIn, mails *[]outgoing) (*SignInResult, error) {
+	methods, err := s.methods(ctx, tx, a.id)
+	if err != nil {
+		return nil, err
+	}
+	if len(methods) == 0 {
+		return s.succeedSignIn(ctx, tx, a, in, grant{aal: 1, amr: MethodPassword, mustEnrol: s.mustEnrol(a)}, mails)
+	}
+	if in.Client == ClientBrowser && in.RememberToken != "" {
+		ok, err := s.useRemembered(ctx, tx, a.id, in.RememberToken)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return s.succeedSignIn(ctx, tx, a, in, grant{aal: 2, amr: MethodPassword + "," + methodRemembered}, mails)
+		}
+	}
+	// The password was right: its failure count starts again. The second
+	// factor's failures are counted on the challenge, apart.
+	if _, err := tx.Exec(ctx, "UPDATE accounts SET failed_logins = 0, locked_until = NULL WHERE id = ?", a.id); err != nil {
+		return nil, err
+	}
+	c := &Challenge{Token: newSecret(), Methods: methods, ExpiresAt: tx.Now().Add(s.policy.ChallengeTTL).UTC()}
+	id := newID()
+	client := in.Client
+	if client != ClientBrowser {
+		client = ClientAPI
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO mfa_challenges (id, token_hash, account_id, client, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		id, hashSecret(c.Token), a.id, client, tx.Now(), c.ExpiresAt)
+	if err != nil {
+		return nil, err
+	}
+	err = s.audit.Record(ctx, tx, audit.Event{Action: "signin.password_ok", Target: "account:" + a.id, Subject: subject(a.id),
+		Details: map[string]any{"challenge": id, "methods": strings.Join(methods, ",")}})
+	return &SignInResult{Challenge: c}, err
+}
+
+// challengeRow is an open challenge.
+type challengeRow struct {
+	id, accountID, client string
+	failures              int
+}
+
+// openChallenge returns the challenge of token if it can still be
+// completed, else nil.
+func (s *Service) openChallenge(ctx context.Context, tx *db.Tx, token string, lock bool) (*challengeRow, error) {
+	if token == "" || len(token) > 100 {
+		return nil, nil
+	}
+	var c challengeRow
+	var expires time.Time
+	var finished sql.NullTime
+	q := "SELECT id, account_id, client, failures, expires_at, finished_at FROM mfa_challenges WHERE token_hash = ?"
+	if lock {
+		q += tx.ForUpdate()
+	}
+	err := tx.QueryRow(ctx, q, hashSecret(token)).Scan(&c.id, &c.accountID, &c.client, &c.failures, &expires, &finished)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if finished.Valid || !tx.Now().Before(expires) || c.failures >= s.policy.CodeAttempts {
+		return nil, nil
+	}
+	return &c, nil
+}
+
+// ChallengeRef is what sending a code for a challenge needs to know.
+type ChallengeRef struct {
+	ID, AccountID string
+	Locale        string
+}
+
+// Challenge returns the open challenge of token, for sending a code or
+// starting a WebAuthn ceremony bound to it, or ErrChallengeInvalid.
+func (s *Service) Challenge(ctx context.Context, tx *db.Tx, token string) (*ChallengeRef, error) {
+	c, err := s.openChallenge(ctx, tx, token, false)
+	if err != nil {
+		return nil, err
+	}
+	if c == nil {
+		return nil, ErrChallengeInvalid
+	}
+	var locale string
+	if err := tx.QueryRow(ctx, "SELECT locale FROM accounts WHERE id = ?", c.accountID).Scan(&locale); err != nil {
+		return nil, err
+	}
+	return &ChallengeRef{ID: c.id, AccountID: c.accountID, Locale: locale}, nil
+}
+
+// MFAAttempt is a second factor presented for a challenge.
+type MFAAttempt struct {
+	Challenge  string
+	Method     string
+	Code       string
+	Credential []byte
+	// Remember asks to skip the second factor on this browser for
+	// Policy.RememberDevice (browsers only; off when that is zero).
+	Remember bool
+	SignIn   // where the attempt comes from; Email and Password unused
+}
+
+// CompleteMFA checks a second factor against a challenge and opens the
+// session. Wrong proofs count on the challenge, which dies after
+// CodeAttempts of them, and on the account's MFA throttle; they never
+// count toward the password lockout (and password failures never touch
+// these counters).
+func (s *Service) CompleteMFA(ctx context.Context, in MFAAttempt) (*SignInResult, error) {
+	var res *SignInResult
+	var outcome error
+	var mails []outgoing
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		res, outcome, mails = nil, nil, nil
+		c, err := s.openChallenge(ctx, tx, in.Challenge, true)
+		if err != nil {
+			return err
+		}
+		if c == nil || c.client != clientOf(in.Client) {
+			outcome = ErrChallengeInvalid
+			return nil
+		}
+		throttleKey := "mfa:account:" + c.accountID
+		if wait, err := blockedFor(ctx, tx, throttleKey); err != nil || wait > 0 {
+			outcome = &RateLimitedError{RetryAfter: wait, Reason: "mfa"}
+			return err
+		}
+		a, err := s.byID(ctx, tx, c.accountID, true)
+		if err != nil {
+			return err
+		}
+		if a == nil || a.status != StatusActive || (a.lockedUntil.Valid && tx.Now().Before(a.lockedUntil.Time)) {
+			outcome = ErrChallengeInvalid
+			_, err := tx.Exec(ctx, "UPDATE mfa_challenges SET finished_at = ? WHERE id = ?", tx.Now(), c.id)
+			return err
+		}
+		methods, err := s.methods(ctx, tx, a.id)
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(methods, in.Method) {
+			outcome = ErrMethodUnavailable
+			return nil
+		}
+		err = s.factors.Verify(ctx, tx, Proof{AccountID: a.id, BoundTo: c.id, Method: in.Method, Code: in.Code, Credential: in.Credential})
+		if errors.Is(err, ErrInvalidCode) {
+			outcome = ErrInvalidCode
+			return s.failMFA(ctx, tx, c, a, in, throttleKey, &mails)
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "UPDATE mfa_challenges SET finished_at = ? WHERE id = ?", tx.Now(), c.id); err != nil {
+			return err
+		}
+		res, err = s.succeedSignIn(ctx, tx, a, in.SignIn, grant{aal: 2, amr: MethodPassword + "," + in.Method}, &mails)
+		if err != nil {
+			return err
+		}
+		if in.Remember && s.policy.RememberDevice > 0 && c.client == ClientBrowser {
+			if res.Remember, err = s.remember(ctx, tx, a.id, in.UserAgent); err != nil {
+				return err
+			}
+		}
+		if in.Method == MethodRecoveryCode {
+			var left int
+			if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM recovery_codes WHERE account_id = ? AND used_at IS NULL", a.id).Scan(&left); err != nil {
+				return err
+			}
+			m, err := s.notice(ctx, tx, a, "recovery_code_used", mailArgs{When: stamp(tx.Now()), Count: left, URL: s.base + "/account/security"})
+			if err != nil {
+				return err
+			}
+			mails = append(mails, m)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.send(ctx, mails)
+	if outcome != nil {
+		return nil, outcome
+	}
+	return res, nil
+}
+
+func clientOf(c string) string {
+	if c == ClientBrowser {
+		return ClientBrowser
+	}
+	return ClientAPI
+}
+
+// failMFA counts a wrong second factor. When the challenge dies, the
+// owner is told that someone knew the password but not the second factor
+// (ASVS 6.3.5).
+func (s *Service) failMFA(ctx context.Context, tx *db.Tx, c *challengeRow, a *accountRow, in MFAAttempt, throttleKey string, mails *[]outgoing) error {
+	failures := c.failures + 1
+	dead := failures >= s.policy.CodeAttempts
+	q := "UPDATE mfa_challenges SET failures = ? WHERE id = ?"
+	args := []any{failures, c.id}
+	if dead {
+		q, args = "UPDATE mfa_challenges SET failures = ?, finished_at = ? WHERE id = ?", []any{failures, tx.Now(), c.id}
+	}
+	if _, err := tx.Exec(ctx, q, args...); err != nil {
+		return err
+	}
+	blocked, err := countFailure(ctx, tx, throttleKey, s.policy.ThrottleWindow, s.policy.MFAFailures, s.policy.ThrottleBlock)
+	if err != nil {
+		return err
+	}
+	if err := s.loginEvent(ctx, tx, a.id, "mfa_failure", in.SignIn); err != nil {
+		return err
+	}
+	if dead {
+		m, err := s.notice(ctx, tx, a, "mfa_failed", mailArgs{When: stamp(tx.Now()), Device: DeviceName(in.UserAgent), URL: s.base + "/forgot"})
+		if err != nil {
+			return err
+		}
+		*mails = append(*mails, m)
+	}
+	return s.audit.Record(ctx, tx, audit.Event{Action: "signin.mfa_failure", Target: "account:" + a.id, Subject: subject(a.id), Outcome: audit.Failure,
+		Details: map[string]any{"method": in.Method, "challenge": c.id, "failures": failures, "challenge_ended": dead, "account_throttled": blocked}})
+}
+
+// SignInWith opens a session for the account a verifier names inside the
+// transaction: passwordless sign-in with a passkey that verified its user
+// (possession and biometrics or PIN: two factors in one). verify returns
+// "" when the proof is not valid. A disabled, locked or unverified account
+// gets ErrInvalidCredentials like a wrong proof.
+func (s *Service) SignInWith(ctx context.Context, in SignIn, method string, verify func(tx *db.Tx) (string, error)) (*SignInResult, error) {
+	ipKey, netKey := sourceKeys("signin", in.IP)
+	var res *SignInResult
+	var outcome error
+	var mails []outgoing
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		res, outcome, mails = nil, nil, nil
+		if wait, err := blockedFor(ctx, tx, ipKey, netKey); err != nil || wait > 0 {
+			outcome = &RateLimitedError{RetryAfter: wait, Reason: "source"}
+			return err
+		}
+		id, err := verify(tx)
+		if errors.Is(err, ErrInvalidCode) {
+			id, err = "", nil
+		}
+		if err != nil {
+			return err
+		}
+		var a *accountRow
+		if id != "" {
+			if a, err = s.byID(ctx, tx, id, true); err != nil {
+				return err
+			}
+		}
+		reason := ""
+		switch {
+		case a == nil:
+			reason = "invalid_" + method
+		case a.lockedUntil.Valid && tx.Now().Before(a.lockedUntil.Time):
+			reason = "locked"
+		case a.status != StatusActive:
+			reason = a.status
+		case a.mustChange:
+			reason = "reset_required"
+		}
+		if reason != "" {
+			outcome = ErrInvalidCredentials
+			return s.failSignIn(ctx, tx, a, reason, in, s.keys.BlindIndex("signin-target", method+":"+id), &mails)
+		}
+		res, err = s.succeedSignIn(ctx, tx, a, in, grant{aal: 2, amr: method}, &mails)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.send(ctx, mails)
+	if outcome != nil {
+		return nil, outcome
+	}
+	return res, nil
+}
+
+// RequireFresh returns ErrStepUpRequired unless the session signed in
+// fully within Policy.StepUp.
+func (s *Service) RequireFresh(p *Principal) error {
+	if s.db.Now().Sub(p.Session.AuthAt) > s.policy.StepUp {
+		return ErrStepUpRequired
+	}
+	return nil
+}
+
+// Reauthenticate confirms the owner of a session again, for operations
+// that need a recent sign-in: the password, and a second factor when the
+// account has one. A wrong password counts toward the lockout like a
+// failed sign-in; a wrong second factor counts on the account's MFA
+// throttle.
+func (s *Service) Reauthenticate(ctx context.Context, p *Principal, pw string, proof *Proof) error {
+	var a *accountRow
+	err := s.db.Read(ctx, func(tx *db.Tx) (err error) {
+		a, err = s.byID(ctx, tx, p.AccountID, false)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if a == nil {
+		return ErrUnauthenticated
+	}
+	ok, _, err := s.hasher.Verify(ctx, password.Normalize(pw), a.passwordHash)
+	if err != nil {
+		return s.hashBusy(err)
+	}
+	if !ok {
+		return s.wrongPassword(ctx, a)
+	}
+	var outcome error
+	err = s.db.Write(ctx, func(tx *db.Tx) error {
+		outcome = nil
+		methods, err := s.methods(ctx, tx, a.id)
+		if err != nil {
+			return err
+		}
+		amr := MethodPassword
+		if len(methods) > 0 && !p.Session.MustEnrol {
+			throttleKey := "mfa:account:" + a.id
+			if wait, err := blockedFor(ctx, tx, throttleKey); err != nil || wait > 0 {
+				outcome = &RateLimitedError{RetryAfter: wait, Reason: "mfa"}
+				return err
+			}
+			if proof == nil || proof.Method == "" {
+				outcome = ErrSecondFactorRequired
+				return nil
+			}
+			if !slices.Contains(methods, proof.Method) {
+				outcome = ErrMethodUnavailable
+				return nil
+			}
+			pr := *proof
+			pr.AccountID, pr.BoundTo = a.id, "reauth:"+p.Session.ID
+			err = s.factors.Verify(ctx, tx, pr)
+			if errors.Is(err, ErrInvalidCode) {
+				outcome = ErrInvalidCode
+				_, err = countFailure(ctx, tx, throttleKey, s.policy.ThrottleWindow, s.policy.MFAFailures, s.policy.ThrottleBlock)
+				if err != nil {
+					return err
+				}
+				return s.audit.Record(ctx, tx, audit.Event{Action: "session.reauth_failure", Target: "session:" + p.Session.ID,
+					Subject: subject(a.id), Outcome: audit.Failure, Details: map[string]any{"method": proof.Method}})
+			}
+			if err != nil {
+				return err
+			}
+			amr += "," + proof.Method
+		}
+		if _, err := tx.Exec(ctx, "UPDATE sessions SET auth_at = ? WHERE id = ? AND account_id = ?", tx.Now(), p.Session.ID, a.id); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, tx, audit.Event{Action: "session.reauth", Target: "session:" + p.Session.ID, Subject: subject(a.id),
+			Details: map[string]any{"methods": amr}})
+	})
+	if err != nil {
+		return err
+	}
+	return outcome
+}
+
+// wrongPassword counts a wrong current password like a failed sign-in and
+// returns ErrWrongPassword.
+func (s *Service) wrongPassword(ctx context.Context, a *accountRow) error {
+	var mails []outgoing
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		mails = nil
+		cur, err := s.byID(ctx, tx, a.id, true)
+		if err != nil || cur == nil {
+			return err
+		}
+		acct, err := s.open(ctx, tx, cur)
+		if err != nil {
+			return err
+		}
+		return s.failSignIn(ctx, tx, cur, "wrong_password", SignIn{IP: ipFrom(ctx)}, s.keys.BlindIndex("signin-target", emailKey(acct.Email)), &mails)
+	})
+	if err != nil {
+		return err
+	}
+	s.send(ctx, mails)
+	return ErrWrongPassword
+}
+
+// FactorChanged is called by the second-factor service, inside its
+// transaction, after a factor of the principal's account was added or
+// removed (change "added" or "removed"). Adding one lifts the session's
+// enrolment restriction and raises it to AAL2; the pci profile also ends
+// every other session (ASVS 7.4.3). It returns the notice to send once
+// the transaction commits (ASVS 6.3.7).
+func (s *Service) FactorChanged(ctx context.Context, tx *db.Tx, p *Principal, change, method, name string) ([]Notice, error) {
+	a, err := s.byID(ctx, tx, p.AccountID, true)
+	if err != nil {
+		return nil, err
+	}
+	if a == nil {
+		return nil, ErrUnauthenticated
+	}
+	if change == "added" {
+		if _, err := tx.Exec(ctx, "UPDATE sessions SET must_enrol = ?, aal = 2, amr = ? WHERE id = ?",
+			false, MethodPassword+","+method, p.Session.ID); err != nil {
+			return nil, err
+		}
+		if _, err := tx.Exec(ctx, "UPDATE accounts SET mfa_enrol_required = ? WHERE id = ?", false, a.id); err != nil {
+			return nil, err
+		}
+	}
+	if s.policy.Name == "pci" {
+		if _, err := s.endSessions(ctx, tx, a.id, p.Session.ID, "factor_"+change); err != nil {
+			return nil, err
+		}
+	}
+	m, err := s.notice(ctx, tx, a, "factor_"+change, mailArgs{When: stamp(tx.Now()), Device: name, URL: s.base + "/account/security"})
+	if err != nil {
+		return nil, err
+	}
+	return []Notice{{m}}, nil
+}
+
+// Notice is an e-mail to an account's owner, decided inside a transaction
+// and sent by Send after it commits.
+type Notice struct{ out outgoing }
+
+// NoticeArgs fill a notice's placeholders.
+type NoticeArgs struct {
+	URL     string
+	What    string // {device}: what the notice is about (a device, a factor)
+	Code    string // {code}: a one-time code (e-mail codes only)
+	Minutes int
+	Count   int
+	When    time.Time
+}
+
+// NoticeFor prepares the notice of kind (a key of the mail texts) for the
+// account, addressed to its e-mail.
+func (s *Service) NoticeFor(ctx context.Context, tx *db.Tx, accountID, kind string, args NoticeArgs) (Notice, error) {
+	a, err := s.byID(ctx, tx, accountID, false)
+	if err != nil {
+		return Notice{}, err
+	}
+	if a == nil {
+		return Notice{}, ErrNotFound
+	}
+	when := ""
+	if !args.When.IsZero() {
+		when = stamp(args.When)
+	}
+	m, err := s.notice(ctx, tx, a, kind, mailArgs{URL: args.URL, Device: args.What, Code: args.Code, Minutes: args.Minutes, Count: args.Count, When: when})
+	return Notice{m}, err
+}
+
+// Send hands notices to the mailer in the background.
+func (s *Service) Send(ctx context.Context, ns []Notice) {
+	out := make([]outgoing, len(ns))
+	for i, n := range ns {
+		out[i] = n.out
+	}
+	s.send(ctx, out)
+}
+
+func (s *Service) notice(ctx context.Context, tx *db.Tx, a *accountRow, kind string, args mailArgs) (outgoing, error) {
+	acct, err := s.open(ctx, tx, a)
+	if err != nil {
+		return outgoing{}, err
+	}
+	return outgoing{to: acct.Email, name: acct.Name, locale: acct.Locale, kind: kind, args: args}, nil
+}
+
+func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
+
+// EndAllSessions ends every session of the account inside tx, for the
+// services above identity (support-assisted recovery).
+func (s *Service) EndAllSessions(ctx context.Context, tx *db.Tx, accountID, reason string) error {
+	if _, err := s.endSessions(ctx, tx, accountID, "", reason); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, "DELETE FROM remembered_devices WHERE account_id = ?", accountID)
+	return err
+}
+
+// RequireEnrolment makes the owner enrol a second factor at the next
+// sign-in, whatever the policy (after support reset the factors).
+func (s *Service) RequireEnrolment(ctx context.Context, tx *db.Tx, accountID string) error {
+	_, err := tx.Exec(ctx, "UPDATE accounts SET mfa_enrol_required = ?, updated_at = ? WHERE id = ?", true, tx.Now(), accountID)
+	return err
+}
