@@ -5,8 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"maps"
+	"slices"
 	"strings"
 
+	"github.com/frontdesk/frontdesk/internal/access"
+	"github.com/frontdesk/frontdesk/internal/db"
 	"github.com/frontdesk/frontdesk/internal/identity"
 )
 
@@ -17,12 +21,17 @@ func runAdminCreate(ctx context.Context, env Env, args []string) error {
 	fs, build := flagSet("admin create", env)
 	email := fs.String("email", "", "the administrator's e-mail address (required)")
 	pwFile := fs.String("password-file", "", "file holding the password on its first line (required)")
+	role := fs.String("role", access.RoleAdministrator, "built-in role to grant: "+strings.Join(slices.Sorted(maps.Keys(access.Roles)), ", "))
 	cfg, err := parse(fs, build, args, env)
 	if err != nil {
 		return err
 	}
 	if *email == "" || *pwFile == "" {
 		fmt.Fprintln(env.Stderr, "frontdesk admin create: --email and --password-file are required")
+		return errUsage
+	}
+	if _, ok := access.Roles[*role]; !ok {
+		fmt.Fprintf(env.Stderr, "frontdesk admin create: unknown role %q\n", *role)
 		return errUsage
 	}
 	raw, err := os.ReadFile(*pwFile)
@@ -36,7 +45,9 @@ func runAdminCreate(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer sys.close()
-	a, err := sys.id.CreateAdmin(ctx, *email, pw)
+	a, err := sys.id.CreateStaff(ctx, *email, pw, func(tx *db.Tx, id string) error {
+		return sys.access.Grant(ctx, tx, id, *role, "cli")
+	})
 	var fe *identity.FieldError
 	switch {
 	case errors.As(err, &fe):
@@ -46,6 +57,6 @@ func runAdminCreate(ctx context.Context, env Env, args []string) error {
 	case err != nil:
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "staff administrator %s created (account %s)\n", a.Email, a.ID)
+	fmt.Fprintf(env.Stdout, "staff account %s created with role %s (account %s); it enrols a second factor at its first sign-in\n", a.Email, *role, a.ID)
 	return nil
 }

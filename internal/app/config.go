@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/frontdesk/frontdesk/internal/password"
 	"io"
 	"net"
 	"net/netip"
@@ -16,6 +15,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/frontdesk/frontdesk/internal/identity"
+	"github.com/frontdesk/frontdesk/internal/password"
 )
 
 // Config is the whole configuration, built once from flags and FRONTDESK_*
@@ -45,6 +47,14 @@ type Config struct {
 	HashMemoryBudget        int64  // bytes
 	Argon2Memory            uint32 // KiB
 	Argon2Time              uint32
+	CustomerMFA             string // "" leaves the profile's choice
+	EmailOTPFactor          bool
+	RecoveryCoolOff         time.Duration
+	SMSProvider             string
+	SMSURL                  string
+	SMSAccountSID           string
+	SMSAuthToken            string
+	SMSFrom                 string
 }
 
 // option is one configuration setting: its flag, its variable, its default
@@ -201,6 +211,52 @@ func options() []option {
 			c.Argon2Time = uint32(n)
 			return nil
 		}},
+		{flag: "customer-mfa", usage: "second factor for customers: optional (offered after sign-in) or required (enrol before anything else); default optional, required in the pci profile", set: func(c *Config, v string) error {
+			if v != "" && v != identity.MFAOptional && v != identity.MFARequired {
+				return errors.New("must be optional or required")
+			}
+			c.CustomerMFA = v
+			return nil
+		}},
+		{flag: "email-otp-factor", isBool: true, def: "false", usage: "let codes sent by e-mail count as a second factor (NIST advises against it; e-mail stays a recovery channel either way)", set: func(c *Config, v string) error {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return errors.New("must be true or false")
+			}
+			c.EmailOTPFactor = b
+			return nil
+		}},
+		{flag: "recovery-cooloff", def: "24h", usage: "how long an approved support-assisted recovery waits, cancellable by the owner, before the account's second factors are reset", set: func(c *Config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < time.Minute || d > 30*24*time.Hour {
+				return errors.New("must be a duration from 1m to 720h, e.g. 24h")
+			}
+			c.RecoveryCoolOff = d
+			return nil
+		}},
+		{flag: "sms-provider", def: "outbox", usage: "where SMS codes go: outbox (files in DATA_DIR/outbox, for development) or twilio (a Twilio-style Messages API)", set: func(c *Config, v string) error {
+			if v != "outbox" && v != "twilio" {
+				return errors.New("must be outbox or twilio")
+			}
+			c.SMSProvider = v
+			return nil
+		}},
+		{flag: "sms-url", usage: "base URL of the Twilio-style Messages API (https; default https://api.twilio.com)", set: func(c *Config, v string) error {
+			c.SMSURL = v
+			return nil
+		}},
+		{flag: "sms-account-sid", usage: "account SID for the SMS provider", set: func(c *Config, v string) error {
+			c.SMSAccountSID = v
+			return nil
+		}},
+		{flag: "sms-auth-token", secret: true, usage: "auth token for the SMS provider", set: func(c *Config, v string) error {
+			c.SMSAuthToken = v
+			return nil
+		}},
+		{flag: "sms-from", usage: "sender of SMS codes: an E.164 number, or a messaging service SID (MG…)", set: func(c *Config, v string) error {
+			c.SMSFrom = v
+			return nil
+		}},
 		{flag: "log-level", def: "info", usage: "debug, info, warn or error", set: func(c *Config, v string) error {
 			switch v {
 			case "debug", "info", "warn", "error":
@@ -298,6 +354,9 @@ func (c *Config) finish() error {
 			scheme = "https"
 		}
 		c.BaseURL = scheme + "://" + c.Addr
+	}
+	if c.PolicyProfile == "pci" && c.CustomerMFA == identity.MFAOptional {
+		return errors.New("--customer-mfa optional is not allowed with --policy-profile pci (PCI DSS 8.4.2 requires MFA)")
 	}
 	if c.MasterKeyFile == "" {
 		c.MasterKeyFile = filepath.Join(c.DataDir, "keys", "master.key")

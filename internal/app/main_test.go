@@ -254,7 +254,7 @@ func TestAdminCreate(t *testing.T) {
 	good := filepath.Join(t.TempDir(), "good")
 	os.WriteFile(good, []byte("Plum orbit lantern velvet 7!\n"), 0o600)
 	code, stdout, stderr := c.run("admin", "create", "--email", "root@acme.example", "--password-file", good)
-	if code != 0 || !strings.Contains(stdout, "staff administrator root@acme.example created") {
+	if code != 0 || !strings.Contains(stdout, "staff account root@acme.example created with role administrator") {
 		t.Fatalf("admin create: %d %s %s", code, stdout, stderr)
 	}
 	if code, _, stderr := c.run("admin", "create", "--email", "ROOT@acme.example", "--password-file", good); code != 1 || !strings.Contains(stderr, "already exists") {

@@ -102,6 +102,8 @@ func start(ctx context.Context, sys *system, cfg Config, log *slog.Logger, ln ne
 		SupportEmail:   cfg.SupportEmail,
 		Version:        Version,
 		Identity:       sys.id,
+		MFA:            sys.mfa,
+		Authorizer:     sys.access,
 	})
 	if err != nil {
 		return nil, err
@@ -149,6 +151,7 @@ func start(ctx context.Context, sys *system, cfg Config, log *slog.Logger, ln ne
 	inst.stopTick = cancel
 	go sys.checkpointLoop(tickCtx, cfg.AuditCheckpointInterval)
 	go sys.purgeLoop(tickCtx, 5*time.Minute)
+	go sys.recoveryLoop(tickCtx, time.Minute)
 	log.Info("frontdesk serving", "url", inst.url, "base_url", cfg.BaseURL, "database", sys.db.String(), "policy_profile", cfg.PolicyProfile, "version", Version)
 	return inst, nil
 }
@@ -215,6 +218,29 @@ func (s *system) purgeLoop(ctx context.Context, every time.Duration) {
 		case <-t.C:
 			if err := s.id.Purge(ctx); err != nil && ctx.Err() == nil {
 				s.log.Error("purging expired sign-in data failed", "error", err.Error())
+			}
+			if err := s.mfa.PurgeCeremonies(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("purging expired passkey ceremonies failed", "error", err.Error())
+			}
+		}
+	}
+}
+
+// recoveryLoop completes support-assisted recoveries whose cool-off is over.
+func (s *system) recoveryLoop(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			n, err := s.mfa.CompleteDueRecoveries(ctx)
+			if err != nil && ctx.Err() == nil {
+				s.log.Error("completing account recoveries failed", "error", err.Error())
+			}
+			if n > 0 {
+				s.log.Info("account recoveries completed", "count", n)
 			}
 		}
 	}

@@ -8,10 +8,12 @@ import (
 	"path/filepath"
 	"runtime"
 
+	"github.com/frontdesk/frontdesk/internal/access"
 	"github.com/frontdesk/frontdesk/internal/audit"
 	"github.com/frontdesk/frontdesk/internal/db"
 	"github.com/frontdesk/frontdesk/internal/identity"
 	"github.com/frontdesk/frontdesk/internal/keyring"
+	"github.com/frontdesk/frontdesk/internal/mfa"
 	"github.com/frontdesk/frontdesk/internal/notify"
 	"github.com/frontdesk/frontdesk/internal/password"
 )
@@ -26,6 +28,8 @@ type system struct {
 	audit  *audit.Log
 	mail   *notify.Mailer
 	id     *identity.Service
+	mfa    *mfa.Service
+	access *access.Service
 
 	migratedFrom, migratedTo int // set when this process changed the schema
 }
@@ -81,10 +85,28 @@ func openSystem(ctx context.Context, cfg Config, log *slog.Logger, mode openMode
 		log.Warn("Argon2id parameters are below the OWASP minimum (19MiB with 2 passes); use them for tests only",
 			"memory_kib", params.Memory, "time", params.Time)
 	}
+	if cfg.CustomerMFA != "" {
+		policy.CustomerMFA = cfg.CustomerMFA
+	}
+	policy.EmailOTPFactor = cfg.EmailOTPFactor
+	policy.RecoveryCoolOff = cfg.RecoveryCoolOff
 	s.id = identity.New(identity.Options{DB: d, Keys: s.keys, Audit: s.audit, Mail: s.mail, Policy: policy,
 		Hasher: password.NewHasher(password.HasherOptions{Params: params, MemoryBudget: cfg.HashMemoryBudget,
 			MaxConcurrent: runtime.GOMAXPROCS(0)}),
 		BaseURL: cfg.BaseURL, OrgName: cfg.OrgName, Logger: log})
+	sms, err := notify.NewSMS(notify.SMSConfig{Provider: cfg.SMSProvider, OutboxDir: filepath.Join(cfg.DataDir, "outbox"),
+		URL: cfg.SMSURL, AccountSID: cfg.SMSAccountSID, AuthToken: cfg.SMSAuthToken, From: cfg.SMSFrom})
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	s.mfa, err = mfa.New(mfa.Options{DB: d, Keys: s.keys, Audit: s.audit, Identity: s.id, SMS: sms, Issuer: cfg.OrgName,
+		BaseURL: cfg.BaseURL, Logger: log})
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	s.access = access.New(d, s.audit)
 	if s.migratedTo != 0 {
 		err := s.record(ctx, audit.Event{Action: "schema.migrate", Target: "database",
 			Details: map[string]any{"from": s.migratedFrom, "to": s.migratedTo, "dialect": d.Dialect().String()}})

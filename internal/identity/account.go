@@ -178,3 +178,29 @@ func (s *Service) AccountByID(ctx context.Context, id string) (*Account, error) 
 }
 
 func base64URL(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
+
+// FindByEmail returns the active or pending account with this e-mail
+// inside tx, or nil, for the services above identity.
+func (s *Service) FindByEmail(ctx context.Context, tx *db.Tx, emailIn string) (*Account, error) {
+	email, err := NormalizeEmail(emailIn)
+	if err != nil {
+		return nil, err
+	}
+	a, err := s.byEmail(ctx, tx, email, false)
+	if err != nil || a == nil {
+		return nil, err
+	}
+	return s.open(ctx, tx, a)
+}
+
+// AccountIn is AccountByID inside the caller's transaction.
+func (s *Service) AccountIn(ctx context.Context, tx *db.Tx, id string) (*Account, error) {
+	a, err := s.byID(ctx, tx, id, false)
+	if err != nil {
+		return nil, err
+	}
+	if a == nil {
+		return nil, ErrNotFound
+	}
+	return s.open(ctx, tx, a)
+}

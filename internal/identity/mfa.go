@@ -588,3 +588,9 @@ func (s *Service) RequireEnrolment(ctx context.Context, tx *db.Tx, accountID str
 	_, err := tx.Exec(ctx, "UPDATE accounts SET mfa_enrol_required = ?, updated_at = ? WHERE id = ?", true, tx.Now(), accountID)
 	return err
 }
+
+// MFARequired reports whether accounts of kind must have a second factor:
+// staff always, customers when the policy says so.
+func (s *Service) MFARequired(kind string) bool {
+	return kind == KindStaff || s.policy.CustomerMFA == MFARequired
+}

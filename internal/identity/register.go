@@ -180,9 +180,16 @@ func (s *Service) verify(ctx context.Context, find func(*db.Tx) (string, error))
 	return acct, nil
 }
 
-// CreateAdmin creates an active, verified staff account. Roles come from
-// the access package; there are no default accounts (ASVS 6.3.2).
+// CreateAdmin creates an active, verified staff account with no roles.
 func (s *Service) CreateAdmin(ctx context.Context, emailIn, pw string) (*Account, error) {
+	return s.CreateStaff(ctx, emailIn, pw, nil)
+}
+
+// CreateStaff creates an active, verified staff account; then, when not
+// nil, runs in the same transaction (the access package grants roles
+// there). There are no default accounts (ASVS 6.3.2). The account must
+// enrol a second factor at its first sign-in.
+func (s *Service) CreateStaff(ctx context.Context, emailIn, pw string, then func(tx *db.Tx, accountID string) error) (*Account, error) {
 	email, err := NormalizeEmail(emailIn)
 	if err != nil {
 		return nil, err
@@ -213,8 +220,14 @@ func (s *Service) CreateAdmin(ctx context.Context, emailIn, pw string) (*Account
 			return err
 		}
 		acct = &Account{ID: id, Kind: KindStaff, Status: StatusActive, Email: email, Locale: "en", EmailVerified: true, CreatedAt: tx.Now()}
-		return s.audit.Record(ctx, tx, audit.Event{Action: "account.create_admin", Target: "account:" + id, Subject: subject(id),
-			Personal: map[string]any{"email": email}})
+		if err := s.audit.Record(ctx, tx, audit.Event{Action: "account.create_admin", Target: "account:" + id, Subject: subject(id),
+			Personal: map[string]any{"email": email}}); err != nil {
+			return err
+		}
+		if then != nil {
+			return then(tx, id)
+		}
+		return nil
 	})
 	if errors.Is(err, ErrExists) {
 		return nil, ErrExists

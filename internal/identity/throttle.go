@@ -169,3 +169,28 @@ func (s *Service) Purge(ctx context.Context) error {
 		return nil
 	})
 }
+
+// Quota counts one use of every key and refuses, with how long to wait,
+// once any key has been used limit times within window. The services
+// above identity use it for their anti-automation quotas (sending SMS
+// codes: ASVS 2.4.1). Keys are checked before any is counted.
+func Quota(ctx context.Context, tx *db.Tx, window time.Duration, limits map[string]int) (time.Duration, error) {
+	keys := make([]string, 0, len(limits))
+	for k := range limits {
+		keys = append(keys, k)
+	}
+	if d, err := blockedFor(ctx, tx, keys...); err != nil || d > 0 {
+		return d, err
+	}
+	var wait time.Duration
+	for _, k := range keys {
+		started, err := countFailure(ctx, tx, k, window, limits[k]+1, window)
+		if err != nil {
+			return 0, err
+		}
+		if started {
+			wait = window
+		}
+	}
+	return wait, nil
+}

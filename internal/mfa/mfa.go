@@ -1,6 +1,8 @@
 // Package mfa owns second factors: TOTP (RFC 6238) with sealed seeds and
-// replay refusal, and single-use recovery codes. Passkeys, SMS and e-mail
-// codes, the sign-in challenge and assisted recovery build on it.
+// replay refusal, passkeys (WebAuthn), codes sent by SMS or e-mail, and
+// single-use recovery codes; and support-assisted recovery of a lost
+// factor. It implements identity.SecondFactors, through which sign-in asks
+// for a second factor without importing this package.
 package mfa
 
 import (
@@ -10,37 +12,58 @@ import (
 	"crypto/subtle"
 	"database/sql"
 	"encoding/base32"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/frontdesk/frontdesk/internal/audit"
 	"github.com/frontdesk/frontdesk/internal/db"
+	"github.com/frontdesk/frontdesk/internal/identity"
 	"github.com/frontdesk/frontdesk/internal/keyring"
+	"github.com/frontdesk/frontdesk/internal/notify"
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 )
 
 // Errors the service returns.
 var (
-	// ErrInvalidCode is the one answer for a wrong, replayed or unknown code.
-	ErrInvalidCode = errors.New("mfa: invalid code")
-	// ErrNoEnrolment means there is no TOTP enrolment waiting for a code.
+	// ErrInvalidCode is the one answer for a wrong, replayed, expired or
+	// unknown code or assertion. It wraps identity.ErrInvalidCode, which
+	// is what sign-in counts as a failure.
+	ErrInvalidCode = fmt.Errorf("mfa: %w", identity.ErrInvalidCode)
+	// ErrNoEnrolment means there is no enrolment waiting for a code.
 	ErrNoEnrolment = errors.New("mfa: no enrolment in progress")
+	// ErrNotFound is a factor or request that does not exist or is not the
+	// caller's.
+	ErrNotFound = errors.New("mfa: not found")
+	// ErrLastFactor refuses to remove the only factor of an account that
+	// must have one.
+	ErrLastFactor = errors.New("mfa: this account must keep at least one second factor")
+	// ErrUnavailable is a method the policy or the configuration turns off.
+	ErrUnavailable = errors.New("mfa: method not available")
+	// ErrNotSent means an SMS could not be delivered; nothing was granted.
+	ErrNotSent = errors.New("mfa: the code could not be sent")
 )
 
 // Options are the service's dependencies and settings.
 type Options struct {
-	DB    *db.DB
-	Keys  *keyring.Keyring
-	Audit *audit.Log
+	DB       *db.DB
+	Keys     *keyring.Keyring
+	Audit    *audit.Log
+	Identity *identity.Service
+	// SMS sends codes to phones; nil turns SMS off.
+	SMS notify.SMS
 	// Issuer names the service in authenticator apps (the organisation).
 	Issuer string
-	// Skew is how many 30-second steps before and after now a TOTP code
-	// may come from: 1 in the default profile, 0 in pci.
-	Skew int
+	// BaseURL is the public URL: the WebAuthn origin and RP ID, and the
+	// host SMS codes are bound to for autofill.
+	BaseURL string
+	Logger  *slog.Logger
 }
 
 // Service manages second factors. It is safe for concurrent use.
@@ -48,13 +71,240 @@ type Service struct {
 	db     *db.DB
 	keys   *keyring.Keyring
 	audit  *audit.Log
+	id     *identity.Service
+	sms    notify.SMS
+	policy identity.Policy
 	issuer string
+	base   string
 	skew   int
+	log    *slog.Logger
+	wa     *webAuthn
 }
 
-// New returns the service.
-func New(o Options) *Service {
-	return &Service{db: o.DB, keys: o.Keys, audit: o.Audit, issuer: o.Issuer, skew: max(0, o.Skew)}
+// New returns the service and connects it to sign-in.
+func New(o Options) (*Service, error) {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	pol := o.Identity.Policy()
+	s := &Service{db: o.DB, keys: o.Keys, audit: o.Audit, id: o.Identity, sms: o.SMS, policy: pol, issuer: o.Issuer,
+		base: strings.TrimSuffix(o.BaseURL, "/"), skew: max(0, pol.TOTPSkew), log: o.Logger}
+	wa, err := newWebAuthn(o.Issuer, s.base)
+	if err != nil {
+		return nil, err
+	}
+	s.wa = wa
+	o.Identity.SetSecondFactors(s)
+	return s, nil
+}
+
+// Methods lists the methods the account can prove itself with, strongest
+// first. Recovery codes count only beside a real factor.
+func (s *Service) Methods(ctx context.Context, tx *db.Tx, accountID string) ([]string, error) {
+	rows, err := tx.Query(ctx, "SELECT DISTINCT kind FROM mfa_factors WHERE account_id = ? AND confirmed_at IS NOT NULL", accountID)
+	if err != nil {
+		return nil, err
+	}
+	have := map[string]bool{}
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		have[k] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if !s.policy.EmailOTPFactor {
+		delete(have, kindEmail)
+	}
+	if s.sms == nil {
+		delete(have, kindSMS)
+	}
+	var out []string
+	for _, k := range []string{kindWebAuthn, kindTOTP, kindSMS, kindEmail} {
+		if have[k] {
+			out = append(out, k)
+		}
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	var codes int
+	if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM recovery_codes WHERE account_id = ? AND used_at IS NULL", accountID).Scan(&codes); err != nil {
+		return nil, err
+	}
+	if codes > 0 {
+		out = append(out, identity.MethodRecoveryCode)
+	}
+	return out, nil
+}
+
+// Verify checks a proof inside the caller's transaction. A wrong proof is
+// ErrInvalidCode.
+func (s *Service) Verify(ctx context.Context, tx *db.Tx, p identity.Proof) error {
+	switch p.Method {
+	case identity.MethodTOTP:
+		return s.verifyTOTP(ctx, tx, p.AccountID, p.Code)
+	case identity.MethodRecoveryCode:
+		return s.useRecoveryCode(ctx, tx, p.AccountID, p.Code)
+	case identity.MethodSMS, identity.MethodEmail:
+		return s.checkSent(ctx, tx, p.AccountID, p.BoundTo, p.Method, p.Code)
+	case identity.MethodWebAuthn:
+		return s.verifyAssertion(ctx, tx, p.AccountID, p.BoundTo, p.Credential)
+	}
+	return ErrInvalidCode
+}
+
+// Factor kinds, as stored and as the API names the methods.
+const (
+	kindTOTP     = identity.MethodTOTP
+	kindWebAuthn = identity.MethodWebAuthn
+	kindSMS      = identity.MethodSMS
+	kindEmail    = identity.MethodEmail
+)
+
+// Factor is a second factor as its owner sees it: never a secret.
+type Factor struct {
+	ID         string     `json:"id"`
+	Kind       string     `json:"kind"`
+	Name       string     `json:"name"`
+	Detail     string     `json:"detail,omitempty"` // a masked phone number
+	CreatedAt  time.Time  `json:"created_at"`
+	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
+}
+
+// Factors lists the account's confirmed factors, oldest first.
+func (s *Service) Factors(ctx context.Context, accountID string) ([]Factor, error) {
+	var out []Factor
+	err := s.db.Read(ctx, func(tx *db.Tx) error {
+		out = []Factor{}
+		rows, err := tx.Query(ctx, `SELECT id, kind, name, secret_sealed, created_at, last_used_at FROM mfa_factors
+			WHERE account_id = ? AND confirmed_at IS NOT NULL ORDER BY created_at, id`, accountID)
+		if err != nil {
+			return err
+		}
+		var sealed [][]byte
+		for rows.Next() {
+			var f Factor
+			var sec []byte
+			var used sql.NullTime
+			if err := rows.Scan(&f.ID, &f.Kind, &f.Name, &sec, &f.CreatedAt, &used); err != nil {
+				rows.Close()
+				return err
+			}
+			f.CreatedAt = f.CreatedAt.UTC()
+			if used.Valid {
+				t := used.Time.UTC()
+				f.LastUsedAt = &t
+			}
+			out, sealed = append(out, f), append(sealed, sec)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for i := range out {
+			if out[i].Kind == kindSMS {
+				if phone, err := s.keys.Open(ctx, tx, sealed[i], seedAAD(out[i].ID)); err == nil {
+					out[i].Detail = MaskPhone(string(phone))
+				}
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// MaskPhone shows the country code and the last two digits only.
+func MaskPhone(p string) string {
+	if len(p) < 6 {
+		return "•••"
+	}
+	cc := 3
+	if strings.HasPrefix(p, "+1") || strings.HasPrefix(p, "+7") {
+		cc = 2
+	}
+	return p[:cc] + strings.Repeat("•", len(p)-cc-2) + p[len(p)-2:]
+}
+
+// RenameFactor names a factor ("Work phone", "YubiKey").
+func (s *Service) RenameFactor(ctx context.Context, p *identity.Principal, factorID, name string) error {
+	name, err := factorName(name)
+	if err != nil {
+		return err
+	}
+	return s.db.Write(ctx, func(tx *db.Tx) error {
+		res, err := tx.Exec(ctx, "UPDATE mfa_factors SET name = ? WHERE id = ? AND account_id = ? AND confirmed_at IS NOT NULL", name, factorID, p.AccountID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		return s.audit.Record(ctx, tx, audit.Event{Action: "mfa.factor.rename", Target: "factor:" + factorID, Subject: subject(p.AccountID)})
+	})
+}
+
+// factorName checks a name given to a factor.
+func factorName(name string) (string, error) {
+	n, err := identity.NormalizeName(name)
+	if err != nil || len([]rune(n)) > 60 {
+		return "", &identity.FieldError{Field: "name", Code: "invalid_name", Message: "Give the method a name of at most 60 characters."}
+	}
+	return n, nil
+}
+
+// RemoveFactor removes one of the principal's factors; it fails at once
+// (ASVS 6.5.6). It needs a recent sign-in. The last factor of an account
+// that must have one cannot go; removing the last factor of any other
+// account also voids its recovery codes.
+func (s *Service) RemoveFactor(ctx context.Context, p *identity.Principal, factorID string) error {
+	if err := s.id.RequireFresh(p); err != nil {
+		return err
+	}
+	var notices []identity.Notice
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		notices = nil
+		var kind, name string
+		err := tx.QueryRow(ctx, "SELECT kind, name FROM mfa_factors WHERE id = ? AND account_id = ? AND confirmed_at IS NOT NULL"+tx.ForUpdate(),
+			factorID, p.AccountID).Scan(&kind, &name)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		var others int
+		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM mfa_factors WHERE account_id = ? AND confirmed_at IS NOT NULL AND id <> ?", p.AccountID, factorID).Scan(&others); err != nil {
+			return err
+		}
+		if others == 0 && s.id.MFARequired(p.Kind) {
+			return ErrLastFactor
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM mfa_factors WHERE id = ?", factorID); err != nil {
+			return err
+		}
+		if others == 0 {
+			if _, err := tx.Exec(ctx, "DELETE FROM recovery_codes WHERE account_id = ?", p.AccountID); err != nil {
+				return err
+			}
+		}
+		if err := s.audit.Record(ctx, tx, audit.Event{Action: "mfa.factor.remove", Target: "factor:" + factorID, Subject: subject(p.AccountID),
+			Details: map[string]any{"kind": kind}}); err != nil {
+			return err
+		}
+		notices, err = s.id.FactorChanged(ctx, tx, p, "removed", kind, name)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	s.id.Send(ctx, notices)
+	return nil
 }
 
 const period = 30 // seconds per TOTP step
@@ -76,10 +326,14 @@ type Enrolment struct {
 	URL      string // otpauth:// URL, for the QR code
 }
 
-// StartTOTP begins a TOTP enrolment for the account with a fresh 160-bit
-// seed from crypto/rand (ASVS 6.5.3), sealed with the account's key. An
-// enrolment not yet confirmed is replaced.
-func (s *Service) StartTOTP(ctx context.Context, accountID, accountLabel string) (*Enrolment, error) {
+// StartTOTP begins a TOTP enrolment for the principal's account with a
+// fresh 160-bit seed from crypto/rand (ASVS 6.5.3), sealed with the
+// account's key. It needs a recent sign-in. An enrolment not yet
+// confirmed is replaced.
+func (s *Service) StartTOTP(ctx context.Context, p *identity.Principal, accountLabel string) (*Enrolment, error) {
+	if err := s.id.RequireFresh(p); err != nil {
+		return nil, err
+	}
 	seed := make([]byte, 20)
 	if _, err := rand.Read(seed); err != nil {
 		return nil, err
@@ -90,19 +344,19 @@ func (s *Service) StartTOTP(ctx context.Context, accountID, accountLabel string)
 	}
 	e := &Enrolment{FactorID: newID(), Secret: key.Secret(), URL: key.URL()}
 	err = s.db.Write(ctx, func(tx *db.Tx) error {
-		dk, err := s.keys.DataKey(ctx, tx, subject(accountID))
+		dk, err := s.keys.DataKey(ctx, tx, subject(p.AccountID))
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, "DELETE FROM mfa_factors WHERE account_id = ? AND kind = 'totp' AND confirmed_at IS NULL", accountID); err != nil {
+		if _, err := tx.Exec(ctx, "DELETE FROM mfa_factors WHERE account_id = ? AND kind = 'totp' AND confirmed_at IS NULL", p.AccountID); err != nil {
 			return err
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO mfa_factors (id, account_id, kind, name, secret_sealed, created_at) VALUES (?, ?, 'totp', ?, ?, ?)`,
-			e.FactorID, accountID, "Authenticator app", dk.Seal([]byte(e.Secret), seedAAD(e.FactorID)), tx.Now())
+			e.FactorID, p.AccountID, "Authenticator app", dk.Seal([]byte(e.Secret), seedAAD(e.FactorID)), tx.Now())
 		if err != nil {
 			return err
 		}
-		return s.audit.Record(ctx, tx, audit.Event{Action: "mfa.totp.start", Target: "factor:" + e.FactorID, Subject: subject(accountID)})
+		return s.audit.Record(ctx, tx, audit.Event{Action: "mfa.totp.start", Target: "factor:" + e.FactorID, Subject: subject(p.AccountID)})
 	})
 	if err != nil {
 		return nil, err
@@ -110,17 +364,26 @@ func (s *Service) StartTOTP(ctx context.Context, accountID, accountLabel string)
 	return e, nil
 }
 
-// ConfirmTOTP completes the enrolment with a code from the app. It returns
-// a fresh set of recovery codes when the account had none.
-func (s *Service) ConfirmTOTP(ctx context.Context, accountID, code string) ([]string, error) {
+// ConfirmTOTP completes the enrolment with a code from the app (no step
+// may be skipped: ASVS 2.3.1) and names the factor. It returns a fresh set
+// of recovery codes when the account had none.
+func (s *Service) ConfirmTOTP(ctx context.Context, p *identity.Principal, code, name string) ([]string, error) {
+	if name == "" {
+		name = "Authenticator app"
+	}
+	name, err := factorName(name)
+	if err != nil {
+		return nil, err
+	}
 	var codes []string
+	var notices []identity.Notice
 	var bad bool
-	err := s.db.Write(ctx, func(tx *db.Tx) error {
-		codes, bad = nil, false
+	err = s.db.Write(ctx, func(tx *db.Tx) error {
+		codes, notices, bad = nil, nil, false
 		var id string
 		var sealed []byte
 		err := tx.QueryRow(ctx, "SELECT id, secret_sealed FROM mfa_factors WHERE account_id = ? AND kind = 'totp' AND confirmed_at IS NULL"+tx.ForUpdate(),
-			accountID).Scan(&id, &sealed)
+			p.AccountID).Scan(&id, &sealed)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNoEnrolment
 		}
@@ -131,24 +394,16 @@ func (s *Service) ConfirmTOTP(ctx context.Context, accountID, code string) ([]st
 		if err != nil {
 			return err
 		}
-		step, ok := s.match(string(secret), code, tx.Now(), 0)
+		step, ok := s.match(string(secret), strings.TrimSpace(code), tx.Now(), 0)
 		if !ok {
 			bad = true
 			return nil
 		}
-		if _, err := tx.Exec(ctx, "UPDATE mfa_factors SET confirmed_at = ?, last_step = ?, last_used_at = ? WHERE id = ?", tx.Now(), step, tx.Now(), id); err != nil {
+		if _, err := tx.Exec(ctx, "UPDATE mfa_factors SET name = ?, confirmed_at = ?, last_step = ?, last_used_at = ? WHERE id = ?", name, tx.Now(), step, tx.Now(), id); err != nil {
 			return err
 		}
-		var have int
-		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM recovery_codes WHERE account_id = ? AND used_at IS NULL", accountID).Scan(&have); err != nil {
-			return err
-		}
-		if have == 0 {
-			if codes, err = s.newRecoveryCodes(ctx, tx, accountID); err != nil {
-				return err
-			}
-		}
-		return s.audit.Record(ctx, tx, audit.Event{Action: "mfa.totp.enrol", Target: "factor:" + id, Subject: subject(accountID)})
+		codes, notices, err = s.enrolled(ctx, tx, p, id, kindTOTP, name)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -156,62 +411,74 @@ func (s *Service) ConfirmTOTP(ctx context.Context, accountID, code string) ([]st
 	if bad {
 		return nil, ErrInvalidCode
 	}
+	s.id.Send(ctx, notices)
 	return codes, nil
 }
 
-// VerifyTOTP checks a code against the account's confirmed TOTP factors.
+// enrolled finishes any enrolment inside its transaction: the audit
+// entry, recovery codes when the account has none, and the session and
+// notice updates identity makes.
+func (s *Service) enrolled(ctx context.Context, tx *db.Tx, p *identity.Principal, factorID, kind, name string) ([]string, []identity.Notice, error) {
+	var codes []string
+	var have int
+	if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM recovery_codes WHERE account_id = ? AND used_at IS NULL", p.AccountID).Scan(&have); err != nil {
+		return nil, nil, err
+	}
+	if have == 0 {
+		var err error
+		if codes, err = s.newRecoveryCodes(ctx, tx, p.AccountID); err != nil {
+			return nil, nil, err
+		}
+	}
+	if err := s.audit.Record(ctx, tx, audit.Event{Action: "mfa." + kind + ".enrol", Target: "factor:" + factorID, Subject: subject(p.AccountID)}); err != nil {
+		return nil, nil, err
+	}
+	notices, err := s.id.FactorChanged(ctx, tx, p, "added", kind, name)
+	return codes, notices, err
+}
+
+// verifyTOTP checks a code against the account's confirmed TOTP factors.
 // Each time step is accepted once: a replayed code, or an older one, is
 // refused (ASVS 6.5.1). Only server time counts (ASVS 6.5.8).
-func (s *Service) VerifyTOTP(ctx context.Context, accountID, code string) error {
-	var ok bool
-	err := s.db.Write(ctx, func(tx *db.Tx) error {
-		ok = false
-		rows, err := tx.Query(ctx, "SELECT id, secret_sealed, last_step FROM mfa_factors WHERE account_id = ? AND kind = 'totp' AND confirmed_at IS NOT NULL"+tx.ForUpdate(), accountID)
-		if err != nil {
-			return err
-		}
-		type factor struct {
-			id     string
-			sealed []byte
-			last   int64
-		}
-		var fs []factor
-		for rows.Next() {
-			var f factor
-			if err := rows.Scan(&f.id, &f.sealed, &f.last); err != nil {
-				rows.Close()
-				return err
-			}
-			fs = append(fs, f)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for _, f := range fs {
-			secret, err := s.keys.Open(ctx, tx, f.sealed, seedAAD(f.id))
-			if err != nil {
-				return err
-			}
-			step, match := s.match(string(secret), code, tx.Now(), f.last)
-			if !match {
-				continue
-			}
-			if _, err := tx.Exec(ctx, "UPDATE mfa_factors SET last_step = ?, last_used_at = ? WHERE id = ?", step, tx.Now(), f.id); err != nil {
-				return err
-			}
-			ok = true
-			return s.audit.Record(ctx, tx, audit.Event{Action: "mfa.totp.use", Target: "factor:" + f.id, Subject: subject(accountID)})
-		}
-		return nil
-	})
+func (s *Service) verifyTOTP(ctx context.Context, tx *db.Tx, accountID, code string) error {
+	code = strings.TrimSpace(code)
+	rows, err := tx.Query(ctx, "SELECT id, secret_sealed, last_step FROM mfa_factors WHERE account_id = ? AND kind = 'totp' AND confirmed_at IS NOT NULL"+tx.ForUpdate(), accountID)
 	if err != nil {
 		return err
 	}
-	if !ok {
-		return ErrInvalidCode
+	type factor struct {
+		id     string
+		sealed []byte
+		last   int64
 	}
-	return nil
+	var fs []factor
+	for rows.Next() {
+		var f factor
+		if err := rows.Scan(&f.id, &f.sealed, &f.last); err != nil {
+			rows.Close()
+			return err
+		}
+		fs = append(fs, f)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, f := range fs {
+		secret, err := s.keys.Open(ctx, tx, f.sealed, seedAAD(f.id))
+		if err != nil {
+			return err
+		}
+		step, match := s.match(string(secret), code, tx.Now(), f.last)
+		if !match {
+			continue
+		}
+		if _, err := tx.Exec(ctx, "UPDATE mfa_factors SET last_step = ?, last_used_at = ? WHERE id = ?", step, tx.Now(), f.id); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, tx, audit.Event{Action: "mfa.totp.use", Target: "factor:" + f.id, Subject: subject(accountID)})
+	}
+	return ErrInvalidCode
 }
 
 // match looks for code among the steps now±skew that are later than
@@ -279,40 +546,70 @@ func (s *Service) newRecoveryCodes(ctx context.Context, tx *db.Tx, accountID str
 }
 
 // RegenerateRecoveryCodes invalidates the old set and returns a new one.
-func (s *Service) RegenerateRecoveryCodes(ctx context.Context, accountID string) ([]string, error) {
+// It needs a recent sign-in and a factor the codes stand in for.
+func (s *Service) RegenerateRecoveryCodes(ctx context.Context, p *identity.Principal) ([]string, error) {
+	if err := s.id.RequireFresh(p); err != nil {
+		return nil, err
+	}
 	var codes []string
 	err := s.db.Write(ctx, func(tx *db.Tx) (err error) {
-		codes, err = s.newRecoveryCodes(ctx, tx, accountID)
+		var n int
+		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM mfa_factors WHERE account_id = ? AND confirmed_at IS NOT NULL", p.AccountID).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return ErrNoEnrolment
+		}
+		codes, err = s.newRecoveryCodes(ctx, tx, p.AccountID)
 		return err
 	})
 	return codes, err
 }
 
-// UseRecoveryCode spends one recovery code of the account.
-func (s *Service) UseRecoveryCode(ctx context.Context, accountID, code string) error {
+// RecoveryCodesLeft counts the account's unused recovery codes.
+func (s *Service) RecoveryCodesLeft(ctx context.Context, accountID string) (int, error) {
+	var n int
+	err := s.db.Read(ctx, func(tx *db.Tx) error {
+		return tx.QueryRow(ctx, "SELECT COUNT(*) FROM recovery_codes WHERE account_id = ? AND used_at IS NULL", accountID).Scan(&n)
+	})
+	return n, err
+}
+
+// useRecoveryCode spends one recovery code of the account (ASVS 6.5.1).
+func (s *Service) useRecoveryCode(ctx context.Context, tx *db.Tx, accountID, code string) error {
 	norm := normalizeRecovery(code)
 	if norm == "" {
 		return ErrInvalidCode
 	}
-	var ok bool
-	err := s.db.Write(ctx, func(tx *db.Tx) error {
-		ok = false
-		res, err := tx.Exec(ctx, "UPDATE recovery_codes SET used_at = ? WHERE account_id = ? AND code_hash = ? AND used_at IS NULL",
-			tx.Now(), accountID, hashRecovery(norm))
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil
-		}
-		ok = true
-		return s.audit.Record(ctx, tx, audit.Event{Action: "mfa.recovery_code.use", Target: "account:" + accountID, Subject: subject(accountID)})
-	})
+	res, err := tx.Exec(ctx, "UPDATE recovery_codes SET used_at = ? WHERE account_id = ? AND code_hash = ? AND used_at IS NULL",
+		tx.Now(), accountID, hashRecovery(norm))
 	if err != nil {
 		return err
 	}
-	if !ok {
+	if n, _ := res.RowsAffected(); n == 0 {
 		return ErrInvalidCode
 	}
-	return nil
+	return s.audit.Record(ctx, tx, audit.Event{Action: "mfa.recovery_code.use", Target: "account:" + accountID, Subject: subject(accountID)})
+}
+
+// newSecret returns 256 random bits, URL-safe encoded.
+func newSecret() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// Enrollable lists the kinds of factor an owner can add here.
+func (s *Service) Enrollable() []string {
+	out := []string{kindTOTP}
+	if u, err := url.Parse(s.base); err == nil && u.Hostname() != "" { // passkeys need an origin and RP ID
+		out = append([]string{kindWebAuthn}, out...)
+	}
+	if s.available(kindSMS) {
+		out = append(out, kindSMS)
+	}
+	if s.available(kindEmail) {
+		out = append(out, kindEmail)
+	}
+	return out
 }

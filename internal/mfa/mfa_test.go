@@ -8,14 +8,19 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/frontdesk/frontdesk/internal/audit/audittest"
 	"github.com/frontdesk/frontdesk/internal/db"
-	"github.com/frontdesk/frontdesk/internal/db/dbtest"
+	"github.com/frontdesk/frontdesk/internal/identity"
+	"github.com/frontdesk/frontdesk/internal/identity/identitytest"
 	"github.com/frontdesk/frontdesk/internal/mfa"
+	"github.com/frontdesk/frontdesk/internal/notify"
 )
 
 // rfc6238 is an implementation independent of the one under test: HOTP
@@ -39,159 +44,145 @@ func TestIndependentTOTPMatchesRFCVector(t *testing.T) {
 }
 
 type fixture struct {
-	d     *db.DB
-	clock *dbtest.Clock
-	svc   *mfa.Service
-	acct  string
+	*identitytest.Kit
+	t      *testing.T
+	svc    *mfa.Service
+	smsDir string
 }
 
-func newFixture(t *testing.T, skew int) *fixture {
+func newFixture(t *testing.T, profile string, change ...func(*identity.Policy)) *fixture {
 	t.Helper()
-	c := dbtest.NewClock(time.Date(2026, 3, 1, 9, 0, 5, 0, time.UTC))
-	d := dbtest.OpenWith(t, dbtest.Options{Clock: c.Now})
-	ctx := context.Background()
-	kit := audittest.New(t, d, 1000)
-	acct := "acct0001"
-	err := d.Write(ctx, func(tx *db.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO accounts (id, kind, status, email_index, email_sealed, password_hash, password_changed_at, created_at, updated_at)
-			VALUES (?, 'customer', 'active', ?, ?, 'x', ?, ?, ?)`, acct, []byte("idx"), []byte("sealed"), tx.Now(), tx.Now(), tx.Now())
-		return err
-	})
+	k := identitytest.New(t, profile, change...)
+	smsDir := filepath.Join(t.TempDir(), "sms")
+	sms, err := notify.NewSMS(notify.SMSConfig{Provider: "outbox", OutboxDir: smsDir, Clock: k.Clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := mfa.New(mfa.Options{DB: d, Keys: kit.Keys, Audit: kit.Log, Issuer: "Acme Bank", Skew: skew})
-	return &fixture{d: d, clock: c, svc: svc, acct: acct}
-}
-
-func (f *fixture) enrol(t *testing.T) ([]byte, []string) {
-	t.Helper()
-	ctx := context.Background()
-	e, err := f.svc.StartTOTP(ctx, f.acct, "lan@example.com")
+	svc, err := mfa.New(mfa.Options{DB: k.D, Keys: k.Keys, Audit: k.Log, Identity: k.Svc, SMS: sms, Issuer: "Acme Bank", BaseURL: "https://bank.example"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(e.URL, "otpauth://totp/Acme%20Bank:lan@example.com?") || !strings.Contains(e.URL, "secret="+e.Secret) {
-		t.Fatalf("otpauth URL %q", e.URL)
+	return &fixture{Kit: k, t: t, svc: svc, smsDir: smsDir}
+}
+
+var ctx = context.Background()
+
+// customer registers a customer, signs in with the password alone and
+// returns the session token and its principal.
+func (f *fixture) customer(email string) (string, *identity.Principal) {
+	f.t.Helper()
+	f.Register(email)
+	res, err := f.SignIn(email, identitytest.Password, "198.51.100.7")
+	if err != nil || res.Token == "" {
+		f.t.Fatalf("sign in: %+v %v", res, err)
+	}
+	return res.Token, f.Principal(res.Token)
+}
+
+// enrolTOTP adds an authenticator app to the principal's account and
+// returns its key and the recovery codes.
+func (f *fixture) enrolTOTP(p *identity.Principal, label string) ([]byte, []string) {
+	f.t.Helper()
+	e, err := f.svc.StartTOTP(ctx, p, label)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if !strings.HasPrefix(e.URL, "otpauth://totp/Acme%20Bank:") || !strings.Contains(e.URL, "secret="+e.Secret) {
+		f.t.Fatalf("otpauth URL %q", e.URL)
 	}
 	key, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(e.Secret)
 	if err != nil || len(key) != 20 {
-		t.Fatalf("secret %q: %v", e.Secret, err)
+		f.t.Fatalf("secret %q: %v", e.Secret, err)
 	}
-	if _, err := f.svc.ConfirmTOTP(ctx, f.acct, "000000"); !errors.Is(err, mfa.ErrInvalidCode) && rfc6238(key, f.clock.Now()) != "000000" {
-		t.Fatalf("wrong confirmation code: %v", err)
+	wrong := "000000"
+	if rfc6238(key, f.Clock.Now()) == wrong {
+		wrong = "111111"
 	}
-	codes, err := f.svc.ConfirmTOTP(ctx, f.acct, rfc6238(key, f.clock.Now()))
+	if _, err := f.svc.ConfirmTOTP(ctx, p, wrong, ""); !errors.Is(err, mfa.ErrInvalidCode) {
+		f.t.Fatalf("wrong confirmation code: %v", err)
+	}
+	codes, err := f.svc.ConfirmTOTP(ctx, p, rfc6238(key, f.Clock.Now()), "My phone")
 	if err != nil {
-		t.Fatal(err)
+		f.t.Fatal(err)
 	}
 	return key, codes
 }
 
-// ASVS 6.5.1: a TOTP code is accepted once; ASVS 6.5.5: a code from two
-// steps ago is refused.
-func TestTOTPReplayAndWindow(t *testing.T) {
-	f := newFixture(t, 1)
-	ctx := context.Background()
-	key, _ := f.enrol(t)
-	// The confirmation code itself cannot be used again.
-	if err := f.svc.VerifyTOTP(ctx, f.acct, rfc6238(key, f.clock.Now())); !errors.Is(err, mfa.ErrInvalidCode) {
-		t.Fatalf("replayed confirmation code: %v", err)
-	}
-	f.clock.Add(30 * time.Second)
-	code := rfc6238(key, f.clock.Now())
-	if err := f.svc.VerifyTOTP(ctx, f.acct, code); err != nil {
-		t.Fatalf("fresh code: %v", err)
-	}
-	if err := f.svc.VerifyTOTP(ctx, f.acct, code); !errors.Is(err, mfa.ErrInvalidCode) {
-		t.Fatalf("replay within the window: %v", err)
-	}
-	// One step of skew is allowed (default profile), two are not.
-	f.clock.Add(60 * time.Second)
-	if err := f.svc.VerifyTOTP(ctx, f.acct, rfc6238(key, f.clock.Now().Add(-30*time.Second))); err != nil {
-		t.Fatalf("code one step old: %v", err)
-	}
-	f.clock.Add(90 * time.Second)
-	if err := f.svc.VerifyTOTP(ctx, f.acct, rfc6238(key, f.clock.Now().Add(-60*time.Second))); !errors.Is(err, mfa.ErrInvalidCode) {
-		t.Fatalf("code two steps old: %v", err)
-	}
-}
-
-// The pci profile allows no skew.
-func TestTOTPNoSkew(t *testing.T) {
-	f := newFixture(t, 0)
-	key, _ := f.enrol(t)
-	f.clock.Add(60 * time.Second)
-	if err := f.svc.VerifyTOTP(context.Background(), f.acct, rfc6238(key, f.clock.Now().Add(-30*time.Second))); !errors.Is(err, mfa.ErrInvalidCode) {
-		t.Fatalf("code one step old with no skew: %v", err)
-	}
-	if err := f.svc.VerifyTOTP(context.Background(), f.acct, rfc6238(key, f.clock.Now())); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// ASVS 6.5.2 / 6.5.1: recovery codes are stored hashed, single use, and a
-// new set invalidates the old one.
-func TestRecoveryCodes(t *testing.T) {
-	f := newFixture(t, 1)
-	ctx := context.Background()
-	_, codes := f.enrol(t)
-	if len(codes) != 10 {
-		t.Fatalf("%d recovery codes", len(codes))
-	}
-	var stored int
-	f.d.Read(ctx, func(tx *db.Tx) error {
-		rows, err := tx.Query(ctx, "SELECT code_hash FROM recovery_codes")
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var h []byte
-			rows.Scan(&h)
-			for _, c := range codes {
-				if strings.Contains(string(h), c) || strings.Contains(string(h), strings.ReplaceAll(c, "-", "")) {
-					t.Errorf("code %s stored in clear", c)
-				}
-			}
-			stored++
-		}
-		return nil
-	})
-	if stored != 10 {
-		t.Fatalf("%d stored codes", stored)
-	}
-	if err := f.svc.UseRecoveryCode(ctx, f.acct, strings.ToLower(strings.ReplaceAll(codes[0], "-", " "))); err != nil {
-		t.Fatalf("code typed loosely: %v", err)
-	}
-	if err := f.svc.UseRecoveryCode(ctx, f.acct, codes[0]); !errors.Is(err, mfa.ErrInvalidCode) {
-		t.Fatalf("code reused: %v", err)
-	}
-	fresh, err := f.svc.RegenerateRecoveryCodes(ctx, f.acct)
-	if err != nil || len(fresh) != 10 {
-		t.Fatal(err)
-	}
-	if err := f.svc.UseRecoveryCode(ctx, f.acct, codes[1]); !errors.Is(err, mfa.ErrInvalidCode) {
-		t.Fatalf("old set still works: %v", err)
-	}
-	if err := f.svc.UseRecoveryCode(ctx, f.acct, fresh[1]); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// The seed is sealed at rest (ASVS 6.5.3 / 11.3).
-func TestSeedSealed(t *testing.T) {
-	f := newFixture(t, 1)
-	ctx := context.Background()
-	e, err := f.svc.StartTOTP(ctx, f.acct, "lan@example.com")
+// challenge signs in with the password and expects a challenge.
+func (f *fixture) challenge(email string, client string) *identity.Challenge {
+	f.t.Helper()
+	defer f.Svc.WaitMail()
+	res, err := f.Svc.SignIn(ctx, identity.SignIn{Email: email, Password: identitytest.Password, IP: "198.51.100.7",
+		UserAgent: identitytest.UserAgent, DeviceID: "device-one-0123456789", Client: client})
 	if err != nil {
-		t.Fatal(err)
+		f.t.Fatalf("sign in: %v", err)
 	}
-	var sealed []byte
-	f.d.Read(ctx, func(tx *db.Tx) error {
-		return tx.QueryRow(ctx, "SELECT secret_sealed FROM mfa_factors WHERE id = ?", e.FactorID).Scan(&sealed)
-	})
-	if len(sealed) == 0 || strings.Contains(string(sealed), e.Secret) {
-		t.Fatal("seed not sealed")
+	if res.Challenge == nil || res.Token != "" || res.Session != nil {
+		f.t.Fatalf("a right password on an account with a factor gave %+v", res)
 	}
+	return res.Challenge
+}
+
+func (f *fixture) complete(c *identity.Challenge, method, code string) (*identity.SignInResult, error) {
+	defer f.Svc.WaitMail()
+	return f.Svc.CompleteMFA(ctx, identity.MFAAttempt{Challenge: c.Token, Method: method, Code: code,
+		SignIn: identity.SignIn{IP: "198.51.100.7", UserAgent: identitytest.UserAgent, Client: identity.ClientAPI}})
+}
+
+func (f *fixture) totpNow(key []byte) string { return rfc6238(key, f.Clock.Now()) }
+
+// lastSMS returns the latest SMS in the outbox: number and body.
+func (f *fixture) lastSMS() (string, string) {
+	f.t.Helper()
+	files, _ := filepath.Glob(filepath.Join(f.smsDir, "*.sms.txt"))
+	if len(files) == 0 {
+		f.t.Fatal("no SMS sent")
+	}
+	sort.Strings(files)
+	b, err := os.ReadFile(files[len(files)-1])
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	to, body, _ := strings.Cut(string(b), "\n\n")
+	return strings.TrimPrefix(to, "To: "), body
+}
+
+var sixDigits = regexp.MustCompile(`\b[0-9]{6}\b`)
+
+func (f *fixture) lastSMSCode() string {
+	f.t.Helper()
+	_, body := f.lastSMS()
+	c := sixDigits.FindString(body)
+	if c == "" {
+		f.t.Fatalf("no code in SMS %q", body)
+	}
+	return c
+}
+
+func (f *fixture) failedLogins(accountID string) int {
+	f.t.Helper()
+	var n int
+	if err := f.D.Read(ctx, func(tx *db.Tx) error {
+		return tx.QueryRow(ctx, "SELECT failed_logins FROM accounts WHERE id = ?", accountID).Scan(&n)
+	}); err != nil {
+		f.t.Fatal(err)
+	}
+	return n
+}
+
+func subjects(ms []identitytest.Message) []string {
+	var out []string
+	for _, m := range ms {
+		out = append(out, m.Subject)
+	}
+	return out
+}
+
+func hasSubject(ms []identitytest.Message, sub string) bool {
+	for _, m := range ms {
+		if strings.Contains(m.Subject, sub) {
+			return true
+		}
+	}
+	return false
 }

@@ -63,7 +63,7 @@ func (s *Server) apiSignIn(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return identityError(err)
 	}
-	writeJSON(w, http.StatusCreated, sessionJSON{Token: res.Token, Session: res.Session, Account: res.Account})
+	signInJSON(w, res)
 	return nil
 }
 

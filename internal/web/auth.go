@@ -10,11 +10,21 @@ import (
 
 	"github.com/frontdesk/frontdesk/internal/audit"
 	"github.com/frontdesk/frontdesk/internal/identity"
+	"github.com/frontdesk/frontdesk/internal/mfa"
 )
 
 // SignedIn is the permission every signed-in account has: its own account,
 // sessions and history. Staff permissions are checked by the Authorizer.
 const SignedIn = "signed_in"
+
+// Enrolling is what a session that must enrol a second factor may reach:
+// the enrolment itself, its own session, signing out. Every fully
+// signed-in session has it too.
+const Enrolling = "enrolling"
+
+// errEnrolmentRequired answers a session that may only enrol a factor.
+var errEnrolmentRequired = &Error{Status: http.StatusForbidden, Code: "mfa_enrolment_required",
+	Message: "Set up a second sign-in step before you continue."}
 
 type principalKey struct{}
 
@@ -93,21 +103,34 @@ func (s *Server) authenticate(r *http.Request, tree Tree) (*http.Request, error)
 	return r.WithContext(ctx), nil
 }
 
-// authorize authenticates the request and checks perm: SignedIn needs only
-// a valid session; any other permission is the Authorizer's to grant, and
-// without one it is denied.
+// authorize authenticates the request and checks perm: Enrolling needs
+// only a valid session; SignedIn one that is not restricted to enrolling
+// a second factor (ASVS 6.3.3); any other permission is the Authorizer's
+// to grant, and without one it is denied.
 func (s *Server) authorize(r *http.Request, rt Route) (*http.Request, error) {
 	r, err := s.authenticate(r, rt.Tree)
 	if err != nil {
 		return r, err
 	}
-	if rt.Permission == SignedIn {
+	p := principal(r.Context())
+	switch {
+	case rt.Permission == Enrolling:
 		return r, nil
-	}
-	if s.opts.Authorizer == nil {
+	case p.Session.MustEnrol:
+		return r, errEnrolmentRequired
+	case rt.Permission == SignedIn:
+		return r, nil
+	case s.opts.Authorizer == nil:
 		return r, ErrForbidden
 	}
-	return s.opts.Authorizer.Authorize(r, rt.Permission)
+	ok, err := s.opts.Authorizer.Allowed(r.Context(), p, rt.Permission)
+	if err != nil {
+		return r, err
+	}
+	if !ok {
+		return r, ErrForbidden
+	}
+	return r, nil
 }
 
 // setSessionCookie stores a new session token in the browser. The cookie
@@ -158,10 +181,30 @@ func identityError(err error) error {
 		return &Error{Status: http.StatusForbidden, Code: "password_reset_required", Message: "Choose a new password before signing in: we have sent you a reset e-mail."}
 	case errors.Is(err, identity.ErrWrongPassword):
 		return &Error{Status: http.StatusBadRequest, Code: "wrong_password", Message: "Your current password is not correct.", Field: "current_password"}
-	case errors.Is(err, identity.ErrNotFound):
+	case errors.Is(err, identity.ErrNotFound), errors.Is(err, mfa.ErrNotFound):
 		return ErrNotFound
 	case errors.Is(err, identity.ErrUnauthenticated):
 		return ErrUnauthenticated
+	case errors.Is(err, identity.ErrChallengeInvalid):
+		return &Error{Status: http.StatusUnauthorized, Code: "challenge_invalid", Message: "This sign-in has expired or had too many wrong codes. Sign in again."}
+	case errors.Is(err, identity.ErrStepUpRequired):
+		return &Error{Status: http.StatusUnauthorized, Code: "step_up_required", Message: "For your security, confirm it is you: enter your password again."}
+	case errors.Is(err, identity.ErrSecondFactorRequired):
+		return &Error{Status: http.StatusUnauthorized, Code: "second_factor_required", Message: "Confirm with your second sign-in step as well.", Field: "code"}
+	case errors.Is(err, identity.ErrMethodUnavailable), errors.Is(err, mfa.ErrUnavailable):
+		return &Error{Status: http.StatusBadRequest, Code: "method_unavailable", Message: "This sign-in method is not available for your account.", Field: "method"}
+	case errors.Is(err, mfa.ErrNoEnrolment):
+		return &Error{Status: http.StatusConflict, Code: "no_enrolment", Message: "Start adding the sign-in method first."}
+	case errors.Is(err, mfa.ErrLastFactor):
+		return &Error{Status: http.StatusConflict, Code: "last_factor", Message: "Your account must keep a second sign-in step: add another before removing this one."}
+	case errors.Is(err, mfa.ErrNotSent):
+		return &Error{Status: http.StatusServiceUnavailable, Code: "not_sent", Message: "We could not send the code just now. Try again in a moment, or use another method.", RetryAfter: 30 * time.Second}
+	case errors.Is(err, mfa.ErrRecoveryState):
+		return &Error{Status: http.StatusConflict, Code: "invalid_state", Message: "The request is not in a state that allows this."}
+	case errors.Is(err, mfa.ErrSelfAction):
+		return &Error{Status: http.StatusForbidden, Code: "self_action", Message: "Someone else must do this: you cannot act on your own request or approval."}
+	case errors.Is(err, mfa.ErrChecklistIncomplete):
+		return &Error{Status: http.StatusConflict, Code: "checklist_incomplete", Message: "Record at least two different identity checks before approving."}
 	}
 	return err
 }

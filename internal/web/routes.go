@@ -1,6 +1,10 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/frontdesk/frontdesk/internal/access"
+)
 
 // Tree is the family a route belongs to; each has its own protections.
 type Tree int
@@ -47,7 +51,7 @@ func (s *Server) routes() []Route {
 		{"POST /verify", Browser, Public, s.verify},
 		{"GET /signin", Browser, Public, s.signinPage},
 		{"POST /signin", Browser, Public, s.signin},
-		{"POST /signout", Browser, SignedIn, s.signout},
+		{"POST /signout", Browser, Enrolling, s.signout},
 		{"GET /forgot", Browser, Public, s.forgotPage},
 		{"POST /forgot", Browser, Public, s.forgot},
 		{"GET /reset", Browser, Public, s.resetPage},
@@ -65,8 +69,8 @@ func (s *Server) routes() []Route {
 		{"POST /api/v1/registrations", API, Public, s.apiRegister},
 		{"POST /api/v1/registrations/verify", API, Public, s.apiVerify},
 		{"POST /api/v1/sessions", API, Public, s.apiSignIn},
-		{"GET /api/v1/session", API, SignedIn, s.apiSession},
-		{"DELETE /api/v1/session", API, SignedIn, s.apiSignOut},
+		{"GET /api/v1/session", API, Enrolling, s.apiSession},
+		{"DELETE /api/v1/session", API, Enrolling, s.apiSignOut},
 		{"GET /api/v1/sessions", API, SignedIn, s.apiSessions},
 		{"DELETE /api/v1/sessions", API, SignedIn, s.apiEndOtherSessions},
 		{"DELETE /api/v1/sessions/{id}", API, SignedIn, s.apiEndSession},
@@ -76,10 +80,52 @@ func (s *Server) routes() []Route {
 		{"PUT /api/v1/account/password", API, SignedIn, s.apiChangePassword},
 		{"GET /api/v1/account/login-history", API, SignedIn, s.apiLoginHistory},
 
+		// JSON API: second factors, step-up, remembered browsers.
+		{"POST /api/v1/sessions/mfa", API, Public, s.withMFA(s.apiSignInMFA)},
+		{"POST /api/v1/sessions/mfa/send", API, Public, s.withMFA(s.apiSendCode)},
+		{"POST /api/v1/sessions/mfa/webauthn", API, Public, s.withMFA(s.apiBeginWebAuthn)},
+		{"POST /api/v1/sessions/passkey/begin", API, Public, s.withMFA(s.apiBeginPasskey)},
+		{"POST /api/v1/sessions/passkey", API, Public, s.withMFA(s.apiPasskeySignIn)},
+		{"POST /api/v1/session/reauth", API, Enrolling, s.apiReauth},
+		{"POST /api/v1/session/reauth/send", API, Enrolling, s.withMFA(s.apiReauthSend)},
+		{"POST /api/v1/session/reauth/webauthn", API, Enrolling, s.withMFA(s.apiReauthWebAuthn)},
+		{"GET /api/v1/account/mfa", API, Enrolling, s.withMFA(s.apiMFA)},
+		{"POST /api/v1/account/mfa/totp", API, Enrolling, s.withMFA(s.apiStartTOTP)},
+		{"POST /api/v1/account/mfa/totp/confirm", API, Enrolling, s.withMFA(s.apiConfirmTOTP)},
+		{"POST /api/v1/account/mfa/sms", API, Enrolling, s.withMFA(s.apiStartSMS)},
+		{"POST /api/v1/account/mfa/sms/confirm", API, Enrolling, s.withMFA(s.apiConfirmSent)},
+		{"POST /api/v1/account/mfa/email", API, Enrolling, s.withMFA(s.apiStartEmailCodes)},
+		{"POST /api/v1/account/mfa/email/confirm", API, Enrolling, s.withMFA(s.apiConfirmSent)},
+		{"POST /api/v1/account/mfa/webauthn", API, Enrolling, s.withMFA(s.apiStartPasskey)},
+		{"POST /api/v1/account/mfa/webauthn/confirm", API, Enrolling, s.withMFA(s.apiConfirmPasskey)},
+		{"PATCH /api/v1/account/mfa/{id}", API, SignedIn, s.withMFA(s.apiRenameFactor)},
+		{"DELETE /api/v1/account/mfa/{id}", API, SignedIn, s.withMFA(s.apiRemoveFactor)},
+		{"POST /api/v1/account/mfa/recovery-codes", API, SignedIn, s.withMFA(s.apiRegenerateRecoveryCodes)},
+		{"GET /api/v1/account/remembered-devices", API, SignedIn, s.apiRememberedDevices},
+		{"DELETE /api/v1/account/remembered-devices/{id}", API, SignedIn, s.apiForgetDevice},
+
+		// JSON API: support-assisted recovery of a lost second factor.
+		{"POST /api/v1/recovery-requests", API, Public, s.withMFA(s.apiFileRecovery)},
+		{"POST /api/v1/recovery-requests/cancel", API, Public, s.withMFA(s.apiCancelRecovery)},
+		{"GET /api/v1/recovery-requests", API, access.RecoveryApprove, s.withMFA(s.apiRecoveryRequests)},
+		{"GET /api/v1/recovery-requests/{id}", API, access.RecoveryApprove, s.withMFA(s.apiRecoveryRequest)},
+		{"POST /api/v1/recovery-requests/{id}/checks", API, access.RecoveryApprove, s.withMFA(s.apiRecoveryCheck)},
+		{"POST /api/v1/recovery-requests/{id}/approve", API, access.RecoveryApprove, s.withMFA(s.apiRecoveryApprove)},
+		{"POST /api/v1/recovery-requests/{id}/reject", API, access.RecoveryApprove, s.withMFA(s.apiRecoveryReject)},
+
 		// Anything else: friendly 404s, as a page or as JSON.
 		{"/", Browser, Public, s.notFound},
 		{"/api/", API, Public, s.notFound},
 	}
+}
+
+// withMFA answers 404 when the server runs without the second-factor
+// service (some tests build it so).
+func (s *Server) withMFA(h func(http.ResponseWriter, *http.Request) error) func(http.ResponseWriter, *http.Request) error {
+	if s.opts.MFA == nil {
+		return s.notFound
+	}
+	return h
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error { return ErrNotFound }

@@ -10,15 +10,15 @@ import (
 	"net/url"
 
 	"github.com/frontdesk/frontdesk/internal/identity"
+	"github.com/frontdesk/frontdesk/internal/mfa"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// Authorizer decides whether a request may use a route that needs perm. It
-// returns the request to continue with (carrying the principal in its
-// context), ErrUnauthenticated or ErrForbidden. Feature packages provide it;
-// without one every non-public route is denied.
+// Authorizer decides whether a signed-in principal holds a staff
+// permission. The access package provides it; without one every staff
+// route is denied.
 type Authorizer interface {
-	Authorize(r *http.Request, perm string) (*http.Request, error)
+	Allowed(ctx context.Context, p *identity.Principal, perm string) (bool, error)
 }
 
 // Options are what the web layer needs from the rest of the program.
@@ -49,6 +49,8 @@ type Options struct {
 	// Identity serves sign-in, sessions and accounts; nil leaves every
 	// non-public route unauthenticated.
 	Identity *identity.Service
+	// MFA serves second factors and support-assisted recovery.
+	MFA *mfa.Service
 }
 
 // Server is the HTTP handler for the whole program.

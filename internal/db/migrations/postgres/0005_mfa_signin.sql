@@ -38,6 +38,7 @@ CREATE TABLE mfa_codes (
 	account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
 	channel    TEXT NOT NULL,
 	code_hash  BYTEA NOT NULL,
+	attempts   INTEGER NOT NULL DEFAULT 0,
 	created_at TIMESTAMPTZ NOT NULL,
 	expires_at TIMESTAMPTZ NOT NULL,
 	used_at    TIMESTAMPTZ

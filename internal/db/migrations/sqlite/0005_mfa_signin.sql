@@ -38,6 +38,7 @@ CREATE TABLE mfa_codes (
 	account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
 	channel    TEXT NOT NULL,
 	code_hash  BLOB NOT NULL,
+	attempts   INTEGER NOT NULL DEFAULT 0,
 	created_at TIMESTAMP NOT NULL,
 	expires_at TIMESTAMP NOT NULL,
 	used_at    TIMESTAMP

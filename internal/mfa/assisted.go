@@ -1,0 +1,577 @@
+package mfa
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/frontdesk/frontdesk/internal/audit"
+	"github.com/frontdesk/frontdesk/internal/db"
+	"github.com/frontdesk/frontdesk/internal/identity"
+)
+
+// Support-assisted recovery of a lost second factor (ASVS 6.4.4). The
+// customer files a request; staff with the recovery permission record on
+// it how they proved the customer's identity, then approve (in pci a
+// second, different staff member co-approves). Approval starts a
+// cool-off during which every verified address of the account is told,
+// with a link that cancels; after it the factors are reset, every
+// session ends and the customer must enrol again. No step lets staff see
+// or set a password or a factor, and every step is an audit entry.
+
+// Errors of the recovery workflow.
+var (
+	// ErrRecoveryState is an action the request's status does not allow.
+	ErrRecoveryState = errors.New("mfa: the recovery request is not in a state that allows this")
+	// ErrSelfAction refuses staff acting on their own account's request,
+	// or co-approving their own approval (separation of duties).
+	ErrSelfAction = errors.New("mfa: you cannot act on this request yourself")
+	// ErrChecklistIncomplete refuses approval before the identity checks.
+	ErrChecklistIncomplete = errors.New("mfa: record at least two different identity checks first")
+)
+
+// Checklist items: what staff verified. Method says how, Note what they saw.
+var Checklist = []string{
+	"id_document",          // government ID matched against the account's name
+	"video_call",           // face-to-face on video with the ID
+	"callback_known_phone", // called back on a number on file before the request
+	"account_details",      // details only the holder knows (recent activity, products)
+	"in_branch",            // seen in person
+	"other",
+}
+
+// Request statuses.
+const (
+	RecoveryOpen      = "open"
+	RecoveryApproved  = "approved" // cooling off
+	RecoveryCancelled = "cancelled"
+	RecoveryRejected  = "rejected"
+	RecoveryCompleted = "completed"
+)
+
+// minChecks is how many different checklist items approval needs.
+const minChecks = 2
+
+// RecoveryCheck is one identity check recorded on a request.
+type RecoveryCheck struct {
+	Item    string    `json:"item"`
+	Method  string    `json:"method"`
+	Note    string    `json:"note,omitempty"`
+	StaffID string    `json:"staff_id"`
+	At      time.Time `json:"at"`
+}
+
+// RecoveryRequest is a request as staff see it.
+type RecoveryRequest struct {
+	ID              string          `json:"id"`
+	AccountID       string          `json:"account_id"`
+	Email           string          `json:"email"`
+	Name            string          `json:"name,omitempty"`
+	Status          string          `json:"status"`
+	Message         string          `json:"message,omitempty"`
+	CreatedAt       time.Time       `json:"created_at"`
+	ApprovedBy      string          `json:"approved_by,omitempty"`
+	ApprovedAt      *time.Time      `json:"approved_at,omitempty"`
+	CoApprovedBy    string          `json:"co_approved_by,omitempty"`
+	CoApprovedAt    *time.Time      `json:"co_approved_at,omitempty"`
+	CoolOffUntil    *time.Time      `json:"cooloff_until,omitempty"`
+	ClosedBy        string          `json:"closed_by,omitempty"`
+	ClosedAt        *time.Time      `json:"closed_at,omitempty"`
+	Reason          string          `json:"reason,omitempty"`
+	NeedsCoApproval bool            `json:"needs_co_approval"`
+	Checks          []RecoveryCheck `json:"checks"`
+}
+
+func messageAAD(id string) []byte { return []byte("recovery_requests.message:" + id) }
+func noteAAD(id string) []byte    { return []byte("recovery_checks.note:" + id) }
+
+// FileRecovery records a customer's request to recover an account whose
+// second factor is lost. The answer is the same whether or not the
+// e-mail belongs to an account; only the owner's address hears of it.
+func (s *Service) FileRecovery(ctx context.Context, email, message, ip string) error {
+	message = strings.TrimSpace(message)
+	if len([]rune(message)) > 2000 {
+		return &identity.FieldError{Field: "message", Code: "too_long", Message: "Keep the message under 2,000 characters.", Max: 2000}
+	}
+	if _, err := identity.NormalizeEmail(email); err != nil {
+		return err
+	}
+	var notices []identity.Notice
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		notices = nil
+		wait, err := identity.Quota(ctx, tx, s.policy.ThrottleWindow, map[string]int{"recovery:ip:" + ip: s.policy.ResetsPerIP})
+		if err != nil {
+			return err
+		}
+		if wait > 0 {
+			return &RateLimitedError{RetryAfter: wait, Reason: "recovery"}
+		}
+		a, err := s.id.FindByEmail(ctx, tx, email)
+		if err != nil || a == nil || a.Status != identity.StatusActive {
+			return err
+		}
+		var open int
+		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM recovery_requests WHERE account_id = ? AND status IN ('open', 'approved')", a.ID).Scan(&open); err != nil {
+			return err
+		}
+		if open > 0 {
+			return nil // one at a time; the first is being worked
+		}
+		id := newID()
+		var sealed []byte
+		if message != "" {
+			dk, err := s.keys.DataKey(ctx, tx, subject(a.ID))
+			if err != nil {
+				return err
+			}
+			sealed = dk.Seal([]byte(message), messageAAD(id))
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO recovery_requests (id, account_id, status, message_sealed, created_at) VALUES (?, ?, 'open', ?, ?)`,
+			id, a.ID, sealed, tx.Now()); err != nil {
+			return err
+		}
+		if err := s.audit.Record(ctx, tx, audit.Event{Action: "recovery.request", Target: "recovery:" + id, Subject: subject(a.ID)}); err != nil {
+			return err
+		}
+		n, err := s.id.NoticeFor(ctx, tx, a.ID, "recovery_requested", identity.NoticeArgs{})
+		notices = append(notices, n)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	s.id.Send(ctx, notices)
+	return nil
+}
+
+// RecoveryRequests lists requests with status ("" for open and
+// approved), oldest first.
+func (s *Service) RecoveryRequests(ctx context.Context, status string) ([]RecoveryRequest, error) {
+	var out []RecoveryRequest
+	err := s.db.Read(ctx, func(tx *db.Tx) error {
+		out = []RecoveryRequest{}
+		q, args := "SELECT id FROM recovery_requests WHERE status IN ('open', 'approved') ORDER BY created_at, id LIMIT 500", []any{}
+		if status != "" {
+			q, args = "SELECT id FROM recovery_requests WHERE status = ? ORDER BY created_at, id LIMIT 500", []any{status}
+		}
+		rows, err := tx.Query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		var ids []string
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			r, err := s.loadRequest(ctx, tx, id, false)
+			if err != nil {
+				return err
+			}
+			out = append(out, *r)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// RecoveryRequest returns one request with its checks.
+func (s *Service) RecoveryRequest(ctx context.Context, id string) (*RecoveryRequest, error) {
+	var out *RecoveryRequest
+	err := s.db.Read(ctx, func(tx *db.Tx) (err error) {
+		out, err = s.loadRequest(ctx, tx, id, false)
+		return err
+	})
+	return out, err
+}
+
+func (s *Service) loadRequest(ctx context.Context, tx *db.Tx, id string, lock bool) (*RecoveryRequest, error) {
+	r := &RecoveryRequest{ID: id, NeedsCoApproval: s.policy.RecoveryCoApproval, Checks: []RecoveryCheck{}}
+	var msg []byte
+	var approvedBy, coBy, closedBy sql.NullString
+	var approvedAt, coAt, coolOff, closedAt sql.NullTime
+	q := `SELECT account_id, status, message_sealed, created_at, approved_by, approved_at, co_approved_by, co_approved_at,
+		cooloff_until, closed_by, closed_at, reason FROM recovery_requests WHERE id = ?`
+	if lock {
+		q += tx.ForUpdate()
+	}
+	err := tx.QueryRow(ctx, q, id).Scan(&r.AccountID, &r.Status, &msg, &r.CreatedAt, &approvedBy, &approvedAt, &coBy, &coAt,
+		&coolOff, &closedBy, &closedAt, &r.Reason)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	r.CreatedAt = r.CreatedAt.UTC()
+	r.ApprovedBy, r.CoApprovedBy, r.ClosedBy = approvedBy.String, coBy.String, closedBy.String
+	r.ApprovedAt, r.CoApprovedAt, r.CoolOffUntil, r.ClosedAt = timePtr(approvedAt), timePtr(coAt), timePtr(coolOff), timePtr(closedAt)
+	if a, err := s.id.AccountIn(ctx, tx, r.AccountID); err == nil {
+		r.Email, r.Name = a.Email, a.Name
+	} else if !errors.Is(err, identity.ErrNotFound) {
+		return nil, err
+	}
+	if len(msg) > 0 {
+		if pt, err := s.keys.Open(ctx, tx, msg, messageAAD(id)); err == nil {
+			r.Message = string(pt)
+		}
+	}
+	rows, err := tx.Query(ctx, "SELECT id, item, method, note_sealed, staff_id, at FROM recovery_checks WHERE request_id = ? ORDER BY at, id", id)
+	if err != nil {
+		return nil, err
+	}
+	var notes [][]byte
+	var noteIDs []string
+	for rows.Next() {
+		var c RecoveryCheck
+		var cid string
+		var note []byte
+		if err := rows.Scan(&cid, &c.Item, &c.Method, &note, &c.StaffID, &c.At); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		c.At = c.At.UTC()
+		r.Checks, notes, noteIDs = append(r.Checks, c), append(notes, note), append(noteIDs, cid)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range r.Checks {
+		if len(notes[i]) > 0 {
+			if pt, err := s.keys.Open(ctx, tx, notes[i], noteAAD(noteIDs[i])); err == nil {
+				r.Checks[i].Note = string(pt)
+			}
+		}
+	}
+	return r, nil
+}
+
+func timePtr(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	u := t.Time.UTC()
+	return &u
+}
+
+// RecordCheck records one identity check on an open request.
+func (s *Service) RecordCheck(ctx context.Context, staffID, id, item, method, note string) error {
+	if !contains(Checklist, item) {
+		return &identity.FieldError{Field: "item", Code: "invalid_item", Message: "Choose an item of the checklist: " + strings.Join(Checklist, ", ") + "."}
+	}
+	method, note = strings.TrimSpace(method), strings.TrimSpace(note)
+	if method == "" || len([]rune(method)) > 200 {
+		return &identity.FieldError{Field: "method", Code: "invalid_method", Message: "Say in up to 200 characters how you verified it."}
+	}
+	if len([]rune(note)) > 2000 {
+		return &identity.FieldError{Field: "note", Code: "too_long", Message: "Keep the note under 2,000 characters.", Max: 2000}
+	}
+	return s.db.Write(ctx, func(tx *db.Tx) error {
+		r, err := s.loadRequest(ctx, tx, id, true)
+		if err != nil {
+			return err
+		}
+		if r.AccountID == staffID {
+			return ErrSelfAction
+		}
+		if r.Status != RecoveryOpen {
+			return ErrRecoveryState
+		}
+		cid := newID()
+		var sealed []byte
+		if note != "" {
+			dk, err := s.keys.DataKey(ctx, tx, subject(r.AccountID))
+			if err != nil {
+				return err
+			}
+			sealed = dk.Seal([]byte(note), noteAAD(cid))
+		}
+		if _, err := tx.Exec(ctx, "INSERT INTO recovery_checks (id, request_id, staff_id, item, method, note_sealed, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			cid, id, staffID, item, method, sealed, tx.Now()); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, tx, audit.Event{Action: "recovery.check", Target: "recovery:" + id, Subject: subject(r.AccountID),
+			Details: map[string]any{"item": item, "by": staffID}, Personal: map[string]any{"method": method}})
+	})
+}
+
+// ApproveRecovery approves a request whose checklist is complete. Under
+// co-approval the first approval waits for a second, different staff
+// member; the last approval starts the cool-off and tells every verified
+// address of the account, with a link that cancels.
+func (s *Service) ApproveRecovery(ctx context.Context, staffID, id string) (*RecoveryRequest, error) {
+	var notices []identity.Notice
+	var texts []delivery
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		notices, texts = nil, nil
+		r, err := s.loadRequest(ctx, tx, id, true)
+		if err != nil {
+			return err
+		}
+		if r.AccountID == staffID {
+			return ErrSelfAction
+		}
+		if r.Status != RecoveryOpen {
+			return ErrRecoveryState
+		}
+		items := map[string]bool{}
+		for _, c := range r.Checks {
+			items[c.Item] = true
+		}
+		if len(items) < minChecks {
+			return ErrChecklistIncomplete
+		}
+		now := tx.Now()
+		if s.policy.RecoveryCoApproval && r.ApprovedBy == "" {
+			if _, err := tx.Exec(ctx, "UPDATE recovery_requests SET approved_by = ?, approved_at = ? WHERE id = ?", staffID, now, id); err != nil {
+				return err
+			}
+			return s.audit.Record(ctx, tx, audit.Event{Action: "recovery.approve", Target: "recovery:" + id, Subject: subject(r.AccountID),
+				Details: map[string]any{"by": staffID, "awaiting_co_approval": true}})
+		}
+		if r.ApprovedBy == staffID {
+			return ErrSelfAction // the co-approver must be someone else (PCI 8.2.2 / separation of duties)
+		}
+		token := newSecret()
+		until := now.Add(s.policy.RecoveryCoolOff)
+		q := "UPDATE recovery_requests SET status = 'approved', approved_by = ?, approved_at = ?, cooloff_until = ?, cancel_hash = ? WHERE id = ?"
+		args := []any{staffID, now, until, hashToken(token), id}
+		if r.ApprovedBy != "" {
+			q = "UPDATE recovery_requests SET status = 'approved', co_approved_by = ?, co_approved_at = ?, cooloff_until = ?, cancel_hash = ? WHERE id = ?"
+		}
+		if _, err := tx.Exec(ctx, q, args...); err != nil {
+			return err
+		}
+		if err := s.audit.Record(ctx, tx, audit.Event{Action: "recovery.approve", Target: "recovery:" + id, Subject: subject(r.AccountID),
+			Details: map[string]any{"by": staffID, "cooloff_until": until.UTC().Format(time.RFC3339)}}); err != nil {
+			return err
+		}
+		link := s.base + "/recovery/cancel?token=" + token
+		n, err := s.id.NoticeFor(ctx, tx, r.AccountID, "recovery_approved", identity.NoticeArgs{URL: link, When: now,
+			Minutes: int(s.policy.RecoveryCoolOff / time.Minute)})
+		if err != nil {
+			return err
+		}
+		notices = append(notices, n)
+		if s.sms != nil {
+			phones, err := s.phones(ctx, tx, r.AccountID)
+			if err != nil {
+				return err
+			}
+			for _, ph := range phones {
+				texts = append(texts, delivery{channel: kindSMS, to: ph,
+					text: s.issuer + ": a request to reset your sign-in methods was approved. If it was not you, cancel it now: " + link})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.id.Send(ctx, notices)
+	for i := range texts {
+		if err := s.deliver(ctx, &texts[i]); err != nil {
+			s.log.WarnContext(ctx, "recovery notice SMS not sent", "request", id)
+		}
+	}
+	return s.RecoveryRequest(ctx, id)
+}
+
+// phones returns every verified phone of the account.
+func (s *Service) phones(ctx context.Context, tx *db.Tx, accountID string) ([]string, error) {
+	rows, err := tx.Query(ctx, "SELECT id, secret_sealed FROM mfa_factors WHERE account_id = ? AND kind = 'sms' AND confirmed_at IS NOT NULL", accountID)
+	if err != nil {
+		return nil, err
+	}
+	type f struct {
+		id     string
+		sealed []byte
+	}
+	var fs []f
+	for rows.Next() {
+		var x f
+		if err := rows.Scan(&x.id, &x.sealed); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		fs = append(fs, x)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, x := range fs {
+		p, err := s.keys.Open(ctx, tx, x.sealed, seedAAD(x.id))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, string(p))
+	}
+	return out, nil
+}
+
+// RejectRecovery closes an open request without changing the account.
+func (s *Service) RejectRecovery(ctx context.Context, staffID, id, reason string) error {
+	reason = strings.TrimSpace(reason)
+	if reason == "" || len([]rune(reason)) > 500 {
+		return &identity.FieldError{Field: "reason", Code: "invalid_reason", Message: "Give the reason in up to 500 characters."}
+	}
+	var notices []identity.Notice
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		notices = nil
+		r, err := s.loadRequest(ctx, tx, id, true)
+		if err != nil {
+			return err
+		}
+		if r.AccountID == staffID {
+			return ErrSelfAction
+		}
+		if r.Status != RecoveryOpen && r.Status != RecoveryApproved {
+			return ErrRecoveryState
+		}
+		if _, err := tx.Exec(ctx, "UPDATE recovery_requests SET status = 'rejected', closed_by = ?, closed_at = ?, reason = ? WHERE id = ?",
+			staffID, tx.Now(), reason, id); err != nil {
+			return err
+		}
+		if err := s.audit.Record(ctx, tx, audit.Event{Action: "recovery.reject", Target: "recovery:" + id, Subject: subject(r.AccountID),
+			Details: map[string]any{"by": staffID}, Personal: map[string]any{"reason": reason}}); err != nil {
+			return err
+		}
+		n, err := s.id.NoticeFor(ctx, tx, r.AccountID, "recovery_rejected", identity.NoticeArgs{})
+		notices = append(notices, n)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	s.id.Send(ctx, notices)
+	return nil
+}
+
+// CancelRecovery is the "cancel, this wasn't me" link of the approval
+// notice: it works once, during the cool-off.
+func (s *Service) CancelRecovery(ctx context.Context, token string) error {
+	if token == "" || len(token) > 100 {
+		return ErrInvalidCode
+	}
+	var notices []identity.Notice
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		notices = nil
+		var id, account string
+		err := tx.QueryRow(ctx, "SELECT id, account_id FROM recovery_requests WHERE cancel_hash = ? AND status = 'approved'"+tx.ForUpdate(),
+			hashToken(token)).Scan(&id, &account)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrInvalidCode
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "UPDATE recovery_requests SET status = 'cancelled', closed_by = 'owner', closed_at = ?, cancel_hash = NULL WHERE id = ?", tx.Now(), id); err != nil {
+			return err
+		}
+		if err := s.audit.Record(ctx, tx, audit.Event{Action: "recovery.cancel", Target: "recovery:" + id, Subject: subject(account),
+			Details: map[string]any{"by": "owner_link"}}); err != nil {
+			return err
+		}
+		n, err := s.id.NoticeFor(ctx, tx, account, "recovery_cancelled", identity.NoticeArgs{When: tx.Now()})
+		notices = append(notices, n)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	s.id.Send(ctx, notices)
+	return nil
+}
+
+// CompleteDueRecoveries resets the factors of every approved request
+// whose cool-off is over: factors, recovery codes and remembered browsers
+// go, every session ends, and the owner must enrol again at the next
+// sign-in. The server runs it every minute; it is safe on several nodes.
+func (s *Service) CompleteDueRecoveries(ctx context.Context) (int, error) {
+	var ids []string
+	err := s.db.Read(ctx, func(tx *db.Tx) error {
+		ids = nil
+		rows, err := tx.Query(ctx, "SELECT id FROM recovery_requests WHERE status = 'approved' AND cooloff_until <= ? ORDER BY cooloff_until LIMIT 100", tx.Now())
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return 0, err
+	}
+	done := 0
+	for _, id := range ids {
+		var notices []identity.Notice
+		err := s.db.Write(ctx, func(tx *db.Tx) error {
+			notices = nil
+			r, err := s.loadRequest(ctx, tx, id, true)
+			if err != nil {
+				return err
+			}
+			if r.Status != RecoveryApproved || r.CoolOffUntil == nil || tx.Now().Before(*r.CoolOffUntil) {
+				return nil // cancelled or completed by another node meanwhile
+			}
+			for _, q := range []string{
+				"DELETE FROM mfa_factors WHERE account_id = ?",
+				"DELETE FROM recovery_codes WHERE account_id = ?",
+				"DELETE FROM mfa_codes WHERE account_id = ?",
+				"DELETE FROM mfa_challenges WHERE account_id = ?",
+				"DELETE FROM webauthn_ceremonies WHERE account_id = ?",
+			} {
+				if _, err := tx.Exec(ctx, q, r.AccountID); err != nil {
+					return err
+				}
+			}
+			if err := s.id.EndAllSessions(ctx, tx, r.AccountID, "recovery_completed"); err != nil {
+				return err
+			}
+			if err := s.id.RequireEnrolment(ctx, tx, r.AccountID); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, "UPDATE recovery_requests SET status = 'completed', closed_at = ?, cancel_hash = NULL WHERE id = ?", tx.Now(), id); err != nil {
+				return err
+			}
+			if err := s.audit.Record(ctx, tx, audit.Event{Action: "recovery.complete", Target: "recovery:" + id, Subject: subject(r.AccountID),
+				Actor: &audit.Actor{Kind: "system"}}); err != nil {
+				return err
+			}
+			n, err := s.id.NoticeFor(ctx, tx, r.AccountID, "recovery_completed", identity.NoticeArgs{When: tx.Now(), URL: s.base + "/signin"})
+			notices = append(notices, n)
+			done++
+			return err
+		})
+		if err != nil {
+			return done, err
+		}
+		s.id.Send(ctx, notices)
+	}
+	return done, nil
+}
+
+func hashToken(t string) []byte {
+	h := sha256.Sum256([]byte(t))
+	return h[:]
+}
