@@ -17,7 +17,6 @@ func TestSignUpVerifySignInSignOutInBrowser(t *testing.T) {
 	email := "hoa@example.com"
 	pw := "Plum orbit lantern velvet 7!"
 
-	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(fd.URL+"/signup"),
 		chromedp.WaitVisible(css("#email")),

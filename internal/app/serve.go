@@ -67,6 +67,12 @@ func Start(ctx context.Context, cfg Config, env Env) (*Instance, error) {
 	for _, scheme := range []string{"http://", "https://"} {
 		if cfg.BaseURL == scheme+cfg.Addr && strings.HasSuffix(cfg.Addr, ":0") {
 			cfg.BaseURL = scheme + ln.Addr().String()
+			// "localhost" stays a name: it is a secure context and a
+			// valid WebAuthn RP ID, where an IP address is not.
+			if host, _, _ := net.SplitHostPort(cfg.Addr); host == "localhost" {
+				_, port, _ := net.SplitHostPort(ln.Addr().String())
+				cfg.BaseURL = scheme + net.JoinHostPort(host, port)
+			}
 		}
 	}
 	sys, err := openSystem(ctx, cfg, log, needCurrent)

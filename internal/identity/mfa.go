@@ -567,6 +567,9 @@ func (s *Service) notice(ctx context.Context, tx *db.Tx, a *accountRow, kind str
 	if err != nil {
 		return outgoing{}, err
 	}
+	if args.Help == "" {
+		args.Help = s.base + "/contact"
+	}
 	return outgoing{to: acct.Email, name: acct.Name, locale: acct.Locale, kind: kind, args: args}, nil
 }
 

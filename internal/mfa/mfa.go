@@ -14,10 +14,10 @@ import (
 	"encoding/base32"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"strings"
 	"time"
 
@@ -120,6 +120,9 @@ func (s *Service) Methods(ctx context.Context, tx *db.Tx, accountID string) ([]s
 	}
 	if !s.policy.EmailOTPFactor {
 		delete(have, kindEmail)
+	}
+	if !s.PasskeysEnabled() {
+		delete(have, kindWebAuthn)
 	}
 	if s.sms == nil {
 		delete(have, kindSMS)
@@ -602,7 +605,7 @@ func newSecret() string {
 // Enrollable lists the kinds of factor an owner can add here.
 func (s *Service) Enrollable() []string {
 	out := []string{kindTOTP}
-	if u, err := url.Parse(s.base); err == nil && u.Hostname() != "" { // passkeys need an origin and RP ID
+	if s.PasskeysEnabled() {
 		out = append([]string{kindWebAuthn}, out...)
 	}
 	if s.available(kindSMS) {
@@ -612,4 +615,20 @@ func (s *Service) Enrollable() []string {
 		out = append(out, kindEmail)
 	}
 	return out
+}
+
+// BeginPasskeySignInFrom is BeginPasskeySignIn for an anonymous caller at
+// ip: each call stores a ceremony, so callers get a quota (ASVS 2.4.1).
+func (s *Service) BeginPasskeySignInFrom(ctx context.Context, ip string) (string, json.RawMessage, error) {
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		wait, err := identity.Quota(ctx, tx, s.policy.ThrottleWindow, map[string]int{"passkey:ip:" + ip: 10 * s.policy.IPFailures})
+		if err == nil && wait > 0 {
+			err = &RateLimitedError{RetryAfter: wait, Reason: "passkey"}
+		}
+		return err
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	return s.BeginPasskeySignIn(ctx)
 }

@@ -2,12 +2,8 @@ package mfa_test
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha1"
 	"encoding/base32"
-	"encoding/binary"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -20,21 +16,12 @@ import (
 	"github.com/frontdesk/frontdesk/internal/identity"
 	"github.com/frontdesk/frontdesk/internal/identity/identitytest"
 	"github.com/frontdesk/frontdesk/internal/mfa"
+	"github.com/frontdesk/frontdesk/internal/mfa/totptest"
 	"github.com/frontdesk/frontdesk/internal/notify"
 )
 
-// rfc6238 is an implementation independent of the one under test: HOTP
-// (RFC 4226) over the time step, SHA-1, six digits.
-func rfc6238(key []byte, t time.Time) string {
-	var msg [8]byte
-	binary.BigEndian.PutUint64(msg[:], uint64(t.Unix()/30))
-	m := hmac.New(sha1.New, key)
-	m.Write(msg[:])
-	sum := m.Sum(nil)
-	off := sum[len(sum)-1] & 0x0f
-	n := binary.BigEndian.Uint32(sum[off:off+4]) & 0x7fffffff
-	return fmt.Sprintf("%06d", n%1_000_000)
-}
+// rfc6238 is the independent implementation of internal/mfa/totptest.
+var rfc6238 = totptest.Code
 
 func TestIndependentTOTPMatchesRFCVector(t *testing.T) {
 	// RFC 6238 Appendix B, SHA-1, T=59: 94287082 (8 digits) → 287082.

@@ -2,6 +2,7 @@ package mfa
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -216,6 +217,7 @@ func (s *Service) takeCeremony(ctx context.Context, tx *db.Tx, id, accountID, pu
 	var expires time.Time
 	err := tx.QueryRow(ctx, q+tx.ForUpdate(), args...).Scan(&data, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
+		s.refused(ctx, purpose, errors.New("no such ceremony, or already used"))
 		return nil, nil
 	}
 	if err != nil {
@@ -225,6 +227,7 @@ func (s *Service) takeCeremony(ctx context.Context, tx *db.Tx, id, accountID, pu
 		return nil, err
 	}
 	if !tx.Now().Before(expires) {
+		s.refused(ctx, purpose, errors.New("ceremony expired"))
 		return nil, nil
 	}
 	var sd webauthn.SessionData
@@ -250,6 +253,25 @@ func checkSize(b []byte) error {
 		return errors.New("credential missing or too large")
 	}
 	return nil
+}
+
+// takeAssertion spends the ceremony and parses the assertion that answers
+// it; a nil session means either is not valid.
+func (s *Service) takeAssertion(ctx context.Context, tx *db.Tx, id, accountID, purpose string, credential []byte) (*webauthn.SessionData, *protocol.ParsedCredentialAssertionData, error) {
+	sd, err := s.takeCeremony(ctx, tx, id, accountID, purpose)
+	if err != nil || sd == nil {
+		return nil, nil, err
+	}
+	err = checkSize(credential)
+	var parsed *protocol.ParsedCredentialAssertionData
+	if err == nil {
+		parsed, err = protocol.ParseCredentialRequestResponseBody(bytes.NewReader(credential))
+	}
+	if err != nil {
+		s.refused(ctx, purpose, err)
+		return nil, nil, nil
+	}
+	return sd, parsed, nil
 }
 
 // BeginPasskeyRegistration starts adding a passkey to the principal's
@@ -453,21 +475,9 @@ func (s *Service) verifyAssertion(ctx context.Context, tx *db.Tx, accountID, bou
 	if strings.HasPrefix(boundTo, "reauth:") {
 		purpose = purposeReauth
 	}
-	sd, err := s.takeCeremony(ctx, tx, boundTo, accountID, purpose)
-	if err != nil {
-		return err
-	}
-	if sd == nil {
-		return ErrInvalidCode
-	}
-	if err := checkSize(credential); err != nil {
-		s.refused(ctx, purpose, err)
-		return ErrInvalidCode
-	}
-	parsed, err := protocol.ParseCredentialRequestResponseBody(bytes.NewReader(credential))
-	if err != nil {
-		s.refused(ctx, purpose, err)
-		return ErrInvalidCode
+	sd, parsed, err := s.takeAssertion(ctx, tx, boundTo, accountID, purpose, credential)
+	if err != nil || sd == nil {
+		return cmp.Or(err, ErrInvalidCode)
 	}
 	keys, err := s.passkeys(ctx, tx, accountID, true)
 	if err != nil {
@@ -517,21 +527,9 @@ func (s *Service) PasskeySignIn(ctx context.Context, tx *db.Tx, ceremony string,
 	if !s.wa.on() {
 		return "", ErrInvalidCode
 	}
-	sd, err := s.takeCeremony(ctx, tx, ceremony, "", purposeSignIn)
-	if err != nil {
-		return "", err
-	}
-	if sd == nil {
-		return "", ErrInvalidCode
-	}
-	if err := checkSize(credential); err != nil {
-		s.refused(ctx, purposeSignIn, err)
-		return "", ErrInvalidCode
-	}
-	parsed, err := protocol.ParseCredentialRequestResponseBody(bytes.NewReader(credential))
-	if err != nil {
-		s.refused(ctx, purposeSignIn, err)
-		return "", ErrInvalidCode
+	sd, parsed, err := s.takeAssertion(ctx, tx, ceremony, "", purposeSignIn, credential)
+	if err != nil || sd == nil {
+		return "", cmp.Or(err, ErrInvalidCode)
 	}
 	var keys []passkey
 	var dbErr error

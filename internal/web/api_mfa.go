@@ -74,7 +74,7 @@ func (s *Server) apiBeginWebAuthn(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) apiBeginPasskey(w http.ResponseWriter, r *http.Request) error {
-	id, opts, err := s.opts.MFA.BeginPasskeySignIn(r.Context())
+	id, opts, err := s.opts.MFA.BeginPasskeySignInFrom(r.Context(), ClientIP(r.Context()))
 	if err != nil {
 		return identityError(err)
 	}

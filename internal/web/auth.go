@@ -39,16 +39,16 @@ func principal(ctx context.Context) *identity.Principal {
 // is not loopback cannot use Secure cookies; the server then falls back to
 // plain names and warns at start.
 type cookieNames struct {
-	session, device string
-	secure          bool
+	session, device, mfa, remember string
+	secure                         bool
 }
 
 func newCookieNames(base string, tls bool) cookieNames {
 	secure := tls || strings.HasPrefix(base, "https://") || isLoopbackURL(base)
 	if secure {
-		return cookieNames{session: "__Host-fd_session", device: "__Host-fd_device", secure: true}
+		return cookieNames{session: "__Host-fd_session", device: "__Host-fd_device", mfa: "__Host-fd_mfa", remember: "__Host-fd_remember", secure: true}
 	}
-	return cookieNames{session: "fd_session", device: "fd_device"}
+	return cookieNames{session: "fd_session", device: "fd_device", mfa: "fd_mfa", remember: "fd_remember"}
 }
 
 func isLoopbackURL(u string) bool {

@@ -181,6 +181,12 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, tree Tree, 
 			http.Redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return
 		}
+		if pub == errEnrolmentRequired {
+			// Signed in with the password, but a second factor must be set
+			// up before anything else.
+			http.Redirect(w, r, "/account/mfa/setup", http.StatusSeeOther)
+			return
+		}
 		setRetryAfter(w, pub)
 		s.pages.renderError(w, r, pub, s.opts.OrgName)
 		return

@@ -53,7 +53,7 @@ func loadPages() (*pages, error) {
 		}
 		p.catalogs[l.Code] = m
 	}
-	layout, err := template.New("layout.html").Funcs(template.FuncMap{"langs": func() any { return languages }}).
+	layout, err := template.New("layout.html").Funcs(template.FuncMap{"langs": func() any { return languages }, "dict": dict}).
 		ParseFS(assets, "templates/layout.html")
 	if err != nil {
 		return nil, err
@@ -236,4 +236,20 @@ func oldBrowser(ua string) bool {
 		return n > 0 && n < b.min
 	}
 	return false
+}
+
+// dict builds a map for passing several values to a partial template.
+func dict(kv ...any) (map[string]any, error) {
+	if len(kv)%2 != 0 {
+		return nil, fmt.Errorf("web: dict needs key and value pairs")
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			return nil, fmt.Errorf("web: dict key %v is not a string", kv[i])
+		}
+		m[k] = kv[i+1]
+	}
+	return m, nil
 }

@@ -145,7 +145,8 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) error {
 		return s.render(w, r, http.StatusBadRequest, "signin", f)
 	}
 	res, err := s.opts.Identity.SignIn(r.Context(), identity.SignIn{Email: f.Values["email"], Password: r.PostFormValue("password"),
-		IP: ClientIP(r.Context()), UserAgent: r.UserAgent(), DeviceID: s.deviceID(w, r), Client: identity.ClientBrowser})
+		IP: ClientIP(r.Context()), UserAgent: r.UserAgent(), DeviceID: s.deviceID(w, r), Client: identity.ClientBrowser,
+		RememberToken: cookieValue(r, s.cookies.remember)})
 	if err != nil {
 		status, ferr := s.fail(r, f, err)
 		if ferr != nil {
@@ -157,10 +158,13 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) error {
 		}
 		return s.render(w, r, status, "signin", f)
 	}
+	if res.Challenge != nil {
+		s.challengePage(w, r, res.Challenge, f.Next)
+		return nil
+	}
 	// A new token on every sign-in (ASVS 7.2.4): whatever cookie the
 	// browser had before is replaced.
-	s.setSessionCookie(w, res.Token, res.Session.ExpiresAt)
-	http.Redirect(w, r, safeNext(f.Next), http.StatusSeeOther)
+	s.signedIn(w, r, res, f.Next)
 	return nil
 }
 
@@ -231,6 +235,7 @@ type securityView struct {
 	Sessions []identity.Session
 	History  []identity.LoginEvent
 	MinLen   int
+	MFA      *mfaManageView
 }
 
 func (s *Server) securityPage(w http.ResponseWriter, r *http.Request) error {
@@ -253,11 +258,17 @@ func (s *Server) renderSecurity(w http.ResponseWriter, r *http.Request, status i
 	}
 	if f.Notice == "" {
 		switch r.URL.Query().Get("notice") {
-		case "password", "ended", "ended_others":
+		case "password", "ended", "ended_others", "added", "removed", "renamed", "forgotten":
 			f.Notice = "security.done." + r.URL.Query().Get("notice")
 		}
 	}
-	f.Extra = securityView{Account: a, Sessions: sessions, History: history, MinLen: s.opts.Identity.Policy().Password.MinLength}
+	v := securityView{Account: a, Sessions: sessions, History: history, MinLen: s.opts.Identity.Policy().Password.MinLength}
+	if s.opts.MFA != nil {
+		if v.MFA, err = s.mfaManage(r); err != nil {
+			return err
+		}
+	}
+	f.Extra = v
 	return s.render(w, r, status, "security", f)
 }
 
