@@ -12,6 +12,7 @@ import (
 
 	"github.com/frontdesk/frontdesk/internal/app"
 	"github.com/frontdesk/frontdesk/internal/mfa/totptest"
+	"github.com/frontdesk/frontdesk/internal/web"
 )
 
 // createStaff runs "frontdesk admin create" against the instance's
@@ -199,5 +200,38 @@ func TestMFAAndAssistedRecoveryAPI(t *testing.T) {
 	fd.call(t, "GET", "/api/v1/recovery-requests/"+id, an, nil).decode(t, &one)
 	if one.Request.Status != "cancelled" {
 		t.Fatalf("after cancel: %+v", one)
+	}
+}
+
+// ASVS 6.3.3: a session that has only passed the password step, on an
+// account that must have a second factor, reaches nothing but enrolment:
+// every other API route in the route table answers 403.
+func TestPasswordOnlySessionRouteSweep(t *testing.T) {
+	fd := Start(t, fastHashing)
+	fd.createStaff(t, "an@acme.example", "administrator")
+	token := fd.signInAPI(t, "an@acme.example", apiPassword)
+	srv, err := web.New(web.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, rt := range srv.Routes() {
+		method, path, ok := strings.Cut(rt.Pattern, " ")
+		if !ok || rt.Tree != web.API || rt.Permission == web.Public || rt.Permission == web.Enrolling {
+			continue
+		}
+		path = strings.NewReplacer("{id}", "0123456789abcdef", "{$}", "").Replace(path)
+		var body any
+		if method == "POST" || method == "PUT" || method == "PATCH" {
+			body = map[string]string{}
+		}
+		r := fd.call(t, method, path, token, body)
+		if r.Status != 403 || r.errorCode(t) != "mfa_enrolment_required" {
+			t.Errorf("%s with a password-only session: %d %s", rt.Pattern, r.Status, r.Body)
+		}
+		checked++
+	}
+	if checked < 15 {
+		t.Fatalf("only %d routes checked", checked)
 	}
 }
