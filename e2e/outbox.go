@@ -67,6 +67,26 @@ func (i *Instance) WaitMail(t testing.TB, addr string, n int) Mail {
 	}
 }
 
+// WaitSubject waits for a message to addr whose subject contains sub and
+// returns the latest such message. Mails of separate requests are sent in
+// the background and may arrive in any order; this does not depend on it.
+func (i *Instance) WaitSubject(t testing.TB, addr, sub string) Mail {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		ms := i.Mails(t, addr)
+		for k := len(ms) - 1; k >= 0; k-- {
+			if strings.Contains(ms[k].Subject, sub) {
+				return ms[k]
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no e-mail to %s about %q", addr, sub)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 var (
 	codeRE = regexp.MustCompile(`\b[0-9]{6}\b`)
 	linkRE = regexp.MustCompile(`https?://[^\s]+\?token=[A-Za-z0-9_-]+`)

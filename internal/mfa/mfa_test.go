@@ -94,6 +94,7 @@ func (f *fixture) enrolTOTP(p *identity.Principal, label string) ([]byte, []stri
 	if err != nil {
 		f.t.Fatal(err)
 	}
+	f.Svc.WaitMail() // so that later mails arrive after this notice
 	return key, codes
 }
 

@@ -26,6 +26,7 @@ func (f *fixture) enrolPhone(p *identity.Principal, phone string) []string {
 	if err != nil {
 		f.t.Fatal(err)
 	}
+	f.Svc.WaitMail()
 	return codes
 }
 
