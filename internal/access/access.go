@@ -7,8 +7,13 @@ package access
 
 import (
 	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
 	"errors"
+	"regexp"
 	"slices"
+	"strings"
 
 	"github.com/frontdesk/frontdesk/internal/audit"
 	"github.com/frontdesk/frontdesk/internal/db"
@@ -55,8 +60,16 @@ var Roles = map[string][]string{
 	RoleAdministrator:   {StaffManage, SettingsManage, AuditRead, CustomersRead},
 }
 
-// ErrUnknownRole is a role that does not exist.
-var ErrUnknownRole = errors.New("access: unknown role")
+// Errors of the access service.
+var (
+	ErrUnknownRole = errors.New("access: unknown role")
+	// ErrSelfGrant refuses changing one's own roles (separation of duties).
+	ErrSelfGrant = errors.New("access: you cannot change your own roles")
+	// ErrNotStaff refuses roles for customer accounts.
+	ErrNotStaff = errors.New("access: roles are for staff accounts only")
+	// ErrInvalidRole is a custom role with a bad name or permission.
+	ErrInvalidRole = errors.New("access: a role needs a name of 2 to 40 letters, digits or _ and known permissions")
+)
 
 // Service reads and grants roles.
 type Service struct {
@@ -73,16 +86,48 @@ func (s *Service) Allowed(ctx context.Context, p *identity.Principal, perm strin
 	if p == nil || p.Kind != identity.KindStaff || p.Session.AAL < 2 || p.Session.MustEnrol {
 		return false, nil
 	}
-	roles, err := s.RolesOf(ctx, p.AccountID)
+	perms, err := s.PermissionsOf(ctx, p.AccountID)
 	if err != nil {
 		return false, err
 	}
-	for _, r := range roles {
-		if slices.Contains(Roles[r], perm) {
-			return true, nil
+	return slices.Contains(perms, perm), nil
+}
+
+// PermissionsOf lists what a staff account may do, through all its roles.
+func (s *Service) PermissionsOf(ctx context.Context, accountID string) ([]string, error) {
+	var out []string
+	err := s.db.Read(ctx, func(tx *db.Tx) error {
+		out = nil
+		rows, err := tx.Query(ctx, `SELECT r.role, p.permission FROM staff_roles r
+			LEFT JOIN custom_role_permissions p ON p.role = r.role WHERE r.account_id = ?`, accountID)
+		if err != nil {
+			return err
 		}
-	}
-	return false, nil
+		defer rows.Close()
+		seen := map[string]bool{}
+		add := func(p string) {
+			if !seen[p] {
+				seen[p] = true
+				out = append(out, p)
+			}
+		}
+		for rows.Next() {
+			var role string
+			var perm sql.NullString
+			if err := rows.Scan(&role, &perm); err != nil {
+				return err
+			}
+			for _, p := range Roles[role] {
+				add(p)
+			}
+			if perm.Valid && slices.Contains(Permissions, perm.String) {
+				add(perm.String)
+			}
+		}
+		return rows.Err()
+	})
+	slices.Sort(out)
+	return out, err
 }
 
 // RolesOf lists a staff account's roles.
@@ -107,11 +152,36 @@ func (s *Service) RolesOf(ctx context.Context, accountID string) ([]string, erro
 	return out, err
 }
 
-// Grant gives a staff account a built-in role inside tx; granting a role
-// already held changes nothing.
+// roleExists reports whether role is built in or defined by the business.
+func (s *Service) roleExists(ctx context.Context, tx *db.Tx, role string) (bool, error) {
+	if _, ok := Roles[role]; ok {
+		return true, nil
+	}
+	var n int
+	err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM custom_roles WHERE name = ?", role).Scan(&n)
+	return n > 0, err
+}
+
+// Grant gives a staff account a role inside tx; granting a role already
+// held changes nothing. by is the granting staff member's account id, or
+// "cli" / "import" for operator tools. Nobody grants themselves a role.
 func (s *Service) Grant(ctx context.Context, tx *db.Tx, accountID, role, by string) error {
-	if _, ok := Roles[role]; !ok {
+	if by == accountID {
+		return ErrSelfGrant
+	}
+	ok, err := s.roleExists(ctx, tx, role)
+	if err != nil {
+		return err
+	}
+	if !ok {
 		return ErrUnknownRole
+	}
+	var kind string
+	if err := tx.QueryRow(ctx, "SELECT kind FROM accounts WHERE id = ?", accountID).Scan(&kind); err != nil {
+		return err
+	}
+	if kind != identity.KindStaff {
+		return ErrNotStaff
 	}
 	res, err := tx.Exec(ctx, "INSERT INTO staff_roles (account_id, role, granted_by, granted_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
 		accountID, role, by, tx.Now())
@@ -123,4 +193,103 @@ func (s *Service) Grant(ctx context.Context, tx *db.Tx, accountID, role, by stri
 	}
 	return s.audit.Record(ctx, tx, audit.Event{Action: "access.grant", Target: "account:" + accountID,
 		Details: map[string]any{"role": role, "by": by}})
+}
+
+// GrantRole is Grant in a transaction of its own.
+func (s *Service) GrantRole(ctx context.Context, accountID, role, by string) error {
+	return s.db.Write(ctx, func(tx *db.Tx) error { return s.Grant(ctx, tx, accountID, role, by) })
+}
+
+// Revoke takes a role away; nobody revokes their own.
+func (s *Service) Revoke(ctx context.Context, tx *db.Tx, accountID, role, by, reason string) error {
+	if by == accountID {
+		return ErrSelfGrant
+	}
+	res, err := tx.Exec(ctx, "DELETE FROM staff_roles WHERE account_id = ? AND role = ?", accountID, role)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil
+	}
+	return s.audit.Record(ctx, tx, audit.Event{Action: "access.revoke", Target: "account:" + accountID,
+		Details: map[string]any{"role": role, "by": by, "reason": reason}})
+}
+
+// RevokeRole is Revoke in a transaction of its own.
+func (s *Service) RevokeRole(ctx context.Context, accountID, role, by, reason string) error {
+	return s.db.Write(ctx, func(tx *db.Tx) error { return s.Revoke(ctx, tx, accountID, role, by, reason) })
+}
+
+var roleName = regexp.MustCompile(`^[a-z][a-z0-9_]{1,39}$`)
+
+// CreateRole defines a custom role with some of the permissions.
+func (s *Service) CreateRole(ctx context.Context, name, description string, perms []string, by string) error {
+	if !roleName.MatchString(name) || len(perms) == 0 || len(description) > 200 {
+		return ErrInvalidRole
+	}
+	if _, builtin := Roles[name]; builtin {
+		return ErrInvalidRole
+	}
+	for _, p := range perms {
+		if !slices.Contains(Permissions, p) {
+			return ErrInvalidRole
+		}
+	}
+	return s.db.Write(ctx, func(tx *db.Tx) error {
+		if _, err := tx.Exec(ctx, "INSERT INTO custom_roles (name, description, created_by, created_at) VALUES (?, ?, ?, ?)", name, description, by, tx.Now()); err != nil {
+			return ErrInvalidRole
+		}
+		for _, p := range perms {
+			if _, err := tx.Exec(ctx, "INSERT INTO custom_role_permissions (role, permission) VALUES (?, ?) ON CONFLICT DO NOTHING", name, p); err != nil {
+				return err
+			}
+		}
+		return s.audit.Record(ctx, tx, audit.Event{Action: "access.role.create", Target: "role:" + name,
+			Details: map[string]any{"permissions": strings.Join(perms, ","), "by": by}})
+	})
+}
+
+// RoleInfo is a role and what it allows.
+type RoleInfo struct {
+	Name        string   `json:"name"`
+	BuiltIn     bool     `json:"built_in"`
+	Permissions []string `json:"permissions"`
+}
+
+// AllRoles lists the built-in roles then the custom ones.
+func (s *Service) AllRoles(ctx context.Context) ([]RoleInfo, error) {
+	var out []RoleInfo
+	for _, name := range BuiltInRoles {
+		out = append(out, RoleInfo{Name: name, BuiltIn: true, Permissions: Roles[name]})
+	}
+	err := s.db.Read(ctx, func(tx *db.Tx) error {
+		rows, err := tx.Query(ctx, "SELECT r.name, p.permission FROM custom_roles r JOIN custom_role_permissions p ON p.role = r.name ORDER BY r.name, p.permission")
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var name, perm string
+			if err := rows.Scan(&name, &perm); err != nil {
+				return err
+			}
+			if n := len(out); n > 0 && out[n-1].Name == name && !out[n-1].BuiltIn {
+				out[n-1].Permissions = append(out[n-1].Permissions, perm)
+			} else {
+				out = append(out, RoleInfo{Name: name, Permissions: []string{perm}})
+			}
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// BuiltInRoles lists the built-in roles in the order documents show them.
+var BuiltInRoles = []string{RoleAgent, RoleSupervisor, RoleSecurityOfficer, RoleAuditor, RoleAdministrator}
+
+func newID() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return hex.EncodeToString(b)
 }

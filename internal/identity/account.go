@@ -144,7 +144,7 @@ func (s *Service) sealFields(ctx context.Context, tx *db.Tx, id, email, name, ph
 	if phone != "" {
 		p = key.Seal([]byte(phone), aad(id, "phone"))
 	}
-	return e, n, p, nil
+	return e, n, p, s.index(ctx, tx, id, email, name, phone)
 }
 
 // sealFor seals a value with the account's key, e.g. an IP address.

@@ -88,6 +88,9 @@ var mailTexts = map[string]map[string]mailParts{
 		"recovery_rejected": {"Account recovery request declined",
 			"We could not confirm your identity for the request to reset the second sign-in step of your {org} account, so nothing was changed. Contact support at {help} if you need more help.",
 			""},
+		"staff_inactive": {"Your staff account was disabled",
+			"Your {org} staff account has not been used for {minutes} days, so it was disabled automatically, as our security policy requires. Ask an administrator to enable it again if you still need it.",
+			""},
 	},
 	"vi": {
 		"verify": {"Xác nhận địa chỉ e-mail của bạn",
@@ -141,6 +144,9 @@ var mailTexts = map[string]map[string]mailParts{
 		"recovery_rejected": {"Yêu cầu khôi phục tài khoản bị từ chối",
 			"Chúng tôi không thể xác minh danh tính của bạn cho yêu cầu đặt lại bước đăng nhập thứ hai của tài khoản {org}, nên không có gì thay đổi. Hãy liên hệ hỗ trợ tại {help} nếu bạn cần thêm trợ giúp.",
 			""},
+		"staff_inactive": {"Tài khoản nhân viên của bạn đã bị vô hiệu hóa",
+			"Tài khoản nhân viên {org} của bạn đã không được sử dụng trong {minutes} ngày nên đã tự động bị vô hiệu hóa theo chính sách bảo mật. Hãy nhờ quản trị viên kích hoạt lại nếu bạn vẫn cần.",
+			""},
 	},
 	"zh": {
 		"verify": {"确认您的电子邮件地址",
@@ -193,6 +199,9 @@ var mailTexts = map[string]map[string]mailParts{
 			"登录"},
 		"recovery_rejected": {"账户恢复请求未获批准",
 			"我们无法为重置您 {org} 账户第二步登录验证的请求核实您的身份，因此没有做任何更改。如需更多帮助，请通过 {help} 联系客服。",
+			""},
+		"staff_inactive": {"您的员工账户已被停用",
+			"您的 {org} 员工账户已有 {minutes} 天未使用，按照安全策略已被自动停用。如仍需要，请联系管理员重新启用。",
 			""},
 	},
 }

@@ -226,7 +226,7 @@ func (s *Service) failSignIn(ctx context.Context, tx *db.Tx, a *accountRow, reas
 // succeedSignIn resets the failure count, opens a session, notes the
 // device and tells the owner about a device never seen before.
 func (s *Service) succeedSignIn(ctx context.Context, tx *db.Tx, a *accountRow, in SignIn, g grant, mails *[]outgoing) (*SignInResult, error) {
-	if _, err := tx.Exec(ctx, "UPDATE accounts SET failed_logins = 0, locked_until = NULL WHERE id = ?", a.id); err != nil {
+	if _, err := tx.Exec(ctx, "UPDATE accounts SET failed_logins = 0, locked_until = NULL, last_active_at = ? WHERE id = ?", tx.Now(), a.id); err != nil {
 		return nil, err
 	}
 	token, sess, err := s.createSession(ctx, tx, a, in, g)

@@ -1,0 +1,162 @@
+package identity
+
+import (
+	"context"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/frontdesk/frontdesk/internal/db"
+)
+
+// Staff find customers by e-mail, phone, name or id. The personal fields
+// are sealed, so the database holds search tokens instead: keyed hashes of
+// the e-mail, the phone number and each word of the name, folded so that
+// "nguyen" finds "Nguyễn" and "dang" finds "Đặng". A search is a handful
+// of index look-ups whatever the number of accounts.
+
+// foldWord lower-cases a word and strips its diacritics, with đ → d
+// (which is a letter of its own, not d with a mark).
+func foldWord(w string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(strings.ToLower(w)) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+		case r == 'đ':
+			b.WriteRune('d')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// nameWords splits a name into folded words.
+func nameWords(name string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, w := range strings.FieldsFunc(name, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.Mn, r) }) {
+		f := foldWord(w)
+		if f != "" && !seen[f] {
+			seen[f] = true
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func (s *Service) token(field, v string) []byte { return s.keys.BlindIndex("search:"+field, v) }
+
+// index replaces the search tokens of an account.
+func (s *Service) index(ctx context.Context, tx *db.Tx, id, email, name, phone string) error {
+	if _, err := tx.Exec(ctx, "DELETE FROM account_search WHERE account_id = ?", id); err != nil {
+		return err
+	}
+	type tok struct{ field, v string }
+	toks := []tok{{"email", emailKey(email)}}
+	if phone != "" {
+		toks = append(toks, tok{"phone", phone})
+	}
+	for _, w := range nameWords(name) {
+		toks = append(toks, tok{"name", w})
+	}
+	for _, t := range toks {
+		if _, err := tx.Exec(ctx, "INSERT INTO account_search (token, account_id, field) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+			s.token(t.field, t.v), id, t.field); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SearchHit is one account found, as a list shows it.
+type SearchHit struct {
+	Account
+	Locked bool `json:"locked"`
+}
+
+// Search finds accounts of kind ("" for any) by an exact e-mail, an E.164
+// phone number, an account id, or all the words of a name (in any order,
+// case and diacritics ignored). At most limit results.
+func (s *Service) Search(ctx context.Context, q, kind string, limit int) ([]SearchHit, error) {
+	q = strings.TrimSpace(q)
+	if q == "" || len(q) > 254 {
+		return []SearchHit{}, nil
+	}
+	if limit <= 0 || limit > 100 {
+		limit = 50
+	}
+	var ids []string
+	err := s.db.Read(ctx, func(tx *db.Tx) error {
+		ids = nil
+		var sql string
+		var args []any
+		switch {
+		case strings.Contains(q, "@"):
+			email, err := NormalizeEmail(q)
+			if err != nil {
+				return nil
+			}
+			sql, args = "SELECT account_id FROM account_search WHERE token = ? AND field = 'email' LIMIT ?", []any{s.token("email", emailKey(email)), limit}
+		case strings.HasPrefix(q, "+"):
+			phone, err := NormalizePhone(q)
+			if err != nil || phone == "" {
+				return nil
+			}
+			sql, args = "SELECT account_id FROM account_search WHERE token = ? AND field = 'phone' LIMIT ?", []any{s.token("phone", phone), limit}
+		default:
+			words := nameWords(q)
+			if len(words) == 0 {
+				return nil
+			}
+			if len(words) > 8 {
+				words = words[:8]
+			}
+			ph := strings.TrimSuffix(strings.Repeat("?, ", len(words)), ", ")
+			args = []any{q}
+			for _, w := range words {
+				args = append(args, s.token("name", w))
+			}
+			args = append(args, len(words), limit)
+			sql = `SELECT id FROM accounts WHERE id = ? UNION ALL
+				SELECT account_id FROM (SELECT account_id FROM account_search WHERE field = 'name' AND token IN (` + ph + `)
+				GROUP BY account_id HAVING COUNT(*) = ?) AS m LIMIT ?`
+		}
+		rows, err := tx.Query(ctx, sql, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := []SearchHit{}
+	err = s.db.Read(ctx, func(tx *db.Tx) error {
+		for _, id := range ids {
+			a, err := s.byID(ctx, tx, id, false)
+			if err != nil {
+				return err
+			}
+			if a == nil || (kind != "" && a.kind != kind) {
+				continue
+			}
+			acct, err := s.open(ctx, tx, a)
+			if err != nil {
+				return err
+			}
+			out = append(out, SearchHit{Account: *acct, Locked: a.lockedUntil.Valid && tx.Now().Before(a.lockedUntil.Time)})
+		}
+		return nil
+	})
+	return out, err
+}
