@@ -109,6 +109,7 @@ func start(ctx context.Context, sys *system, cfg Config, log *slog.Logger, ln ne
 		Version:        Version,
 		Identity:       sys.id,
 		MFA:            sys.mfa,
+		Access:         sys.access,
 		Authorizer:     sys.access,
 	})
 	if err != nil {

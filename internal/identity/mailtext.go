@@ -91,6 +91,9 @@ var mailTexts = map[string]map[string]mailParts{
 		"staff_inactive": {"Your staff account was disabled",
 			"Your {org} staff account has not been used for {minutes} days, so it was disabled automatically, as our security policy requires. Ask an administrator to enable it again if you still need it.",
 			""},
+		"staff_invite": {"You have been invited to the {org} staff console",
+			"An administrator created a staff account for you at {org}. Choose your password with the button below; the link works once and for {minutes} hours. At your first sign-in you will set up a second sign-in step.\n\nIf you did not expect this, ignore this e-mail and tell {help}.",
+			"Choose my password"},
 	},
 	"vi": {
 		"verify": {"Xác nhận địa chỉ e-mail của bạn",
@@ -147,6 +150,9 @@ var mailTexts = map[string]map[string]mailParts{
 		"staff_inactive": {"Tài khoản nhân viên của bạn đã bị vô hiệu hóa",
 			"Tài khoản nhân viên {org} của bạn đã không được sử dụng trong {minutes} ngày nên đã tự động bị vô hiệu hóa theo chính sách bảo mật. Hãy nhờ quản trị viên kích hoạt lại nếu bạn vẫn cần.",
 			""},
+		"staff_invite": {"Bạn được mời vào bảng điều khiển nhân viên {org}",
+			"Quản trị viên đã tạo tài khoản nhân viên {org} cho bạn. Hãy chọn mật khẩu bằng nút bên dưới; liên kết chỉ dùng một lần và có hiệu lực trong {minutes} giờ. Ở lần đăng nhập đầu tiên, bạn sẽ thiết lập bước đăng nhập thứ hai.\n\nNếu bạn không mong đợi e-mail này, hãy bỏ qua và báo cho {help}.",
+			"Chọn mật khẩu"},
 	},
 	"zh": {
 		"verify": {"确认您的电子邮件地址",
@@ -203,5 +209,8 @@ var mailTexts = map[string]map[string]mailParts{
 		"staff_inactive": {"您的员工账户已被停用",
 			"您的 {org} 员工账户已有 {minutes} 天未使用，按照安全策略已被自动停用。如仍需要，请联系管理员重新启用。",
 			""},
+		"staff_invite": {"您已受邀使用 {org} 员工控制台",
+			"管理员已为您创建 {org} 员工账户。请点击下面的按钮设置密码；链接只能使用一次，{minutes} 小时内有效。首次登录时，您需要设置第二步登录验证。\n\n如果您没有预期收到此邮件，请忽略并告知 {help}。",
+			"设置我的密码"},
 	},
 }

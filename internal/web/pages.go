@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/frontdesk/frontdesk/internal/access"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -53,7 +54,7 @@ func loadPages() (*pages, error) {
 		}
 		p.catalogs[l.Code] = m
 	}
-	layout, err := template.New("layout.html").Funcs(template.FuncMap{"langs": func() any { return languages }, "dict": dict}).
+	layout, err := template.New("layout.html").Funcs(template.FuncMap{"langs": func() any { return languages }, "dict": dict, "permissions": func() []string { return access.Permissions }}).
 		ParseFS(assets, "templates/layout.html")
 	if err != nil {
 		return nil, err

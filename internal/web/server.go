@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"net/url"
 
+	"github.com/frontdesk/frontdesk/internal/access"
 	"github.com/frontdesk/frontdesk/internal/identity"
 	"github.com/frontdesk/frontdesk/internal/mfa"
 	"github.com/prometheus/client_golang/prometheus"
@@ -51,6 +52,8 @@ type Options struct {
 	Identity *identity.Service
 	// MFA serves second factors and support-assisted recovery.
 	MFA *mfa.Service
+	// Access serves roles, reveals and access reviews to the console.
+	Access *access.Service
 }
 
 // Server is the HTTP handler for the whole program.
