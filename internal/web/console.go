@@ -201,9 +201,15 @@ func (s *Server) customerAction(name string, do func(*Server, *http.Request, str
 var (
 	consoleUnlock = func(s *Server, r *http.Request, id string) error { return s.opts.Identity.StaffUnlock(r.Context(), id) }
 	consoleReset  = func(s *Server, r *http.Request, id string) error { return s.opts.Identity.ForceReset(r.Context(), id) }
-	consoleEnd    = func(s *Server, r *http.Request, id string) error { return s.opts.Identity.EndSessionsOf(r.Context(), id) }
-	consoleDis    = func(s *Server, r *http.Request, id string) error { return s.opts.Identity.SetDisabled(r.Context(), id, true) }
-	consoleEn     = func(s *Server, r *http.Request, id string) error { return s.opts.Identity.SetDisabled(r.Context(), id, false) }
+	consoleEnd    = func(s *Server, r *http.Request, id string) error {
+		return s.opts.Identity.EndSessionsOf(r.Context(), id)
+	}
+	consoleDis = func(s *Server, r *http.Request, id string) error {
+		return s.opts.Identity.SetDisabled(r.Context(), id, true)
+	}
+	consoleEn = func(s *Server, r *http.Request, id string) error {
+		return s.opts.Identity.SetDisabled(r.Context(), id, false)
+	}
 )
 
 // Staff and roles.
