@@ -177,7 +177,8 @@ func (s *Service) Grant(ctx context.Context, tx *db.Tx, accountID, role, by stri
 		return ErrUnknownRole
 	}
 	var kind string
-	if err := tx.QueryRow(ctx, "SELECT kind FROM accounts WHERE id = ?", accountID).Scan(&kind); err != nil {
+	err = tx.QueryRow(ctx, "SELECT kind FROM accounts WHERE id = ?", accountID).Scan(&kind)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
 	if kind != identity.KindStaff {

@@ -297,15 +297,16 @@ func (s *Server) staffResult(w http.ResponseWriter, r *http.Request, err error, 
 	if err != nil {
 		f := newForm(r)
 		t := s.pages.translator(info(r.Context()).lang)
+		status := http.StatusBadRequest
 		switch {
 		case errors.Is(err, access.ErrSelfGrant):
-			f.Error = t("console.err.self")
+			f.Error, status = t("console.err.self"), http.StatusForbidden
 		case errors.Is(err, access.ErrUnknownRole), errors.Is(err, access.ErrNotStaff), errors.Is(err, access.ErrInvalidRole):
 			f.Error = t("console.staff.bad_role")
 		default:
 			return err
 		}
-		return s.renderStaff(w, r, http.StatusForbidden, f)
+		return s.renderStaff(w, r, status, f)
 	}
 	http.Redirect(w, r, "/console/staff?done="+done, http.StatusSeeOther)
 	return nil
