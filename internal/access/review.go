@@ -248,22 +248,24 @@ func (s *Service) CloseDueReviews(ctx context.Context) (int, error) {
 	return revoked, err
 }
 
-// StartDueReview starts a campaign when none started within every (6
-// months by default, 3 in pci). It reports whether it started one.
+// StartDueReview starts a campaign when the last one (or, before the
+// first, the oldest grant) is older than every: 6 months by default, 3 in
+// pci. With no grants there is nothing to review. It reports whether it
+// started one.
 func (s *Service) StartDueReview(ctx context.Context, every, deadline time.Duration) (bool, error) {
-	var last sql.NullTime
+	var since sql.NullTime
 	err := s.db.Read(ctx, func(tx *db.Tx) error {
-		err := tx.QueryRow(ctx, "SELECT started_at FROM access_reviews ORDER BY started_at DESC LIMIT 1").Scan(&last)
+		err := tx.QueryRow(ctx, "SELECT started_at FROM access_reviews ORDER BY started_at DESC LIMIT 1").Scan(&since)
+		if errors.Is(err, sql.ErrNoRows) {
+			err = tx.QueryRow(ctx, "SELECT granted_at FROM staff_roles ORDER BY granted_at LIMIT 1").Scan(&since)
+		}
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
 		return err
 	})
-	if err != nil {
+	if err != nil || !since.Valid || s.db.Now().Sub(since.Time) < every {
 		return false, err
-	}
-	if last.Valid && s.db.Now().Sub(last.Time) < every {
-		return false, nil
 	}
 	_, err = s.StartReview(ctx, "system", deadline)
 	return err == nil, err

@@ -159,6 +159,7 @@ func start(ctx context.Context, sys *system, cfg Config, log *slog.Logger, ln ne
 	go sys.checkpointLoop(tickCtx, cfg.AuditCheckpointInterval)
 	go sys.purgeLoop(tickCtx, 5*time.Minute)
 	go sys.recoveryLoop(tickCtx, time.Minute)
+	go sys.accessLoop(tickCtx, time.Hour)
 	log.Info("frontdesk serving", "url", inst.url, "base_url", cfg.BaseURL, "database", sys.db.String(), "policy_profile", cfg.PolicyProfile, "version", Version)
 	return inst, nil
 }
@@ -249,6 +250,47 @@ func (s *system) recoveryLoop(ctx context.Context, every time.Duration) {
 			if n > 0 {
 				s.log.Info("account recoveries completed", "count", n)
 			}
+		}
+	}
+}
+
+// Staff hygiene: unused staff accounts are disabled (PCI 8.2.6), access
+// reviews start on schedule (every 6 months, 3 in pci: PCI 7.2.4) and
+// grants left undecided at a review's deadline are revoked.
+const (
+	staffInactiveAfter = 90 * 24 * time.Hour
+	reviewDeadline     = 14 * 24 * time.Hour
+)
+
+func (s *system) reviewEvery() time.Duration {
+	if s.cfg.PolicyProfile == "pci" {
+		return 91 * 24 * time.Hour
+	}
+	return 182 * 24 * time.Hour
+}
+
+// accessLoop runs the staff hygiene jobs at start and then every tick.
+func (s *system) accessLoop(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if n, err := s.id.DisableInactiveStaff(ctx, staffInactiveAfter); err != nil && ctx.Err() == nil {
+			s.log.Error("disabling inactive staff failed", "error", err.Error())
+		} else if n > 0 {
+			s.log.Info("inactive staff accounts disabled", "count", n)
+		}
+		if _, err := s.access.CloseDueReviews(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("closing access reviews failed", "error", err.Error())
+		}
+		if started, err := s.access.StartDueReview(ctx, s.reviewEvery(), reviewDeadline); err != nil && ctx.Err() == nil {
+			s.log.Error("starting the access review failed", "error", err.Error())
+		} else if started {
+			s.log.Info("access review started")
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
 		}
 	}
 }
