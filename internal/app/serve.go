@@ -111,6 +111,10 @@ func start(ctx context.Context, sys *system, cfg Config, log *slog.Logger, ln ne
 		MFA:            sys.mfa,
 		Access:         sys.access,
 		Authorizer:     sys.access,
+		DB:             sys.db,
+		Keys:           sys.keys,
+		Signer:         sys.signer,
+		Audit:          sys.audit,
 	})
 	if err != nil {
 		return nil, err

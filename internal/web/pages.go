@@ -54,7 +54,7 @@ func loadPages() (*pages, error) {
 		}
 		p.catalogs[l.Code] = m
 	}
-	layout, err := template.New("layout.html").Funcs(template.FuncMap{"langs": func() any { return languages }, "dict": dict, "permissions": func() []string { return access.Permissions }}).
+	layout, err := template.New("layout.html").Funcs(template.FuncMap{"langs": func() any { return languages }, "dict": dict, "list": func(v ...string) []string { return v }, "permissions": func() []string { return access.Permissions }}).
 		ParseFS(assets, "templates/layout.html")
 	if err != nil {
 		return nil, err

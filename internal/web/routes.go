@@ -117,6 +117,12 @@ func (s *Server) routes() []Route {
 		{"POST /console/recovery/{id}/approve", Browser, access.RecoveryApprove, s.withAccess(s.recoveryStep(recoveryApprove))},
 		{"POST /console/recovery/{id}/reject", Browser, access.RecoveryApprove, s.withAccess(s.recoveryStep(recoveryReject))},
 
+		{"GET /console/audit", Browser, access.AuditRead, s.withAccess(s.consoleAudit)},
+		{"GET /console/audit/{seq}", Browser, access.AuditRead, s.withAccess(s.consoleAuditEntry)},
+		{"POST /console/audit/verify", Browser, access.AuditRead, s.withAccess(s.consoleAuditVerify)},
+		{"GET /console/audit/export.ndjson", Browser, access.AuditRead, s.withAccess(s.consoleAuditExport("ndjson"))},
+		{"GET /console/audit/export.csv", Browser, access.AuditRead, s.withAccess(s.consoleAuditExport("csv"))},
+
 		// JSON API: accounts and sessions.
 		{"POST /api/v1/registrations", API, Public, s.apiRegister},
 		{"POST /api/v1/registrations/verify", API, Public, s.apiVerify},

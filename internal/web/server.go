@@ -10,7 +10,10 @@ import (
 	"net/url"
 
 	"github.com/frontdesk/frontdesk/internal/access"
+	"github.com/frontdesk/frontdesk/internal/audit"
+	"github.com/frontdesk/frontdesk/internal/db"
 	"github.com/frontdesk/frontdesk/internal/identity"
+	"github.com/frontdesk/frontdesk/internal/keyring"
 	"github.com/frontdesk/frontdesk/internal/mfa"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -54,6 +57,12 @@ type Options struct {
 	MFA *mfa.Service
 	// Access serves roles, reveals and access reviews to the console.
 	Access *access.Service
+	// The audit viewer reads the trail and verifies the chain; Audit
+	// records what the web layer itself does (exports).
+	DB     *db.DB
+	Keys   *keyring.Keyring
+	Signer *audit.Signer
+	Audit  *audit.Log
 }
 
 // Server is the HTTP handler for the whole program.

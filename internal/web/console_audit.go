@@ -1,0 +1,143 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/frontdesk/frontdesk/internal/audit"
+	"github.com/frontdesk/frontdesk/internal/db"
+)
+
+// The audit viewer (audit:read): filter, open one entry, verify the chain
+// as `frontdesk audit verify` does, export NDJSON or CSV. Exports are
+// themselves audit entries.
+
+// auditView is the viewer's data.
+type auditView struct {
+	Records []audit.Record
+	Record  *audit.Record
+	Next    int64 // Before for the next page, or 0
+	Query   string
+	Verify  *audit.Report
+}
+
+// auditFilter reads the filter from the query string; bad values are
+// ignored rather than guessed.
+func auditFilter(r *http.Request) (audit.Filter, url.Values) {
+	q := r.URL.Query()
+	f := audit.Filter{Actor: q.Get("actor"), Target: q.Get("target"), Action: q.Get("action"), Outcome: q.Get("outcome"),
+		Subject: q.Get("subject"), Limit: 100}
+	for _, k := range []string{"since", "until"} {
+		if v := q.Get(k); v != "" {
+			t, err := time.Parse("2006-01-02", v)
+			if err != nil {
+				t, err = time.Parse(time.RFC3339, v)
+			}
+			if err == nil {
+				if k == "since" {
+					f.Since = t
+				} else {
+					f.Until = t
+				}
+			}
+		}
+	}
+	if b, err := strconv.ParseInt(q.Get("before"), 10, 64); err == nil && b > 0 {
+		f.Before = b
+	}
+	keep := url.Values{}
+	for _, k := range []string{"actor", "target", "action", "outcome", "subject", "since", "until"} {
+		if v := strings.TrimSpace(q.Get(k)); v != "" {
+			keep.Set(k, v)
+		}
+	}
+	return f, keep
+}
+
+func (s *Server) auditReady() bool { return s.opts.DB != nil && s.opts.Keys != nil }
+
+func (s *Server) consoleAudit(w http.ResponseWriter, r *http.Request) error {
+	return s.renderAudit(w, r, nil)
+}
+
+func (s *Server) renderAudit(w http.ResponseWriter, r *http.Request, report *audit.Report) error {
+	if !s.auditReady() {
+		return ErrNotFound
+	}
+	f, keep := auditFilter(r)
+	recs, err := audit.Query(r.Context(), s.opts.DB, s.opts.Keys, f)
+	if err != nil {
+		return err
+	}
+	v := auditView{Records: recs, Query: keep.Encode(), Verify: report}
+	if len(recs) == f.Limit {
+		v.Next = recs[len(recs)-1].Seq
+	}
+	fm := newForm(r)
+	for k := range keep {
+		fm.Values[k] = keep.Get(k)
+	}
+	return s.renderConsole(w, r, http.StatusOK, "console_audit", fm, v)
+}
+
+func (s *Server) consoleAuditEntry(w http.ResponseWriter, r *http.Request) error {
+	if !s.auditReady() {
+		return ErrNotFound
+	}
+	seq, err := strconv.ParseInt(r.PathValue("seq"), 10, 64)
+	if err != nil || seq <= 0 {
+		return ErrNotFound
+	}
+	rec, err := audit.Get(r.Context(), s.opts.DB, s.opts.Keys, seq)
+	if errors.Is(err, db.ErrNotFound) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	return s.renderConsole(w, r, http.StatusOK, "console_audit_entry", nil, auditView{Record: rec})
+}
+
+func (s *Server) consoleAuditVerify(w http.ResponseWriter, r *http.Request) error {
+	if !s.auditReady() || s.opts.Signer == nil {
+		return ErrNotFound
+	}
+	rep, err := audit.Verify(r.Context(), s.opts.DB, s.opts.Signer, nil)
+	if err != nil {
+		return err
+	}
+	return s.renderAudit(w, r, &rep)
+}
+
+func (s *Server) consoleAuditExport(format string) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if !s.auditReady() {
+			return ErrNotFound
+		}
+		f, keep := auditFilter(r)
+		f.Limit = 0
+		err := s.opts.DB.Write(r.Context(), func(tx *db.Tx) error {
+			return s.opts.Audit.Record(r.Context(), tx, audit.Event{Action: "audit.export", Target: "audit",
+				Details: map[string]any{"format": format, "filter": keep.Encode()}})
+		})
+		if err != nil {
+			return err
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		name := "audit-" + time.Now().UTC().Format("20060102-150405")
+		if format == "csv" {
+			w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+			w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.csv"`)
+			_, err = audit.WriteCSV(r.Context(), w, s.opts.DB, s.opts.Keys, f)
+		} else {
+			w.Header().Set("Content-Type", "application/x-ndjson")
+			w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.ndjson"`)
+			_, err = audit.WriteNDJSON(r.Context(), w, s.opts.DB, s.opts.Keys, f)
+		}
+		return err
+	}
+}
