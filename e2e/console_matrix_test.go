@@ -84,3 +84,51 @@ func (i *Instance) page(t *testing.T, method, path, token string) int {
 	res.Body.Close()
 	return res.StatusCode
 }
+
+// Bulk actions on a selection: each needs its own permission, and each
+// account changed is an audit entry.
+func TestConsoleBulkActions(t *testing.T) {
+	fd := Start(t, fastHashing)
+	fd.createStaff(t, "sup@acme.example", "supervisor")
+	fd.createStaff(t, "agent@acme.example", "agent")
+	sup := fd.signInAPI(t, "sup@acme.example", apiPassword)
+	fd.enrolTOTPAPI(t, sup)
+	agent := fd.signInAPI(t, "agent@acme.example", apiPassword)
+	fd.enrolTOTPAPI(t, agent)
+	var ids []string
+	var customerTokens []string
+	for _, email := range []string{"a@example.com", "b@example.com"} {
+		fd.registerAPI(t, email)
+		customerTokens = append(customerTokens, fd.signInAPI(t, email, apiPassword))
+		var s struct{ Account struct{ ID string } }
+		fd.call(t, "GET", "/api/v1/session", customerTokens[len(customerTokens)-1], nil).decode(t, &s)
+		ids = append(ids, s.Account.ID)
+	}
+	form := url.Values{"action": {"disable"}, "id": ids}
+	if status := fd.postForm(t, "/console/customers/bulk", agent, form); status != http.StatusForbidden {
+		t.Fatalf("agent disabled customers: %d", status)
+	}
+	form.Set("action", "end-sessions")
+	if status := fd.postForm(t, "/console/customers/bulk", sup, form); status != http.StatusSeeOther {
+		t.Fatalf("supervisor bulk end-sessions: %d", status)
+	}
+	for _, tok := range customerTokens {
+		if r := fd.call(t, "GET", "/api/v1/session", tok, nil); r.Status != 401 {
+			t.Fatalf("customer session survived: %d", r.Status)
+		}
+	}
+}
+
+func (i *Instance) postForm(t *testing.T, path, token string, form url.Values) int {
+	t.Helper()
+	req, _ := http.NewRequest("POST", i.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.AddCookie(&http.Cookie{Name: "__Host-fd_session", Value: token})
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
+}

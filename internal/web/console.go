@@ -3,7 +3,9 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -86,6 +88,9 @@ func (s *Server) consoleCustomers(w http.ResponseWriter, r *http.Request) error 
 		if len(rows) == 0 {
 			f.Notice = "console.customers.none"
 		}
+	}
+	if r.URL.Query().Get("done") == "bulk" {
+		f.Notice = "console.done.bulk"
 	}
 	return s.renderConsole(w, r, http.StatusOK, "console_customers", f, rows)
 }
@@ -320,4 +325,52 @@ func (s *Server) consoleCreateRole(w http.ResponseWriter, r *http.Request) error
 	err := s.opts.Access.CreateRole(ctx, strings.TrimSpace(r.PostFormValue("name")), strings.TrimSpace(r.PostFormValue("description")),
 		r.PostForm["permission"], principal(ctx).AccountID)
 	return s.staffResult(w, r, err, "role")
+}
+
+// consoleBulk applies one action to the customers selected in a search:
+// disable, force a password reset, or end their sessions. Each account
+// gets its own audit entry; each action needs its own permission.
+func (s *Server) consoleBulk(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	action := r.PostFormValue("action")
+	perm, do := "", consoleDis
+	switch action {
+	case "disable":
+		perm, do = access.CustomersDisable, consoleDis
+	case "reset":
+		perm, do = access.CustomersResetPassword, consoleReset
+	case "end-sessions":
+		perm, do = access.CustomersDisable, consoleEnd
+	default:
+		return &Error{Status: http.StatusBadRequest, Code: "invalid_action", Message: "Choose what to do with the selected customers."}
+	}
+	ok, err := s.opts.Access.Allowed(ctx, principal(ctx), perm)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return ErrForbidden
+	}
+	ids := r.PostForm["id"]
+	if len(ids) == 0 || len(ids) > 100 {
+		return &Error{Status: http.StatusBadRequest, Code: "invalid_selection", Message: "Select between 1 and 100 customers."}
+	}
+	done := 0
+	for _, id := range ids {
+		d, err := s.opts.Identity.Detail(ctx, id)
+		if err != nil || d.Kind != identity.KindCustomer {
+			continue
+		}
+		if err := do(s, r, id); err != nil {
+			return err
+		}
+		done++
+	}
+	f := newForm(r)
+	f.Values["q"] = r.PostFormValue("q")
+	http.Redirect(w, r, "/console/customers?done=bulk&n="+strconv.Itoa(done)+"&q="+url.QueryEscape(f.Values["q"]), http.StatusSeeOther)
+	return nil
 }

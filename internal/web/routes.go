@@ -94,6 +94,7 @@ func (s *Server) routes() []Route {
 		// Staff console.
 		{"GET /console", Browser, access.CustomersRead, s.withAccess(s.consoleHome)},
 		{"GET /console/customers", Browser, access.CustomersRead, s.withAccess(s.consoleCustomers)},
+		{"POST /console/customers/bulk", Browser, access.CustomersRead, s.withAccess(s.consoleBulk)}, // and the action's own permission
 		{"GET /console/customers/{id}", Browser, access.CustomersRead, s.withAccess(s.consoleCustomer)},
 		{"POST /console/customers/{id}/reveal", Browser, access.CustomersRevealPII, s.withAccess(s.consoleReveal)},
 		{"POST /console/customers/{id}/unlock", Browser, access.CustomersUnlock, s.withAccess(s.customerAction("unlocked", consoleUnlock))},
