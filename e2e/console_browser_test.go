@@ -73,7 +73,7 @@ func TestConsoleInBrowser(t *testing.T) {
 			chromedp.SendKeys(css("#email"), p.email),
 			chromedp.SetValue(css("#role"), p.role),
 			chromedp.Click(css("#invite")),
-			chromedp.WaitVisible(css("#notice")),
+			chromedp.WaitVisible(css("tr[data-staff='"+p.email+"']")),
 		)
 		if err != nil {
 			t.Fatal(err)

@@ -2,6 +2,7 @@ package identity
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"unicode"
 
@@ -58,8 +59,12 @@ func (s *Service) index(ctx context.Context, tx *db.Tx, id, email, name, phone s
 	if phone != "" {
 		toks = append(toks, tok{"phone", phone})
 	}
-	for _, w := range nameWords(name) {
+	words := nameWords(name)
+	for _, w := range words {
 		toks = append(toks, tok{"name", w})
+	}
+	if len(words) > 1 {
+		toks = append(toks, tok{"fullname", strings.Join(words, " ")})
 	}
 	for _, t := range toks {
 		if _, err := tx.Exec(ctx, "INSERT INTO account_search (token, account_id, field) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
@@ -110,18 +115,23 @@ func (s *Service) Search(ctx context.Context, q, kind string, limit int) ([]Sear
 			if len(words) == 0 {
 				return nil
 			}
-			if len(words) > 8 {
-				words = words[:8]
+			if len(words) > 6 {
+				words = words[:6]
 			}
-			ph := strings.TrimSuffix(strings.Repeat("?, ", len(words)), ", ")
-			args = []any{q}
-			for _, w := range words {
+			// The whole name in order is one look-up; otherwise every word
+			// must match: the first word's rows, each probed for the others
+			// through the primary key, stopping at the limit.
+			args = []any{q, s.token("fullname", strings.Join(words, " "))}
+			join := ""
+			for i, w := range words[1:] {
+				join += fmt.Sprintf(" JOIN account_search t%d ON t%d.token = ? AND t%d.account_id = t0.account_id AND t%d.field = 'name'", i+1, i+1, i+1, i+1)
 				args = append(args, s.token("name", w))
 			}
-			args = append(args, len(words), limit)
-			sql = `SELECT id FROM accounts WHERE id = ? UNION ALL
-				SELECT account_id FROM (SELECT account_id FROM account_search WHERE field = 'name' AND token IN (` + ph + `)
-				GROUP BY account_id HAVING COUNT(*) = ?) AS m LIMIT ?`
+			args = append(args, s.token("name", words[0]), limit)
+			sql = `SELECT id FROM accounts WHERE id = ?
+				UNION SELECT account_id FROM account_search WHERE token = ? AND field = 'fullname'
+				UNION SELECT * FROM (SELECT t0.account_id FROM account_search t0` + join + `
+				WHERE t0.token = ? AND t0.field = 'name' LIMIT ?) AS words`
 		}
 		rows, err := tx.Query(ctx, sql, args...)
 		if err != nil {
