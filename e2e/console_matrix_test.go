@@ -1,8 +1,11 @@
 package e2e
 
 import (
+	"encoding/csv"
+	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -131,4 +134,78 @@ func (i *Instance) postForm(t *testing.T, path, token string, form url.Values) i
 	}
 	res.Body.Close()
 	return res.StatusCode
+}
+
+// The access review report is CSV whose cells a spreadsheet never runs
+// as formulas.
+func TestAccessReviewReportCSV(t *testing.T) {
+	fd := Start(t, fastHashing)
+	fd.createStaff(t, "officer@acme.example", "security_officer")
+	fd.createStaff(t, "agent@acme.example", "agent")
+	officer := fd.signInAPI(t, "officer@acme.example", apiPassword)
+	fd.enrolTOTPAPI(t, officer)
+	if status := fd.postForm(t, "/console/reviews", officer, url.Values{}); status != http.StatusSeeOther {
+		t.Fatalf("start review: %d", status)
+	}
+	reviewID, page := fd.latestReview(t, officer)
+	m := regexp.MustCompile(`agent@acme\.example</td><td>agent</td><td>\s*<form[^>]*><input type="hidden" name="account" value="([0-9a-f]+)"`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no decision form for the agent's grant: %s", page)
+	}
+	agentID := m[1]
+	form := url.Values{"account": {agentID}, "role": {"agent"}, "decision": {"certify"}, "reason": {`=HYPERLINK("http://evil.example","x")`}}
+	if status := fd.postForm(t, "/console/reviews/"+reviewID+"/decide", officer, form); status != http.StatusSeeOther {
+		t.Fatalf("decide: %d", status)
+	}
+	req, _ := http.NewRequest("GET", fd.URL+"/console/reviews/"+reviewID+"/report.csv", nil)
+	req.AddCookie(&http.Cookie{Name: "__Host-fd_session", Value: officer})
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	rows, err := csv.NewReader(res.Body).ReadAll()
+	if err != nil || len(rows) < 3 {
+		t.Fatalf("report: %v %v", rows, err)
+	}
+	found := false
+	for _, r := range rows[1:] {
+		for _, cell := range r {
+			if strings.HasPrefix(cell, "=") || strings.HasPrefix(cell, "+") || strings.HasPrefix(cell, "@") {
+				t.Fatalf("formula cell %q", cell)
+			}
+			if cell == `'=HYPERLINK("http://evil.example","x")` {
+				found = true
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("escaped reason missing: %v", rows)
+	}
+}
+
+// latestReview opens the newest campaign and returns its id and page.
+func (i *Instance) latestReview(t *testing.T, token string) (string, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", i.URL+"/console/reviews", nil)
+	req.AddCookie(&http.Cookie{Name: "__Host-fd_session", Value: token})
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	m := regexp.MustCompile(`/console/reviews/([0-9a-f]{32})`).FindSubmatch(b)
+	if m == nil {
+		t.Fatalf("no review listed: %s", b)
+	}
+	req, _ = http.NewRequest("GET", i.URL+"/console/reviews/"+string(m[1]), nil)
+	req.AddCookie(&http.Cookie{Name: "__Host-fd_session", Value: token})
+	res2, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res2.Body.Close()
+	page, _ := io.ReadAll(res2.Body)
+	return string(m[1]), string(page)
 }

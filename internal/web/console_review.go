@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/frontdesk/frontdesk/internal/access"
+	"github.com/frontdesk/frontdesk/internal/csvsafe"
 	"github.com/frontdesk/frontdesk/internal/mfa"
 )
 
@@ -118,20 +119,12 @@ func (s *Server) consoleReviewCSV(w http.ResponseWriter, r *http.Request) error 
 		row := []string{rv.ID, rv.StartedAt.Format(time.RFC3339), rv.Deadline.Format(time.RFC3339), it.AccountID, emails[it.AccountID],
 			it.Role, it.Decision, it.Reviewer, it.Reason, decided}
 		for i := range row {
-			row[i] = safeCell(row[i])
+			row[i] = csvsafe.Cell(row[i])
 		}
 		cw.Write(row)
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-// safeCell keeps a spreadsheet from reading a cell as a formula.
-func safeCell(v string) string {
-	if v != "" && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' || v[0] == '\r') {
-		return "'" + v
-	}
-	return v
 }
 
 // Recovery requests.
