@@ -37,7 +37,7 @@ func WriteNDJSON(ctx context.Context, w io.Writer, d *db.DB, keys *keyring.Keyri
 	enc.SetEscapeHTML(false)
 	return eachPage(ctx, d, keys, f, func(page []Record) error {
 		for i := range page {
-			if err := enc.Encode(page[i].exported()); err != nil {
+			if err := enc.Encode(page[i].ndjson()); err != nil {
 				return fmt.Errorf("audit: write entry %d: %w", page[i].Seq, err)
 			}
 		}
@@ -118,8 +118,8 @@ func eachPage(ctx context.Context, d *db.DB, keys *keyring.Keyring, f Filter, fn
 	}
 }
 
-// exported gives r the NDJSON form of Log.Export.
-func (r *Record) exported() exported {
+// ndjson gives r the NDJSON form of Log.Export.
+func (r *Record) ndjson() exported {
 	x := exported{
 		Seq: r.Seq, Time: r.At.Format(time.RFC3339Nano),
 		Actor:  exportedActor{ID: r.Actor.ID, Kind: r.Actor.Kind, SessionHash: r.Actor.SessionHash},

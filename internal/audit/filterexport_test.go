@@ -146,7 +146,7 @@ func TestWriteNDJSONMatchesExport(t *testing.T) {
 	}
 	for line := range strings.Lines(got.String()) {
 		var x struct {
-			Action string `json:"action"`
+			Action string                `json:"action"`
 			Actor  struct{ Kind string } `json:"actor"`
 		}
 		if err := json.Unmarshal([]byte(line), &x); err != nil || !strings.HasPrefix(x.Action, "recovery.") || x.Actor.Kind != audit.ActorStaff {

@@ -31,8 +31,8 @@ type Filter struct {
 	// Action is matched exactly, or as a prefix when it ends in "."
 	// ("recovery." selects "recovery.request", "recovery.approve"…).
 	Action  string
-	Outcome string // Success, Failure or Denied
-	Subject string // the subject whose data key seals the personal details
+	Outcome string    // Success, Failure or Denied
+	Subject string    // the subject whose data key seals the personal details
 	Since   time.Time // entries at or after Since
 	Until   time.Time // entries strictly before Until
 	// Before pages backwards: only entries with a smaller sequence number.

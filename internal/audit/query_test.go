@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -353,12 +352,4 @@ func TestQueryHonoursCancellation(t *testing.T) {
 	if _, err := audit.Query(ctx, v.d, v.kit.Keys, audit.Filter{}); !errors.Is(err, context.Canceled) {
 		t.Errorf("Query with a cancelled context: %v", err)
 	}
-}
-
-func ExampleReport_Summary() {
-	fmt.Println(audit.Report{Entries: 1200, Checkpoints: 1}.Summary())
-	fmt.Println(audit.Report{Entries: 1200, FirstBroken: 5, Problem: "entry 5 was modified (its hash does not match its content)"}.Summary())
-	// Output:
-	// audit chain intact: 1200 entries, 1 signed checkpoints
-	// audit chain broken at sequence 5: entry 5 was modified (its hash does not match its content)
 }

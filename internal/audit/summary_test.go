@@ -2,6 +2,7 @@ package audit_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/frontdesk/frontdesk/internal/audit"
@@ -23,4 +24,12 @@ func TestReportSummary(t *testing.T) {
 	if got, want := r.Summary(), "audit chain broken at sequence 6: entry 6 was modified (its hash does not match its content)"; got != want {
 		t.Errorf("Summary() = %q, want %q", got, want)
 	}
+}
+
+func ExampleReport_Summary() {
+	fmt.Println(audit.Report{Entries: 1200, Checkpoints: 1}.Summary())
+	fmt.Println(audit.Report{Entries: 1200, FirstBroken: 5, Problem: "entry 5 was modified (its hash does not match its content)"}.Summary())
+	// Output:
+	// audit chain intact: 1200 entries, 1 signed checkpoints
+	// audit chain broken at sequence 5: entry 5 was modified (its hash does not match its content)
 }

@@ -1,6 +1,7 @@
 package csvsafe_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/frontdesk/frontdesk/internal/csvsafe"
@@ -36,4 +37,19 @@ func TestRow(t *testing.T) {
 			t.Fatalf("Row = %q, want %q", got, want)
 		}
 	}
+}
+
+func FuzzCell(f *testing.F) {
+	for _, s := range []string{"", "=1", "+1", "plain", "\t", "'"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := csvsafe.Cell(s)
+		if got != s && got != "'"+s {
+			t.Fatalf("Cell(%q) = %q: only a leading quote may be added", s, got)
+		}
+		if got != "" && strings.ContainsRune("=+-@\t\r", rune(got[0])) {
+			t.Fatalf("Cell(%q) = %q still starts a formula", s, got)
+		}
+	})
 }

@@ -29,11 +29,14 @@ type auditView struct {
 // ignored rather than guessed.
 func auditFilter(r *http.Request) (audit.Filter, url.Values) {
 	q := r.URL.Query()
-	f := audit.Filter{Actor: q.Get("actor"), Target: q.Get("target"), Action: q.Get("action"), Outcome: q.Get("outcome"),
-		Subject: q.Get("subject"), Limit: 100}
+	f := audit.Filter{Actor: q.Get("actor"), ActorKind: q.Get("actor_kind"), Target: q.Get("target"), Action: q.Get("action"),
+		Outcome: q.Get("outcome"), Subject: q.Get("subject"), Limit: 100}
 	for _, k := range []string{"since", "until"} {
 		if v := q.Get(k); v != "" {
 			t, err := time.Parse("2006-01-02", v)
+			if err == nil && k == "until" {
+				t = t.Add(24 * time.Hour) // a date typed as "to" includes that day
+			}
 			if err != nil {
 				t, err = time.Parse(time.RFC3339, v)
 			}
@@ -50,7 +53,7 @@ func auditFilter(r *http.Request) (audit.Filter, url.Values) {
 		f.Before = b
 	}
 	keep := url.Values{}
-	for _, k := range []string{"actor", "target", "action", "outcome", "subject", "since", "until"} {
+	for _, k := range []string{"actor", "actor_kind", "target", "action", "outcome", "subject", "since", "until"} {
 		if v := strings.TrimSpace(q.Get(k)); v != "" {
 			keep.Set(k, v)
 		}
@@ -106,6 +109,12 @@ func (s *Server) consoleAuditVerify(w http.ResponseWriter, r *http.Request) erro
 	if !s.auditReady() || s.opts.Signer == nil {
 		return ErrNotFound
 	}
+	// Verifying reads the whole chain (seconds at a million entries): one
+	// at a time on this node.
+	if !s.verifying.TryLock() {
+		return &Error{Status: http.StatusTooManyRequests, Code: "busy", Message: "The chain is being verified already. Try again in a moment.", RetryAfter: 10 * time.Second}
+	}
+	defer s.verifying.Unlock()
 	rep, err := audit.Verify(r.Context(), s.opts.DB, s.opts.Signer, nil)
 	if err != nil {
 		return err
@@ -128,7 +137,7 @@ func (s *Server) consoleAuditExport(format string) func(http.ResponseWriter, *ht
 			return err
 		}
 		w.Header().Set("Cache-Control", "no-store")
-		name := "audit-" + time.Now().UTC().Format("20060102-150405")
+		name := "audit-" + s.opts.DB.Now().UTC().Format("20060102-150405")
 		if format == "csv" {
 			w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 			w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.csv"`)

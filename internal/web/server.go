@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"sync"
 
 	"github.com/frontdesk/frontdesk/internal/access"
 	"github.com/frontdesk/frontdesk/internal/audit"
@@ -74,6 +75,8 @@ type Server struct {
 	cop     *http.CrossOriginProtection
 	handler http.Handler
 	cookies cookieNames
+
+	verifying sync.Mutex // one audit-chain verification at a time
 }
 
 // New builds the server and its route table.
