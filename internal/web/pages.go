@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/frontdesk/frontdesk/internal/access"
+	"github.com/frontdesk/frontdesk/internal/identity"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -135,6 +136,9 @@ type View struct {
 	// SignedIn is true when the visitor has a valid session: the header
 	// then offers the security page and a sign-out button (ASVS 7.4.4).
 	SignedIn bool
+	// Staff is true for a staff session past its second factor: the
+	// header links to the console.
+	Staff bool
 	// OldBrowser is true when the user agent is known to lack what the
 	// pages rely on (SameSite cookies, WebCrypto).
 	OldBrowser bool
@@ -152,6 +156,9 @@ func (p *pages) render(w http.ResponseWriter, r *http.Request, status int, name,
 	ri := info(r.Context())
 	v := View{Lang: ri.lang, Nonce: ri.nonce, RequestID: ri.id, Org: org, Path: r.URL.Path, t: p.translator(ri.lang), Data: data,
 		SignedIn: principal(r.Context()) != nil, OldBrowser: oldBrowser(r.UserAgent())}
+	if p := principal(r.Context()); p != nil && p.Kind == identity.KindStaff && !p.Session.MustEnrol {
+		v.Staff = true
+	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", v); err != nil {
 		return fmt.Errorf("web: render %s: %w", name, err)
