@@ -49,6 +49,14 @@ func nameWords(name string) []string {
 
 func (s *Service) token(field, v string) []byte { return s.keys.BlindIndex("search:"+field, v) }
 
+// pairKey names two words in either order.
+func pairKey(a, b string) string {
+	if b < a {
+		a, b = b, a
+	}
+	return a + "|" + b
+}
+
 // index replaces the search tokens of an account.
 func (s *Service) index(ctx context.Context, tx *db.Tx, id, email, name, phone string) error {
 	if _, err := tx.Exec(ctx, "DELETE FROM account_search WHERE account_id = ?", id); err != nil {
@@ -65,6 +73,14 @@ func (s *Service) index(ctx context.Context, tx *db.Tx, id, email, name, phone s
 	}
 	if len(words) > 1 {
 		toks = append(toks, tok{"fullname", strings.Join(words, " ")})
+	}
+	// Every pair of words, so that a search for two or more words starts
+	// from a pair (about 1/250 of the accounts for common Vietnamese names)
+	// rather than from one word (up to 1/10).
+	for i := 0; i < len(words) && i < 8; i++ {
+		for j := i + 1; j < len(words) && j < 8; j++ {
+			toks = append(toks, tok{"pair", pairKey(words[i], words[j])})
+		}
 	}
 	for _, t := range toks {
 		if _, err := tx.Exec(ctx, "INSERT INTO account_search (token, account_id, field) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
@@ -122,16 +138,22 @@ func (s *Service) Search(ctx context.Context, q, kind string, limit int) ([]Sear
 			// must match: the first word's rows, each probed for the others
 			// through the primary key, stopping at the limit.
 			args = []any{q, s.token("fullname", strings.Join(words, " "))}
+			// Drive from the first pair of words (or the only word), and
+			// probe the others through the primary key.
+			field, first, rest := "name", s.token("name", words[0]), words[1:]
+			if len(words) > 1 {
+				field, first, rest = "pair", s.token("pair", pairKey(words[0], words[1])), words[2:]
+			}
 			join := ""
-			for i, w := range words[1:] {
+			for i, w := range rest {
 				join += fmt.Sprintf(" JOIN account_search t%d ON t%d.token = ? AND t%d.account_id = t0.account_id AND t%d.field = 'name'", i+1, i+1, i+1, i+1)
 				args = append(args, s.token("name", w))
 			}
-			args = append(args, s.token("name", words[0]), limit)
+			args = append(args, first, field, limit)
 			sql = `SELECT id FROM accounts WHERE id = ?
 				UNION SELECT account_id FROM account_search WHERE token = ? AND field = 'fullname'
 				UNION SELECT * FROM (SELECT t0.account_id FROM account_search t0` + join + `
-				WHERE t0.token = ? AND t0.field = 'name' LIMIT ?) AS words`
+				WHERE t0.token = ? AND t0.field = ? LIMIT ?) AS words`
 		}
 		rows, err := tx.Query(ctx, sql, args...)
 		if err != nil {
