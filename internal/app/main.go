@@ -45,6 +45,8 @@ func commands() []command {
 		{"keys rotate", "generate a new master key and re-wrap every data key under it, online [--keep-old]", runKeysRotate},
 		{"mail test", "send a test e-mail [--to ADDRESS]", runMailTest},
 		{"admin create", "create a staff administrator --email E --password-file F", runAdminCreate},
+		{"accounts import", "import accounts from a CSV or JSON Lines file: FILE [--dry-run]", runAccountsImport},
+		{"accounts export", "export every account, without secrets: FILE [--format csv|jsonl]", runAccountsExport},
 		{"version", "print the version", func(_ context.Context, env Env, _ []string) error {
 			fmt.Fprintln(env.Stdout, "frontdesk", Version)
 			return nil
@@ -97,7 +99,7 @@ func findCommand(args []string) (*command, []string) {
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "Frontdesk: customer accounts, secure sign-in and a support desk in one binary.\n\nUsage: frontdesk COMMAND [flags]\n\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-14s %s\n", c.name, c.usage)
+		fmt.Fprintf(w, "  %-15s %s\n", c.name, c.usage)
 	}
 	fmt.Fprintln(w, "\nRun 'frontdesk COMMAND --help' for the flags of a command; every command reads the same configuration as serve.")
 }

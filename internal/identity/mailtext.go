@@ -94,6 +94,9 @@ var mailTexts = map[string]map[string]mailParts{
 		"staff_invite": {"You have been invited to the {org} staff console",
 			"An administrator created a staff account for you at {org}. Choose your password with the button below; the link works once and for {minutes} hours. At your first sign-in you will set up a second sign-in step.\n\nIf you did not expect this, ignore this e-mail and tell {help}.",
 			"Choose my password"},
+		"invite": {"Your {org} account is ready",
+			"{org} has opened an online account for you with this e-mail address. Choose your password with the button below; the link works once and for {minutes} hours. If it has expired, use \"Forgot password\" on the sign-in page.\n\nWe will never ask you for your password or a security code. If you did not expect this e-mail, contact us at {help}.",
+			"Choose my password"},
 	},
 	"vi": {
 		"verify": {"Xác nhận địa chỉ e-mail của bạn",
@@ -153,6 +156,9 @@ var mailTexts = map[string]map[string]mailParts{
 		"staff_invite": {"Bạn được mời vào bảng điều khiển nhân viên {org}",
 			"Quản trị viên đã tạo tài khoản nhân viên {org} cho bạn. Hãy chọn mật khẩu bằng nút bên dưới; liên kết chỉ dùng một lần và có hiệu lực trong {minutes} giờ. Ở lần đăng nhập đầu tiên, bạn sẽ thiết lập bước đăng nhập thứ hai.\n\nNếu bạn không mong đợi e-mail này, hãy bỏ qua và báo cho {help}.",
 			"Chọn mật khẩu"},
+		"invite": {"Tài khoản {org} của bạn đã sẵn sàng",
+			"{org} đã mở tài khoản trực tuyến cho bạn với địa chỉ e-mail này. Hãy chọn mật khẩu bằng nút bên dưới; liên kết chỉ dùng một lần và có hiệu lực trong {minutes} giờ. Nếu liên kết đã hết hạn, hãy dùng \"Quên mật khẩu\" trên trang đăng nhập.\n\nChúng tôi sẽ không bao giờ hỏi mật khẩu hay mã bảo mật của bạn. Nếu bạn không mong đợi e-mail này, hãy liên hệ với chúng tôi tại {help}.",
+			"Chọn mật khẩu"},
 	},
 	"zh": {
 		"verify": {"确认您的电子邮件地址",
@@ -211,6 +217,9 @@ var mailTexts = map[string]map[string]mailParts{
 			""},
 		"staff_invite": {"您已受邀使用 {org} 员工控制台",
 			"管理员已为您创建 {org} 员工账户。请点击下面的按钮设置密码；链接只能使用一次，{minutes} 小时内有效。首次登录时，您需要设置第二步登录验证。\n\n如果您没有预期收到此邮件，请忽略并告知 {help}。",
+			"设置我的密码"},
+		"invite": {"您的 {org} 账户已开通",
+			"{org} 已使用此电子邮件地址为您开通在线账户。请点击下面的按钮设置密码；链接只能使用一次，{minutes} 小时内有效。如果链接已过期，请在登录页面使用“忘记密码”。\n\n我们绝不会向您索取密码或安全验证码。如果您没有预期收到此邮件，请通过 {help} 联系我们。",
 			"设置我的密码"},
 	},
 }

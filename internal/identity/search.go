@@ -62,26 +62,7 @@ func (s *Service) index(ctx context.Context, tx *db.Tx, id, email, name, phone s
 	if _, err := tx.Exec(ctx, "DELETE FROM account_search WHERE account_id = ?", id); err != nil {
 		return err
 	}
-	type tok struct{ field, v string }
-	toks := []tok{{"email", emailKey(email)}}
-	if phone != "" {
-		toks = append(toks, tok{"phone", phone})
-	}
-	words := nameWords(name)
-	for _, w := range words {
-		toks = append(toks, tok{"name", w})
-	}
-	if len(words) > 1 {
-		toks = append(toks, tok{"fullname", strings.Join(words, " ")})
-	}
-	// Every pair of words, so that a search for two or more words starts
-	// from a pair (about 1/250 of the accounts for common Vietnamese names)
-	// rather than from one word (up to 1/10).
-	for i := 0; i < len(words) && i < 8; i++ {
-		for j := i + 1; j < len(words) && j < 8; j++ {
-			toks = append(toks, tok{"pair", pairKey(words[i], words[j])})
-		}
-	}
+	toks := searchTokens(email, name, phone)
 	for _, t := range toks {
 		if _, err := tx.Exec(ctx, "INSERT INTO account_search (token, account_id, field) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
 			s.token(t.field, t.v), id, t.field); err != nil {
