@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"encoding/csv"
 	"io"
 	"net/http"
@@ -64,17 +65,12 @@ func TestRouteRoleMatrix(t *testing.T) {
 	}
 }
 
-// page requests a console page with the session cookie, as a browser
-// would, without following redirects.
-func (i *Instance) page(t *testing.T, method, path, token string) int {
+// consoleRequest sends a console request with the session cookie, as a
+// browser would (a form for POST), without following redirects, and
+// returns the status and body.
+func (i *Instance) consoleRequest(t *testing.T, method, path, token string, form url.Values) (int, []byte) {
 	t.Helper()
-	var body *strings.Reader
-	if method == "POST" {
-		body = strings.NewReader(url.Values{}.Encode())
-	} else {
-		body = strings.NewReader("")
-	}
-	req, _ := http.NewRequest(method, i.URL+path, body)
+	req, _ := http.NewRequest(method, i.URL+path, strings.NewReader(form.Encode()))
 	if method == "POST" {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
@@ -84,8 +80,21 @@ func (i *Instance) page(t *testing.T, method, path, token string) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res.Body.Close()
-	return res.StatusCode
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return res.StatusCode, body
+}
+
+func (i *Instance) page(t *testing.T, method, path, token string) int {
+	t.Helper()
+	status, _ := i.consoleRequest(t, method, path, token, nil)
+	return status
+}
+
+func (i *Instance) postForm(t *testing.T, path, token string, form url.Values) int {
+	t.Helper()
+	status, _ := i.consoleRequest(t, "POST", path, token, form)
+	return status
 }
 
 // Bulk actions on a selection: each needs its own permission, and each
@@ -122,20 +131,6 @@ func TestConsoleBulkActions(t *testing.T) {
 	}
 }
 
-func (i *Instance) postForm(t *testing.T, path, token string, form url.Values) int {
-	t.Helper()
-	req, _ := http.NewRequest("POST", i.URL+path, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.AddCookie(&http.Cookie{Name: "__Host-fd_session", Value: token})
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	return res.StatusCode
-}
-
 // The access review report is CSV whose cells a spreadsheet never runs
 // as formulas.
 func TestAccessReviewReportCSV(t *testing.T) {
@@ -157,14 +152,8 @@ func TestAccessReviewReportCSV(t *testing.T) {
 	if status := fd.postForm(t, "/console/reviews/"+reviewID+"/decide", officer, form); status != http.StatusSeeOther {
 		t.Fatalf("decide: %d", status)
 	}
-	req, _ := http.NewRequest("GET", fd.URL+"/console/reviews/"+reviewID+"/report.csv", nil)
-	req.AddCookie(&http.Cookie{Name: "__Host-fd_session", Value: officer})
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	rows, err := csv.NewReader(res.Body).ReadAll()
+	_, report := fd.consoleRequest(t, "GET", "/console/reviews/"+reviewID+"/report.csv", officer, nil)
+	rows, err := csv.NewReader(bytes.NewReader(report)).ReadAll()
 	if err != nil || len(rows) < 3 {
 		t.Fatalf("report: %v %v", rows, err)
 	}
@@ -187,25 +176,11 @@ func TestAccessReviewReportCSV(t *testing.T) {
 // latestReview opens the newest campaign and returns its id and page.
 func (i *Instance) latestReview(t *testing.T, token string) (string, string) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", i.URL+"/console/reviews", nil)
-	req.AddCookie(&http.Cookie{Name: "__Host-fd_session", Value: token})
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	m := regexp.MustCompile(`/console/reviews/([0-9a-f]{32})`).FindSubmatch(b)
+	_, list := i.consoleRequest(t, "GET", "/console/reviews", token, nil)
+	m := regexp.MustCompile(`/console/reviews/([0-9a-f]{32})`).FindSubmatch(list)
 	if m == nil {
-		t.Fatalf("no review listed: %s", b)
+		t.Fatalf("no review listed: %s", list)
 	}
-	req, _ = http.NewRequest("GET", i.URL+"/console/reviews/"+string(m[1]), nil)
-	req.AddCookie(&http.Cookie{Name: "__Host-fd_session", Value: token})
-	res2, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res2.Body.Close()
-	page, _ := io.ReadAll(res2.Body)
+	_, page := i.consoleRequest(t, "GET", "/console/reviews/"+string(m[1]), token, nil)
 	return string(m[1]), string(page)
 }

@@ -134,7 +134,7 @@ func TestReveal(t *testing.T) {
 	if got := access.MaskEmail("jane@example.com"); got != "j•••@example.com" {
 		t.Fatal(got)
 	}
-	if got := access.MaskPhone("+84912345689"); got != "+84•••••••89" {
+	if got := identity.MaskPhone("+84912345689"); got != "+84•••••••89" {
 		t.Fatal(got)
 	}
 	if !slices.Contains(f.AuditActions(), "customer.reveal_pii") {

@@ -28,19 +28,6 @@ func MaskEmail(e string) string {
 	return string(r) + "•••@" + domain
 }
 
-// MaskPhone shows the country code and the last two digits:
-// "+84•••••89".
-func MaskPhone(p string) string {
-	if len(p) < 6 {
-		return strings.Repeat("•", len(p))
-	}
-	cc := 3
-	if strings.HasPrefix(p, "+1") || strings.HasPrefix(p, "+7") {
-		cc = 2
-	}
-	return p[:cc] + strings.Repeat("•", len(p)-cc-2) + p[len(p)-2:]
-}
-
 // MaskName keeps the first letter of each word.
 func MaskName(n string) string {
 	var words []string

@@ -137,3 +137,17 @@ func NormalizeLocale(s string) (string, error) {
 	}
 	return "", &FieldError{Field: "locale", Code: "invalid_locale", Message: "Choose one of the languages: en, vi, zh."}
 }
+
+// MaskPhone shows the country code and the last two digits, for staff
+// and for messages that must not repeat a number:
+// "+84•••••89".
+func MaskPhone(p string) string {
+	if len(p) < 6 {
+		return strings.Repeat("•", len(p))
+	}
+	cc := 3
+	if strings.HasPrefix(p, "+1") || strings.HasPrefix(p, "+7") {
+		cc = 2
+	}
+	return p[:cc] + strings.Repeat("•", len(p)-cc-2) + p[len(p)-2:]
+}

@@ -213,25 +213,13 @@ func (s *Service) Factors(ctx context.Context, accountID string) ([]Factor, erro
 		for i := range out {
 			if out[i].Kind == kindSMS {
 				if phone, err := s.keys.Open(ctx, tx, sealed[i], seedAAD(out[i].ID)); err == nil {
-					out[i].Detail = MaskPhone(string(phone))
+					out[i].Detail = identity.MaskPhone(string(phone))
 				}
 			}
 		}
 		return nil
 	})
 	return out, err
-}
-
-// MaskPhone shows the country code and the last two digits only.
-func MaskPhone(p string) string {
-	if len(p) < 6 {
-		return "•••"
-	}
-	cc := 3
-	if strings.HasPrefix(p, "+1") || strings.HasPrefix(p, "+7") {
-		cc = 2
-	}
-	return p[:cc] + strings.Repeat("•", len(p)-cc-2) + p[len(p)-2:]
 }
 
 // RenameFactor names a factor ("Work phone", "YubiKey").

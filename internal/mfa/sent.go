@@ -260,7 +260,7 @@ func (s *Service) codeFor(ctx context.Context, tx *db.Tx, accountID, boundTo, ch
 		if phone, err = s.phoneOf(ctx, tx, accountID); err != nil {
 			return nil, "", err
 		}
-		dest = MaskPhone(phone)
+		dest = identity.MaskPhone(phone)
 	}
 	d, err := s.issueCode(ctx, tx, accountID, boundTo, channel, phone, locale, ip)
 	return d, dest, err
@@ -317,7 +317,7 @@ func (s *Service) startSent(ctx context.Context, p *identity.Principal, channel,
 			if err != nil {
 				return err
 			}
-			sealed, name = dk.Seal([]byte(phone), seedAAD(factorID)), "Phone "+MaskPhone(phone)
+			sealed, name = dk.Seal([]byte(phone), seedAAD(factorID)), "Phone "+identity.MaskPhone(phone)
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO mfa_factors (id, account_id, kind, name, secret_sealed, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 			factorID, p.AccountID, channel, name, sealed, tx.Now())

@@ -62,7 +62,7 @@ type customerRow struct {
 func masked(a identity.Account, reveal bool) customerRow {
 	row := customerRow{ID: a.ID, Email: a.Email, Name: a.Name, Phone: a.Phone, Status: a.Status, Kind: a.Kind}
 	if !reveal {
-		row.Email, row.Name, row.Phone = access.MaskEmail(a.Email), access.MaskName(a.Name), access.MaskPhone(a.Phone)
+		row.Email, row.Name, row.Phone = access.MaskEmail(a.Email), access.MaskName(a.Name), identity.MaskPhone(a.Phone)
 		if a.Phone == "" {
 			row.Phone = ""
 		}
