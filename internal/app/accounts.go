@@ -2,8 +2,6 @@ package app
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -57,8 +55,8 @@ func runAccountsImport(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(scan.fatal) > 0 {
-		printProblems(env.Stderr, append(scan.problems, scan.fatal...))
+	if len(scan.Fatal) > 0 {
+		printProblems(env.Stderr, append(scan.Problems, scan.Fatal...))
 		fmt.Fprintf(env.Stderr, "frontdesk accounts import: %s cannot be imported; nothing was changed\n", path)
 		return errBroken
 	}
@@ -71,7 +69,7 @@ func runAccountsImport(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer f.Close()
-	prog := newProgress(env.Stderr, scan.rows, *dryRun)
+	prog := newProgress(env.Stderr, scan.Rows, *dryRun)
 	res, err := sys.id.ImportAccounts(ctx, bulkfile.NewReader(f, opts), identity.ImportOptions{
 		DryRun:    *dryRun,
 		BatchSize: *batch,
@@ -80,7 +78,7 @@ func runAccountsImport(ctx context.Context, env Env, args []string) error {
 		},
 		Progress: func(r identity.ImportResult) { prog.update(r.Rows) },
 		By:       "cli",
-		Source:   filepath.Base(path) + " sha256:" + scan.digest,
+		Source:   filepath.Base(path) + " sha256:" + scan.Digest,
 	})
 	prog.done(res.Rows)
 	printProblems(env.Stderr, res.Errors)
@@ -158,54 +156,13 @@ func fileFormat(files []string, name string, env Env, cmd string) (bulkfile.Form
 	return f, nil
 }
 
-// scanned is what the first pass over a file found.
-type scanned struct {
-	rows            int
-	problems, fatal []identity.RowError
-	digest          string // SHA-256 of the file, for the audit trail
-}
-
-func scanFile(path string, opts bulkfile.Options) (scanned, error) {
-	var s scanned
+func scanFile(path string, opts bulkfile.Options) (bulkfile.Summary, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return s, err
+		return bulkfile.Summary{}, err
 	}
 	defer f.Close()
-	h := sha256.New()
-	r := bulkfile.NewReader(io.TeeReader(f, h), opts)
-	for {
-		row, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			if s.fatal = problemsOf(err); len(s.fatal) == 0 {
-				return s, err
-			}
-			break
-		}
-		s.rows++
-		s.problems = append(s.problems, row.Problems...)
-	}
-	s.digest = hex.EncodeToString(h.Sum(nil))
-	return s, nil
-}
-
-// problemsOf returns the row errors err holds.
-func problemsOf(err error) []identity.RowError {
-	errs := []error{err}
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		errs = j.Unwrap()
-	}
-	var out []identity.RowError
-	for _, e := range errs {
-		var re *identity.RowError
-		if errors.As(e, &re) {
-			out = append(out, *re)
-		}
-	}
-	return out
+	return bulkfile.Scan(f, opts)
 }
 
 func printProblems(w io.Writer, problems []identity.RowError) {

@@ -155,7 +155,11 @@ func (s *Server) guard(rt Route, w http.ResponseWriter, r *http.Request) error {
 		r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
 	}
 	if rt.Tree == Browser && r.Method == http.MethodPost {
-		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+		limit := int64(64 << 10)
+		if rt.Pattern == importUploadRoute {
+			limit = maxUploadBytes + 64<<10
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 	}
 	return nil
 }

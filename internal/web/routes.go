@@ -30,6 +30,10 @@ type Route struct {
 	Handler    func(http.ResponseWriter, *http.Request) error
 }
 
+// importUploadRoute takes a bulk file of up to maxUploadBytes; every other
+// browser post is limited to 64 KiB.
+const importUploadRoute = "POST /console/accounts/import"
+
 // Routes returns the route table, for tests and documentation.
 func (s *Server) Routes() []Route { return s.routes() }
 
@@ -94,6 +98,10 @@ func (s *Server) routes() []Route {
 		// Staff console.
 		{"GET /console", Browser, access.CustomersRead, s.withAccess(s.consoleHome)},
 		{"GET /console/customers", Browser, access.CustomersRead, s.withAccess(s.consoleCustomers)},
+		{"GET /console/accounts/import", Browser, access.StaffManage, s.withAccess(s.consoleImportPage)},
+		{importUploadRoute, Browser, access.StaffManage, s.withAccess(s.consoleImportUpload)},
+		{"GET /console/accounts/import/{id}", Browser, access.StaffManage, s.withAccess(s.consoleImportJob)},
+		{"POST /console/accounts/import/{id}/run", Browser, access.StaffManage, s.withAccess(s.consoleImportRun)},
 		{"POST /console/customers/bulk", Browser, access.CustomersRead, s.withAccess(s.consoleBulk)}, // and the action's own permission
 		{"GET /console/customers/{id}", Browser, access.CustomersRead, s.withAccess(s.consoleCustomer)},
 		{"POST /console/customers/{id}/reveal", Browser, access.CustomersRevealPII, s.withAccess(s.consoleReveal)},

@@ -77,6 +77,7 @@ type Server struct {
 	cookies cookieNames
 
 	verifying sync.Mutex // one audit-chain verification at a time
+	imports   importJobs // bulk files uploaded in the console
 }
 
 // New builds the server and its route table.
