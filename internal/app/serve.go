@@ -164,6 +164,7 @@ func start(ctx context.Context, sys *system, cfg Config, log *slog.Logger, ln ne
 	go sys.purgeLoop(tickCtx, 5*time.Minute)
 	go sys.recoveryLoop(tickCtx, time.Minute)
 	go sys.accessLoop(tickCtx, time.Hour)
+	go sys.reindexSearch(tickCtx)
 	log.Info("frontdesk serving", "url", inst.url, "base_url", cfg.BaseURL, "database", sys.db.String(), "policy_profile", cfg.PolicyProfile, "version", Version)
 	return inst, nil
 }
@@ -255,6 +256,24 @@ func (s *system) recoveryLoop(ctx context.Context, every time.Duration) {
 				s.log.Info("account recoveries completed", "count", n)
 			}
 		}
+	}
+}
+
+// reindexSearch brings the customer search tokens up to date once, in the
+// background, when the code's token scheme is newer than the database's
+// (accounts from before the console's search have none).
+func (s *system) reindexSearch(ctx context.Context) {
+	start := time.Now()
+	n, err := s.id.ReindexSearch(ctx, func(done int) {
+		if done%10_000 == 0 {
+			s.log.Info("re-indexing customer search", "accounts", done)
+		}
+	})
+	switch {
+	case err != nil && ctx.Err() == nil:
+		s.log.Error("re-indexing customer search failed; it runs again at the next start", "error", err.Error(), "accounts", n)
+	case err == nil && n > 0:
+		s.log.Info("customer search re-indexed", "accounts", n, "duration", time.Since(start).Round(time.Millisecond).String())
 	}
 }
 

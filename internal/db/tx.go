@@ -150,3 +150,10 @@ func (d *DB) QueryRowOnce(ctx context.Context, query string, args ...any) *sql.R
 	}
 	return st.QueryRowContext(ctx, args...)
 }
+
+// Maintain runs a maintenance statement that cannot run in a transaction
+// (PostgreSQL's VACUUM, SQLite's ANALYZE or VACUUM) on the writer pool.
+func (d *DB) Maintain(ctx context.Context, stmt string) error {
+	_, err := d.write.ExecContext(ctx, stmt)
+	return err
+}

@@ -89,78 +89,59 @@ func (s *Service) Search(ctx context.Context, q, kind string, limit int) ([]Sear
 	if limit <= 0 || limit > 100 {
 		limit = 50
 	}
-	var ids []string
+	sql, args := s.searchQuery(q, limit)
+	if sql == "" {
+		return []SearchHit{}, nil
+	}
+	out := []SearchHit{}
 	err := s.db.Read(ctx, func(tx *db.Tx) error {
-		ids = nil
-		var sql string
-		var args []any
-		switch {
-		case strings.Contains(q, "@"):
-			email, err := NormalizeEmail(q)
-			if err != nil {
-				return nil
-			}
-			sql, args = "SELECT account_id FROM account_search WHERE token = ? AND field = 'email' LIMIT ?", []any{s.token("email", emailKey(email)), limit}
-		case strings.HasPrefix(q, "+"):
-			phone, err := NormalizePhone(q)
-			if err != nil || phone == "" {
-				return nil
-			}
-			sql, args = "SELECT account_id FROM account_search WHERE token = ? AND field = 'phone' LIMIT ?", []any{s.token("phone", phone), limit}
-		default:
-			words := nameWords(q)
-			if len(words) == 0 {
-				return nil
-			}
-			if len(words) > 6 {
-				words = words[:6]
-			}
-			// The whole name in order is one look-up; otherwise every word
-			// must match: the first word's rows, each probed for the others
-			// through the primary key, stopping at the limit.
-			args = []any{q, s.token("fullname", strings.Join(words, " "))}
-			// Drive from the first pair of words (or the only word), and
-			// probe the others through the primary key.
-			field, first, rest := "name", s.token("name", words[0]), words[1:]
-			if len(words) > 1 {
-				field, first, rest = "pair", s.token("pair", pairKey(words[0], words[1])), words[2:]
-			}
-			join := ""
-			for i, w := range rest {
-				join += fmt.Sprintf(" JOIN account_search t%d ON t%d.token = ? AND t%d.account_id = t0.account_id AND t%d.field = 'name'", i+1, i+1, i+1, i+1)
-				args = append(args, s.token("name", w))
-			}
-			args = append(args, first, field, limit)
-			sql = `SELECT id FROM accounts WHERE id = ?
-				UNION SELECT account_id FROM account_search WHERE token = ? AND field = 'fullname'
-				UNION SELECT * FROM (SELECT t0.account_id FROM account_search t0` + join + `
-				WHERE t0.token = ? AND t0.field = ? LIMIT ?) AS words`
-		}
+		out = out[:0]
+		var ids []any
 		rows, err := tx.Query(ctx, sql, args...)
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
 		for rows.Next() {
 			var id string
 			if err := rows.Scan(&id); err != nil {
+				rows.Close()
 				return err
 			}
 			ids = append(ids, id)
 		}
-		return rows.Err()
-	})
-	if err != nil {
-		return nil, err
-	}
-	out := []SearchHit{}
-	err = s.db.Read(ctx, func(tx *db.Tx) error {
-		for _, id := range ids {
-			a, err := s.byID(ctx, tx, id, false)
+		rows.Close()
+		if err := rows.Err(); err != nil || len(ids) == 0 {
+			return err
+		}
+		// The hits in one query and their data keys in another, rather
+		// than two look-ups per hit.
+		rows, err = tx.Query(ctx, "SELECT "+accountColumns+" FROM accounts WHERE id IN (?"+strings.Repeat(", ?", len(ids)-1)+")", ids...)
+		if err != nil {
+			return err
+		}
+		found := map[string]*accountRow{}
+		var sealed [][]byte
+		for rows.Next() {
+			a, err := scanAccount(rows)
 			if err != nil {
+				rows.Close()
 				return err
 			}
-			if a == nil || (kind != "" && a.kind != kind) {
+			if kind == "" || a.kind == kind {
+				found[a.id] = a
+				sealed = append(sealed, a.emailSealed)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if err := s.keys.Warm(ctx, tx, sealed...); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			a := found[id.(string)]
+			if a == nil {
 				continue
 			}
 			acct, err := s.open(ctx, tx, a)
@@ -172,4 +153,49 @@ func (s *Service) Search(ctx context.Context, q, kind string, limit int) ([]Sear
 		return nil
 	})
 	return out, err
+}
+
+// searchQuery returns the query listing the ids of the accounts q finds,
+// or "" when q cannot match any.
+func (s *Service) searchQuery(q string, limit int) (sql string, args []any) {
+	switch {
+	case strings.Contains(q, "@"):
+		email, err := NormalizeEmail(q)
+		if err != nil {
+			return "", nil
+		}
+		return "SELECT account_id FROM account_search WHERE token = ? AND field = 'email' LIMIT ?", []any{s.token("email", emailKey(email)), limit}
+	case strings.HasPrefix(q, "+"):
+		phone, err := NormalizePhone(q)
+		if err != nil || phone == "" {
+			return "", nil
+		}
+		return "SELECT account_id FROM account_search WHERE token = ? AND field = 'phone' LIMIT ?", []any{s.token("phone", phone), limit}
+	}
+	words := nameWords(q)
+	if len(words) == 0 {
+		return "", nil
+	}
+	if len(words) > 6 {
+		words = words[:6]
+	}
+	// An account id, or the whole name in order, is one look-up;
+	// otherwise every word must match: drive from the first pair of words
+	// (or the only word), and probe the others through the primary key,
+	// stopping at the limit.
+	args = []any{q, s.token("fullname", strings.Join(words, " "))}
+	field, first, rest := "name", s.token("name", words[0]), words[1:]
+	if len(words) > 1 {
+		field, first, rest = "pair", s.token("pair", pairKey(words[0], words[1])), words[2:]
+	}
+	join := ""
+	for i, w := range rest {
+		join += fmt.Sprintf(" JOIN account_search t%d ON t%d.token = ? AND t%d.account_id = t0.account_id AND t%d.field = 'name'", i+1, i+1, i+1, i+1)
+		args = append(args, s.token("name", w))
+	}
+	args = append(args, first, field, limit)
+	return `SELECT id FROM accounts WHERE id = ?
+		UNION SELECT account_id FROM account_search WHERE token = ? AND field = 'fullname'
+		UNION SELECT * FROM (SELECT t0.account_id FROM account_search t0` + join + `
+		WHERE t0.token = ? AND t0.field = ? LIMIT ?) AS words`, args
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/frontdesk/frontdesk/internal/db"
 	"github.com/frontdesk/frontdesk/internal/identity"
 )
 
@@ -49,5 +50,46 @@ func TestSearch(t *testing.T) {
 	}
 	if hits, _ := f.svc.Search(ctx, "nguyen", identity.KindStaff, 20); len(hits) != 0 {
 		t.Fatal("kind filter ignored")
+	}
+}
+
+// Accounts created before the search existed have no tokens: the
+// re-index at start gives them some, once.
+func TestReindexSearch(t *testing.T) {
+	f := newFixture(t, "default")
+	ctx := context.Background()
+	var ids []string
+	for _, e := range []string{"lan@example.com", "minh@example.com", "hoa@example.com"} {
+		ids = append(ids, f.register(e).ID)
+	}
+	// The state of an installation upgraded from schema 5.
+	err := f.d.Write(ctx, func(tx *db.Tx) error {
+		if _, err := tx.Exec(ctx, "DELETE FROM account_search"); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, "UPDATE search_scheme SET version = 0")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hits, _ := f.svc.Search(ctx, "minh@example.com", identity.KindCustomer, 20); len(hits) != 0 {
+		t.Fatal("found without tokens")
+	}
+	n, err := f.svc.ReindexSearch(ctx, nil)
+	if err != nil || n != 3 {
+		t.Fatalf("re-index: %d %v", n, err)
+	}
+	for i, q := range []string{"lan@example.com", "minh@example.com", "hoa@example.com"} {
+		hits, err := f.svc.Search(ctx, q, identity.KindCustomer, 20)
+		if err != nil || len(hits) != 1 || hits[0].ID != ids[i] {
+			t.Fatalf("%s after re-index: %+v %v", q, hits, err)
+		}
+	}
+	if hits, _ := f.svc.Search(ctx, "nguyen lan", identity.KindCustomer, 20); len(hits) != 3 {
+		t.Fatalf("name after re-index: %d hits", len(hits))
+	}
+	if n, err := f.svc.ReindexSearch(ctx, nil); err != nil || n != 0 {
+		t.Fatalf("second re-index: %d %v", n, err)
 	}
 }

@@ -77,11 +77,21 @@ func TestForceResetAndInvite(t *testing.T) {
 	if _, err := f.svc.Authenticate(ctx, res.Token); !errors.Is(err, identity.ErrUnauthenticated) {
 		t.Fatal("session survived a forced reset")
 	}
+	forced := f.LastLink("lan@example.com", "/reset")
+	// The old password is refused, and the owner is sent a new link,
+	// which voids the first.
 	if _, err := f.signIn("lan@example.com", goodPassword, "198.51.100.7"); !errors.Is(err, identity.ErrResetRequired) {
 		t.Fatalf("old password after a forced reset: %v", err)
 	}
+	again := f.LastLink("lan@example.com", "/reset")
+	if again.Text == forced.Text {
+		t.Fatal("no new reset link after signing in with the old password")
+	}
 	const newPassword = "Seven quiet harbors at dawn 3#"
-	if err := f.svc.ResetWithLink(ctx, f.last("lan@example.com").Token(t), newPassword); err != nil {
+	if err := f.svc.ResetWithLink(ctx, forced.Token(t), newPassword); !errors.Is(err, identity.ErrInvalidCode) {
+		t.Fatalf("a voided reset link: %v", err)
+	}
+	if err := f.svc.ResetWithLink(ctx, again.Token(t), newPassword); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.signIn("lan@example.com", newPassword, "198.51.100.7"); err != nil {

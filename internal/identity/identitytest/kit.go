@@ -128,6 +128,21 @@ func (k *Kit) Last(addr string) Message {
 	return ms[len(ms)-1]
 }
 
+// LastLink returns the latest message to addr whose link goes to path
+// ("/reset"). Mails are sent in the background, so one sent at the same
+// time (a new-sign-in notice) may come after it.
+func (k *Kit) LastLink(addr, path string) Message {
+	k.T.Helper()
+	ms := k.Mails(addr)
+	for i := len(ms) - 1; i >= 0; i-- {
+		if l := linkRE.FindString(ms[i].Text); strings.Contains(l, path+"?") {
+			return ms[i]
+		}
+	}
+	k.T.Fatalf("no e-mail to %s with a link to %s", addr, path)
+	return Message{}
+}
+
 var (
 	codeRE = regexp.MustCompile(`\b[0-9]{6}\b`)
 	linkRE = regexp.MustCompile(`https://bank\.example/[a-z/-]+\?token=[A-Za-z0-9_-]+`)

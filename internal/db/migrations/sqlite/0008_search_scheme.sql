@@ -1,0 +1,9 @@
+-- Which scheme of search tokens account_search holds (identity/search.go).
+-- 0: accounts created before the console's search (schema 6) have none.
+-- On start the server re-indexes every account in the background when the
+-- code's scheme is newer, then records it here.
+CREATE TABLE search_scheme (
+	id      INTEGER PRIMARY KEY CHECK (id = 1),
+	version INTEGER NOT NULL
+);
+INSERT INTO search_scheme (id, version) VALUES (1, 0);
