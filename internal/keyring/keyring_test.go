@@ -237,3 +237,35 @@ func TestConcurrentDataKeyCreationYieldsOneKey(t *testing.T) {
 		}
 	}
 }
+
+// Warm loads many subjects' keys in one query so their ciphertexts open
+// from the cache; destroyed keys stay out.
+func TestWarm(t *testing.T) {
+	d := dbtest.Open(t)
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "master.key")
+	k := newKeyring(t, d, path)
+	var cts [][]byte
+	for _, s := range []string{"account:1", "account:2", "account:3"} {
+		cts = append(cts, seal(t, d, k, s, []byte(s), nil))
+	}
+	if err := d.Write(ctx, func(tx *db.Tx) error { return k.Destroy(ctx, tx, "account:3") }); err != nil {
+		t.Fatal(err)
+	}
+	cold := newKeyring(t, d, path) // another process: nothing cached
+	if _, ok, _ := cold.OpenCached(cts[0], nil); ok {
+		t.Fatal("cached before Warm")
+	}
+	if err := d.Read(ctx, func(tx *db.Tx) error { return cold.Warm(ctx, tx, append(cts, []byte("not a ciphertext"))...) }); err != nil {
+		t.Fatal(err)
+	}
+	for i, ct := range cts[:2] {
+		pt, ok, err := cold.OpenCached(ct, nil)
+		if !ok || err != nil || string(pt) != []string{"account:1", "account:2"}[i] {
+			t.Fatalf("after Warm: %q %v %v", pt, ok, err)
+		}
+	}
+	if _, ok, _ := cold.OpenCached(cts[2], nil); ok {
+		t.Fatal("a destroyed key was warmed")
+	}
+}
