@@ -129,6 +129,23 @@ func TestConsoleBulkActions(t *testing.T) {
 			t.Fatalf("customer session survived: %d", r.Status)
 		}
 	}
+	// On a whole search instead of a selection: both are "Minh Tran".
+	for i, email := range []string{"a@example.com", "b@example.com"} {
+		customerTokens[i] = fd.signInAPI(t, email, apiPassword)
+	}
+	form = url.Values{"action": {"end-sessions"}, "scope": {"search"}, "q": {"tran minh"}}
+	if status := fd.postForm(t, "/console/customers/bulk", sup, form); status != http.StatusSeeOther {
+		t.Fatalf("supervisor bulk end-sessions on a search: %d", status)
+	}
+	for _, tok := range customerTokens {
+		if r := fd.call(t, "GET", "/api/v1/session", tok, nil); r.Status != 401 {
+			t.Fatalf("customer session survived a bulk action on a search: %d", r.Status)
+		}
+	}
+	// The staff member running it is not a customer and is left alone.
+	if r := fd.call(t, "GET", "/api/v1/session", sup, nil); r.Status != 200 {
+		t.Fatalf("supervisor's own session: %d", r.Status)
+	}
 }
 
 // The access review report is CSV whose cells a spreadsheet never runs

@@ -355,6 +355,17 @@ func (s *Server) consoleBulk(w http.ResponseWriter, r *http.Request) error {
 		return ErrForbidden
 	}
 	ids := r.PostForm["id"]
+	if r.PostFormValue("scope") == "search" {
+		// Every customer the search finds, as its page lists them (50 at most).
+		hits, err := s.opts.Identity.Search(ctx, r.PostFormValue("q"), identity.KindCustomer, 50)
+		if err != nil {
+			return err
+		}
+		ids = ids[:0]
+		for _, h := range hits {
+			ids = append(ids, h.ID)
+		}
+	}
 	if len(ids) == 0 || len(ids) > 100 {
 		return &Error{Status: http.StatusBadRequest, Code: "invalid_selection", Message: "Select between 1 and 100 customers."}
 	}
