@@ -149,7 +149,14 @@ func searchTokens(email, name, phone string) []searchTok {
 	}
 	for i := 0; i < len(words) && i < 8; i++ {
 		for j := i + 1; j < len(words) && j < 8; j++ {
-			toks = append(toks, searchTok{"pair", pairKey(words[i], words[j])})
+			toks = append(toks, searchTok{"pair", wordsKey(words[i], words[j])})
+		}
+	}
+	for i := 0; i < len(words) && i < 6; i++ {
+		for j := i + 1; j < len(words) && j < 6; j++ {
+			for k := j + 1; k < len(words) && k < 6; k++ {
+				toks = append(toks, searchTok{"triple", wordsKey(words[i], words[j], words[k])})
+			}
 		}
 	}
 	return toks

@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -13,9 +14,13 @@ import (
 
 // Staff find customers by e-mail, phone, name or id. The personal fields
 // are sealed, so the database holds search tokens instead: keyed hashes of
-// the e-mail, the phone number and each word of the name, folded so that
-// "nguyen" finds "Nguyễn" and "dang" finds "Đặng". A search is a handful
-// of index look-ups whatever the number of accounts.
+// the e-mail, the phone number, the whole name, each word of the name, and
+// each pair and triple of its words (in any order), folded so that
+// "nguyen" finds "Nguyễn" and "dang" finds "Đặng". A name search reads the
+// accounts of its most selective token — a triple when three words are
+// typed — and checks any further word through the primary key, so it is a
+// handful of index look-ups whatever the number of accounts: a common
+// word alone is shared by 1 account in 10, a triple by about 1 in 4,000.
 
 // foldWord lower-cases a word and strips its diacritics, with đ → d
 // (which is a letter of its own, not d with a mark).
@@ -49,12 +54,9 @@ func nameWords(name string) []string {
 
 func (s *Service) token(field, v string) []byte { return s.keys.BlindIndex("search:"+field, v) }
 
-// pairKey names two words in either order.
-func pairKey(a, b string) string {
-	if b < a {
-		a, b = b, a
-	}
-	return a + "|" + b
+// wordsKey names a set of words in any order.
+func wordsKey(words ...string) string {
+	return strings.Join(slices.Sorted(slices.Values(words)), "|")
 }
 
 // index replaces the search tokens of an account.
@@ -89,7 +91,7 @@ func (s *Service) Search(ctx context.Context, q, kind string, limit int) ([]Sear
 	if limit <= 0 || limit > 100 {
 		limit = 50
 	}
-	sql, args := s.searchQuery(q, limit)
+	sql, args := s.searchQuery(q, limit, s.searchCurrent(ctx))
 	if sql == "" {
 		return []SearchHit{}, nil
 	}
@@ -157,7 +159,9 @@ func (s *Service) Search(ctx context.Context, q, kind string, limit int) ([]Sear
 
 // searchQuery returns the query listing the ids of the accounts q finds,
 // or "" when q cannot match any.
-func (s *Service) searchQuery(q string, limit int) (sql string, args []any) {
+// triples is false while the index is being brought to the scheme that
+// has them (ReindexSearch), when some accounts may still lack them.
+func (s *Service) searchQuery(q string, limit int, triples bool) (sql string, args []any) {
 	switch {
 	case strings.Contains(q, "@"):
 		email, err := NormalizeEmail(q)
@@ -180,13 +184,16 @@ func (s *Service) searchQuery(q string, limit int) (sql string, args []any) {
 		words = words[:6]
 	}
 	// An account id, or the whole name in order, is one look-up;
-	// otherwise every word must match: drive from the first pair of words
-	// (or the only word), and probe the others through the primary key,
-	// stopping at the limit.
+	// otherwise every word must match: drive from the first triple of
+	// words (or pair, or the only word), and probe the others through the
+	// primary key, stopping at the limit.
 	args = []any{q, s.token("fullname", strings.Join(words, " "))}
 	field, first, rest := "name", s.token("name", words[0]), words[1:]
-	if len(words) > 1 {
-		field, first, rest = "pair", s.token("pair", pairKey(words[0], words[1])), words[2:]
+	switch {
+	case len(words) > 2 && triples:
+		field, first, rest = "triple", s.token("triple", wordsKey(words[:3]...)), words[3:]
+	case len(words) > 1:
+		field, first, rest = "pair", s.token("pair", wordsKey(words[0], words[1])), words[2:]
 	}
 	join := ""
 	for i, w := range rest {

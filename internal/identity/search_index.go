@@ -11,7 +11,10 @@ import (
 // searchScheme is the version of the search tokens searchTokens writes.
 // Raise it whenever the tokens change: the server then re-indexes every
 // account once (ReindexSearch).
-const searchScheme = 1
+//
+//	1: e-mail, phone, name words, whole name, pairs of words
+//	2: and triples of words
+const searchScheme = 2
 
 // reindexBatch is the number of accounts re-indexed per transaction.
 const reindexBatch = 200
@@ -35,6 +38,7 @@ func (s *Service) ReindexSearch(ctx context.Context, progress func(done int)) (i
 		return 0, err
 	}
 	if version >= searchScheme {
+		s.searchIsCurrent.Store(true)
 		return 0, nil
 	}
 	done, after := 0, ""
@@ -95,5 +99,26 @@ func (s *Service) ReindexSearch(ctx context.Context, progress func(done int)) (i
 		_, err := tx.Exec(ctx, "UPDATE search_scheme SET version = ? WHERE id = 1 AND version < ?", searchScheme, searchScheme)
 		return err
 	})
+	if err == nil {
+		s.searchIsCurrent.Store(true)
+	}
 	return done, err
+}
+
+// searchCurrent reports whether every account has this scheme's tokens.
+// Once true it stays true; until then it asks the database, which another
+// node's re-index may have brought up to date.
+func (s *Service) searchCurrent(ctx context.Context) bool {
+	if s.searchIsCurrent.Load() {
+		return true
+	}
+	var version int
+	err := s.db.Read(ctx, func(tx *db.Tx) error {
+		return tx.QueryRow(ctx, "SELECT version FROM search_scheme WHERE id = 1").Scan(&version)
+	})
+	if err == nil && version >= searchScheme {
+		s.searchIsCurrent.Store(true)
+		return true
+	}
+	return false
 }

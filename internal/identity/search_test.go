@@ -30,6 +30,10 @@ func TestSearch(t *testing.T) {
 		{"+84912345689", []string{nhung.ID}},
 		{"dang nhung", []string{nhung.ID}},
 		{"NHUNG  Hồng", []string{nhung.ID}},
+		{"nhung thi dang", []string{nhung.ID}},      // a triple of words
+		{"hong NHUNG đặng thị", []string{nhung.ID}}, // a triple and one more word
+		{"dang thi lan", nil},
+		{"dang thi hong lan", nil},
 		{"nguyen", []string{lan.ID}},
 		{"nguyen nhung", nil},
 		{lan.ID, []string{lan.ID}},

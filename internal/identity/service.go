@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/mail"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/frontdesk/frontdesk/internal/audit"
@@ -50,6 +51,8 @@ type Service struct {
 
 	factors SecondFactors // nil: no second factors
 	mailWG  sync.WaitGroup
+
+	searchIsCurrent atomic.Bool // every account has the current search tokens
 }
 
 // New returns the service.
