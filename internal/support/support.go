@@ -1,0 +1,132 @@
+// Package support is the support desk: conversations with customers and
+// visitors on every channel (live chat, e-mail, phone, messaging apps, the
+// portal) in one inbox, with messages and internal notes, status,
+// priority, category, tags, assignment to teams and agents, SLA targets,
+// canned replies and merging.
+//
+// Free text is personal data: a conversation's subject and every message
+// are sealed with the contact's data key (the customer's own key for a
+// signed-in customer, so erasing the customer shreds their conversations
+// too), and found through keyed search tokens of their folded words.
+// Staff actions (status, assignment, priority, category, merge) are audit
+// entries written in the same transaction as the change. Live updates are
+// published through a Publisher (internal/bus) after the transaction
+// commits; the database stays the record clients catch up from.
+package support
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+
+	"github.com/frontdesk/frontdesk/internal/audit"
+	"github.com/frontdesk/frontdesk/internal/db"
+	"github.com/frontdesk/frontdesk/internal/keyring"
+)
+
+// Statuses of a conversation.
+const (
+	StatusOpen     = "open"     // waiting for the desk
+	StatusPending  = "pending"  // waiting for the customer
+	StatusResolved = "resolved" // answered; the customer may still reply, which reopens it
+	StatusClosed   = "closed"   // final; a new message starts a new conversation
+)
+
+// Statuses lists every status in workflow order.
+var Statuses = []string{StatusOpen, StatusPending, StatusResolved, StatusClosed}
+
+// Priorities, lowest first.
+const (
+	PriorityLow    = "low"
+	PriorityNormal = "normal"
+	PriorityHigh   = "high"
+	PriorityUrgent = "urgent"
+)
+
+// Priorities lists every priority, lowest first.
+var Priorities = []string{PriorityLow, PriorityNormal, PriorityHigh, PriorityUrgent}
+
+// Channels a conversation arrives on.
+const (
+	ChannelChat      = "chat"
+	ChannelEmail     = "email"
+	ChannelPhone     = "phone"
+	ChannelMessaging = "messaging"
+	ChannelPortal    = "portal"
+)
+
+// Channels lists every channel.
+var Channels = []string{ChannelChat, ChannelEmail, ChannelPhone, ChannelMessaging, ChannelPortal}
+
+// Kinds of message.
+const (
+	KindCustomer = "customer"
+	KindAgent    = "agent"
+	KindBot      = "bot"
+	KindSystem   = "system"
+	KindNote     = "note" // internal: never shown to the customer
+)
+
+// Limits.
+const (
+	MaxBody    = 20_000 // characters of a message
+	MaxSubject = 200
+	MaxTag     = 40
+	MaxTags    = 20
+)
+
+// Errors.
+var (
+	ErrNotFound = errors.New("support: no such conversation")
+	ErrInvalid  = errors.New("support: invalid input")
+	ErrClosed   = errors.New("support: the conversation is closed")
+	ErrNotAgent = errors.New("support: not an agent of the desk")
+)
+
+// InvalidError names the field at fault.
+type InvalidError struct{ Field, Reason string }
+
+func (e *InvalidError) Error() string { return "support: " + e.Field + ": " + e.Reason }
+func (e *InvalidError) Unwrap() error { return ErrInvalid }
+
+func invalid(field, reason string) error { return &InvalidError{Field: field, Reason: reason} }
+
+// Publisher carries live updates to the nodes that hold open connections
+// (internal/bus implements it).
+type Publisher interface {
+	Publish(ctx context.Context, subject string, data []byte) error
+}
+
+// Options wire the service.
+type Options struct {
+	DB     *db.DB
+	Keys   *keyring.Keyring
+	Audit  *audit.Log
+	Bus    Publisher // nil: no live updates
+	Logger *slog.Logger
+}
+
+// Service is the support desk. It is safe for concurrent use.
+type Service struct {
+	db    *db.DB
+	keys  *keyring.Keyring
+	audit *audit.Log
+	bus   Publisher
+	log   *slog.Logger
+}
+
+// New returns the service.
+func New(o Options) *Service {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Service{db: o.DB, keys: o.Keys, audit: o.Audit, bus: o.Bus, log: o.Logger}
+}
+
+func newID() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
