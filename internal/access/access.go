@@ -30,6 +30,7 @@ const (
 	RecoveryApprove        = "recovery:approve"
 	ConversationsRead      = "conversations:read"
 	ConversationsWrite     = "conversations:write"
+	DeskManage             = "desk:manage"
 	AssistStart            = "assist:start"
 	AssistReplay           = "assist:replay"
 	AuditRead              = "audit:read"
@@ -40,7 +41,7 @@ const (
 
 // Permissions lists every permission.
 var Permissions = []string{CustomersRead, CustomersRevealPII, CustomersUnlock, CustomersResetPassword, CustomersDisable,
-	RecoveryApprove, ConversationsRead, ConversationsWrite, AssistStart, AssistReplay, AuditRead, AccessReview, StaffManage, SettingsManage}
+	RecoveryApprove, ConversationsRead, ConversationsWrite, DeskManage, AssistStart, AssistReplay, AuditRead, AccessReview, StaffManage, SettingsManage}
 
 // Built-in roles.
 const (
@@ -54,10 +55,10 @@ const (
 // Roles maps each built-in role to its permissions.
 var Roles = map[string][]string{
 	RoleAgent:           {CustomersRead, CustomersUnlock, CustomersResetPassword, ConversationsRead, ConversationsWrite, AssistStart},
-	RoleSupervisor:      {CustomersRead, CustomersRevealPII, CustomersUnlock, CustomersResetPassword, CustomersDisable, ConversationsRead, ConversationsWrite, AssistStart, AssistReplay},
+	RoleSupervisor:      {CustomersRead, CustomersRevealPII, CustomersUnlock, CustomersResetPassword, CustomersDisable, ConversationsRead, ConversationsWrite, DeskManage, AssistStart, AssistReplay},
 	RoleSecurityOfficer: {CustomersRead, CustomersRevealPII, CustomersUnlock, CustomersDisable, RecoveryApprove, AuditRead, AccessReview},
 	RoleAuditor:         {AuditRead, AccessReview, CustomersRead},
-	RoleAdministrator:   {StaffManage, SettingsManage, AuditRead, CustomersRead},
+	RoleAdministrator:   {StaffManage, SettingsManage, DeskManage, AuditRead, CustomersRead},
 }
 
 // Errors of the access service.

@@ -110,6 +110,7 @@ func start(ctx context.Context, sys *system, cfg Config, log *slog.Logger, ln ne
 		Identity:       sys.id,
 		MFA:            sys.mfa,
 		Access:         sys.access,
+		Support:        sys.desk,
 		Authorizer:     sys.access,
 		DB:             sys.db,
 		Keys:           sys.keys,
@@ -165,6 +166,7 @@ func start(ctx context.Context, sys *system, cfg Config, log *slog.Logger, ln ne
 	go sys.recoveryLoop(tickCtx, time.Minute)
 	go sys.accessLoop(tickCtx, time.Hour)
 	go sys.reindexSearch(tickCtx)
+	go sys.deskLoop(tickCtx, time.Minute)
 	log.Info("frontdesk serving", "url", inst.url, "base_url", cfg.BaseURL, "database", sys.db.String(), "policy_profile", cfg.PolicyProfile, "version", Version)
 	return inst, nil
 }
@@ -274,6 +276,24 @@ func (s *system) reindexSearch(ctx context.Context) {
 		s.log.Error("re-indexing customer search failed; it runs again at the next start", "error", err.Error(), "accounts", n)
 	case err == nil && n > 0:
 		s.log.Info("customer search re-indexed", "accounts", n, "duration", time.Since(start).Round(time.Millisecond).String())
+	}
+}
+
+// deskLoop flags the conversations whose SLA targets have passed.
+func (s *system) deskLoop(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := s.desk.MarkBreaches(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("flagging SLA breaches failed", "error", err.Error())
+			} else if n > 0 {
+				s.log.Info("conversations past their SLA target", "count", n)
+			}
+		}
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/frontdesk/frontdesk/internal/mfa"
 	"github.com/frontdesk/frontdesk/internal/notify"
 	"github.com/frontdesk/frontdesk/internal/password"
+	"github.com/frontdesk/frontdesk/internal/support"
 )
 
 // system is the set of shared services every command works with.
@@ -30,6 +31,7 @@ type system struct {
 	id     *identity.Service
 	mfa    *mfa.Service
 	access *access.Service
+	desk   *support.Service
 
 	migratedFrom, migratedTo int // set when this process changed the schema
 }
@@ -107,6 +109,7 @@ func openSystem(ctx context.Context, cfg Config, log *slog.Logger, mode openMode
 		return nil, err
 	}
 	s.access = access.New(d, s.audit)
+	s.desk = support.New(support.Options{DB: d, Keys: s.keys, Audit: s.audit, Logger: log})
 	if s.migratedTo != 0 {
 		err := s.record(ctx, audit.Event{Action: "schema.migrate", Target: "database",
 			Details: map[string]any{"from": s.migratedFrom, "to": s.migratedTo, "dialect": d.Dialect().String()}})

@@ -12,6 +12,7 @@ import (
 
 	"github.com/frontdesk/frontdesk/internal/audit"
 	"github.com/frontdesk/frontdesk/internal/db"
+	"github.com/frontdesk/frontdesk/internal/identity"
 )
 
 // Conversation is one thread with a contact.
@@ -63,7 +64,19 @@ type NewConversation struct {
 	TeamID   string
 	Kind     string // of the first message: customer (default), or agent for an outbound conversation or a logged call
 	AuthorID string // the agent, for Kind agent
+	// IP, for a visitor who is not signed in, limits how many
+	// conversations one address starts (VisitorStartsPerHour).
+	IP string
 }
+
+// VisitorStartsPerHour bounds the conversations visitors who are not
+// signed in start from one IP address in an hour.
+const VisitorStartsPerHour = 10
+
+// RateLimitedError says to wait before starting another conversation.
+type RateLimitedError struct{ RetryAfter time.Duration }
+
+func (e *RateLimitedError) Error() string { return "support: too many new conversations; retry after " + e.RetryAfter.String() }
 
 func checkBody(body string) (string, error) {
 	body = strings.TrimSpace(body)
@@ -110,6 +123,15 @@ func (s *Service) Start(ctx context.Context, n NewConversation) (*Conversation, 
 	var out *Conversation
 	var first *Message
 	err = s.db.Write(ctx, func(tx *db.Tx) error {
+		if n.IP != "" && n.Who.AccountID == "" {
+			wait, err := identity.Quota(ctx, tx, time.Hour, map[string]int{"support:ip:" + n.IP: VisitorStartsPerHour})
+			if err != nil {
+				return err
+			}
+			if wait > 0 {
+				return &RateLimitedError{RetryAfter: wait}
+			}
+		}
 		contact, subject, err := s.contact(ctx, tx, n.Who)
 		if err != nil {
 			return err
@@ -430,6 +452,22 @@ func (s *Service) Get(ctx context.Context, id string, notes bool) (*Conversation
 		return nil
 	})
 	return out, err
+}
+
+// ConversationsOf lists a customer account's conversations, newest
+// activity first, without messages.
+func (s *Service) ConversationsOf(ctx context.Context, accountID string, limit int) ([]Conversation, error) {
+	var contact string
+	err := s.db.Read(ctx, func(tx *db.Tx) error {
+		return tx.QueryRow(ctx, "SELECT id FROM support_contacts WHERE account_id = ?", accountID).Scan(&contact)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return []Conversation{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.List(ctx, Filter{ContactID: contact, Limit: limit})
 }
 
 // MessagesAfter returns the messages after seq (not notes), for a client

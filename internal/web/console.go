@@ -198,6 +198,10 @@ func (s *Server) customerAction(name string, do func(*Server, *http.Request, str
 		if err := do(s, r, id); err != nil {
 			return identityError(err)
 		}
+		// From a conversation's account panel, back to the conversation.
+		if back := r.PostFormValue("back"); convIDPattern.MatchString(back) {
+			return backToConversation(w, r, back, name)
+		}
 		http.Redirect(w, r, "/console/customers/"+id+"?done="+name, http.StatusSeeOther)
 		return nil
 	}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"github.com/frontdesk/frontdesk/internal/access"
 	"github.com/frontdesk/frontdesk/internal/identity"
+	"github.com/frontdesk/frontdesk/internal/support"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -55,7 +56,9 @@ func loadPages() (*pages, error) {
 		}
 		p.catalogs[l.Code] = m
 	}
-	layout, err := template.New("layout.html").Funcs(template.FuncMap{"langs": func() any { return languages }, "dict": dict, "list": func(v ...string) []string { return v }, "permissions": func() []string { return access.Permissions }}).
+	layout, err := template.New("layout.html").Funcs(template.FuncMap{"langs": func() any { return languages }, "dict": dict, "list": func(v ...string) []string { return v }, "permissions": func() []string { return access.Permissions },
+		"inboxViews": func() []string { return inboxViews }, "channels": func() []string { return support.Channels },
+		"statuses": func() []string { return support.Statuses }, "nonceID": func() string { return newID(12) }, "priorities": func() []string { return support.Priorities }}).
 		ParseFS(assets, "templates/layout.html")
 	if err != nil {
 		return nil, err
@@ -192,14 +195,6 @@ func (p *pages) renderError(w http.ResponseWriter, r *http.Request, e *Error, or
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	return s.pages.render(w, r, http.StatusOK, "home", s.opts.OrgName, nil)
-}
-
-func (s *Server) contact(w http.ResponseWriter, r *http.Request) error {
-	ref := r.URL.Query().Get("ref")
-	if len(ref) > 64 {
-		ref = ""
-	}
-	return s.pages.render(w, r, http.StatusOK, "contact", s.opts.OrgName, map[string]string{"Email": s.opts.SupportEmail, "Ref": ref})
 }
 
 var startTime = time.Now()

@@ -16,6 +16,7 @@ import (
 	"github.com/frontdesk/frontdesk/internal/identity"
 	"github.com/frontdesk/frontdesk/internal/keyring"
 	"github.com/frontdesk/frontdesk/internal/mfa"
+	"github.com/frontdesk/frontdesk/internal/support"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -58,6 +59,8 @@ type Options struct {
 	MFA *mfa.Service
 	// Access serves roles, reveals and access reviews to the console.
 	Access *access.Service
+	// Support serves the support desk; nil leaves its routes answering 404.
+	Support *support.Service
 	// The audit viewer reads the trail and verifies the chain; Audit
 	// records what the web layer itself does (exports).
 	DB     *db.DB

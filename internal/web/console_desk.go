@@ -1,0 +1,423 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/frontdesk/frontdesk/internal/access"
+	"github.com/frontdesk/frontdesk/internal/identity"
+	"github.com/frontdesk/frontdesk/internal/support"
+)
+
+// The support desk in the console: the inbox (conversations:read), a
+// conversation with the customer's account facts beside it, replies and
+// internal notes, status, priority, category, tags, assignment and merging
+// (conversations:write), and the desk's settings (desk:manage).
+
+// withSupport answers 404 when the server runs without the support desk.
+func (s *Server) withSupport(h func(http.ResponseWriter, *http.Request) error) func(http.ResponseWriter, *http.Request) error {
+	if s.opts.Support == nil || s.opts.Access == nil {
+		return s.notFound
+	}
+	return h
+}
+
+// inboxViews are the inbox's saved views.
+var inboxViews = []string{"mine", "unassigned", "active", "breached", "all"}
+
+type inboxView struct {
+	View          string
+	Conversations []conversationRow
+	Next          string // query string of the next page, or ""
+	Query         url.Values
+	Categories    []support.Category
+	CategoryNames map[string]string
+	Lang          string
+}
+
+// conversationRow is a conversation as a list shows it: the contact's
+// e-mail masked.
+type conversationRow struct {
+	support.Conversation
+	Who string
+	Due *time.Time // the next SLA due time, while it matters
+}
+
+func maskedContact(c support.Contact) string {
+	if c.Name != "" {
+		return c.Name
+	}
+	if c.Email != "" {
+		return access.MaskEmail(c.Email)
+	}
+	return ""
+}
+
+func (s *Server) consoleInbox(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	me := principal(r.Context()).AccountID
+	view := q.Get("view")
+	if !slices.Contains(inboxViews, view) {
+		view = "active"
+	}
+	f := support.Filter{Category: q.Get("category"), Channel: q.Get("channel"), Tag: q.Get("tag"), Query: q.Get("q"), Limit: 50}
+	switch view {
+	case "mine":
+		f.AssigneeID, f.Status = me, "active"
+	case "unassigned":
+		f.AssigneeID, f.Status = "none", "active"
+	case "active":
+		f.Status = "active"
+	case "breached":
+		f.Breached, f.Status = true, "active"
+	}
+	if st := q.Get("status"); slices.Contains(support.Statuses, st) {
+		f.Status = st
+	}
+	if before := q.Get("before"); before != "" {
+		ns, id, ok := strings.Cut(before, "_")
+		n, err := strconv.ParseInt(ns, 10, 64)
+		if ok && err == nil {
+			f.BeforeAt, f.BeforeID = time.Unix(0, n).UTC(), id
+		}
+	}
+	list, err := s.opts.Support.List(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	cats, err := s.opts.Support.Categories(r.Context())
+	if err != nil {
+		return err
+	}
+	v := inboxView{View: view, Query: q, Categories: cats, Lang: info(r.Context()).lang, CategoryNames: categoryNames(cats, info(r.Context()).lang)}
+	for _, c := range list {
+		row := conversationRow{Conversation: c, Who: maskedContact(c.Contact)}
+		if c.Status == support.StatusOpen || c.Status == support.StatusPending {
+			if c.FirstResponseAt == nil {
+				row.Due = c.FirstResponseDue
+			} else {
+				row.Due = c.ResolutionDue
+			}
+		}
+		v.Conversations = append(v.Conversations, row)
+	}
+	if len(list) == f.Limit {
+		last := list[len(list)-1]
+		next := url.Values{}
+		for k, vs := range q {
+			next[k] = vs
+		}
+		next.Set("before", strconv.FormatInt(last.LastMessageAt.UnixNano(), 10)+"_"+last.ID)
+		v.Next = next.Encode()
+	}
+	fm := newForm(r)
+	for _, k := range []string{"q", "category", "channel", "tag", "status"} {
+		fm.Values[k] = q.Get(k)
+	}
+	return s.renderConsole(w, r, http.StatusOK, "console_inbox", fm, v)
+}
+
+// conversationView is one conversation with what the viewer may see.
+type conversationView struct {
+	C          *support.Conversation
+	Who        string
+	Email      string // masked unless revealed
+	Account    *identity.AccountDetail
+	Factors    []string
+	Failed     []identity.LoginEvent // recent failed sign-ins
+	Agents     []support.Agent
+	AgentNames map[string]string
+	Teams      []support.Team
+	Categories []support.Category
+	CatNames   map[string]string
+	Canned     []support.Canned
+	Lang       string
+	Me         string
+}
+
+// categoryNames maps category ids to their names in lang.
+func categoryNames(cats []support.Category, lang string) map[string]string {
+	m := make(map[string]string, len(cats))
+	for _, c := range cats {
+		m[c.ID] = c.Name(lang)
+	}
+	return m
+}
+
+var convIDPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
+
+func (s *Server) consoleConversation(w http.ResponseWriter, r *http.Request) error {
+	return s.renderConversation(w, r, http.StatusOK, newForm(r))
+}
+
+func (s *Server) renderConversation(w http.ResponseWriter, r *http.Request, status int, f *form) error {
+	ctx, id := r.Context(), r.PathValue("id")
+	if !convIDPattern.MatchString(id) {
+		return ErrNotFound
+	}
+	c, err := s.opts.Support.Get(ctx, id, true)
+	if err != nil {
+		return supportError(err)
+	}
+	me := principal(ctx).AccountID
+	v := conversationView{C: c, Who: maskedContact(c.Contact), Email: access.MaskEmail(c.Contact.Email), Lang: info(ctx).lang, Me: me, AgentNames: map[string]string{}}
+	if v.Agents, err = s.opts.Support.Agents(ctx); err != nil {
+		return err
+	}
+	for _, a := range v.Agents {
+		v.AgentNames[a.AccountID] = a.DisplayName
+	}
+	if v.Teams, err = s.opts.Support.Teams(ctx); err != nil {
+		return err
+	}
+	if v.Categories, err = s.opts.Support.Categories(ctx); err != nil {
+		return err
+	}
+	v.CatNames = categoryNames(v.Categories, v.Lang)
+	if v.Canned, err = s.opts.Support.CannedReplies(ctx, c.Language); err != nil {
+		return err
+	}
+	// The account beside the conversation, for those allowed to see it.
+	if c.Contact.AccountID != "" {
+		if ok, err := s.opts.Access.Allowed(ctx, principal(ctx), access.CustomersRead); err != nil {
+			return err
+		} else if ok {
+			if err := s.accountFacts(r, &v); err != nil {
+				return err
+			}
+		}
+	}
+	if f.Notice == "" {
+		if n := r.URL.Query().Get("done"); n != "" && len(n) < 20 {
+			f.Notice = "console.done." + n
+		}
+	}
+	// "Insert" a canned reply: the reply box comes back filled in.
+	if cid := r.URL.Query().Get("canned"); cid != "" && f.Values["body"] == "" {
+		if cr, err := s.opts.Support.CannedReply(ctx, cid); err == nil {
+			f.Values["body"] = support.Fill(cr.Body, c.Contact.Name, v.AgentNames[me])
+		}
+	}
+	return s.renderConsole(w, r, status, "console_conversation", f, v)
+}
+
+// accountFacts reads what an agent needs to help with a sign-in problem:
+// lock state, second-factor types (never secrets), recent failed sign-ins.
+func (s *Server) accountFacts(r *http.Request, v *conversationView) error {
+	ctx, id := r.Context(), v.C.Contact.AccountID
+	d, err := s.opts.Identity.Detail(ctx, id)
+	if errors.Is(err, identity.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	until, err := s.opts.Access.Revealed(ctx, principal(ctx).AccountID, id)
+	if err != nil {
+		return err
+	}
+	if !until.IsZero() {
+		v.Email = d.Email
+	}
+	v.Account = d
+	if s.opts.MFA != nil {
+		fs, err := s.opts.MFA.Factors(ctx, id)
+		if err != nil {
+			return err
+		}
+		for _, fa := range fs {
+			if !slices.Contains(v.Factors, fa.Kind) {
+				v.Factors = append(v.Factors, fa.Kind)
+			}
+		}
+	}
+	hist, err := s.opts.Identity.LoginHistory(ctx, id, 20)
+	if err != nil {
+		return err
+	}
+	for _, e := range hist {
+		if e.Result != "success" && len(v.Failed) < 5 {
+			e.IP = "" // shown only on the customer page, after a reveal
+			v.Failed = append(v.Failed, e)
+		}
+	}
+	return nil
+}
+
+func supportError(err error) error {
+	var inv *support.InvalidError
+	switch {
+	case errors.Is(err, support.ErrNotFound):
+		return ErrNotFound
+	case errors.As(err, &inv):
+		return &Error{Status: http.StatusBadRequest, Code: "invalid_" + inv.Field, Field: inv.Field, Message: sentenceCase(inv.Reason) + "."}
+	case errors.Is(err, support.ErrClosed):
+		return &Error{Status: http.StatusConflict, Code: "conversation_closed", Message: "This conversation is closed. Start a new one."}
+	case errors.Is(err, support.ErrNotAgent):
+		return &Error{Status: http.StatusBadRequest, Code: "not_an_agent", Field: "agent", Message: "Choose an agent of the desk."}
+	}
+	return err
+}
+
+func sentenceCase(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// back returns to the conversation with a notice.
+func backToConversation(w http.ResponseWriter, r *http.Request, id, done string) error {
+	http.Redirect(w, r, "/console/conversations/"+id+"?done="+done, http.StatusSeeOther)
+	return nil
+}
+
+// consoleReply posts an agent's reply or an internal note, and with
+// "and then" a status change in the same step.
+func (s *Server) consoleReply(w http.ResponseWriter, r *http.Request) error {
+	ctx, id := r.Context(), r.PathValue("id")
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	kind := support.KindAgent
+	if r.PostFormValue("kind") == "note" {
+		kind = support.KindNote
+	}
+	_, _, err := s.opts.Support.Post(ctx, id, support.NewMessage{Kind: kind, AuthorID: principal(ctx).AccountID, Body: r.PostFormValue("body"),
+		ClientID: clientID(r.PostFormValue("client_id"))})
+	if err != nil {
+		var inv *support.InvalidError
+		if errors.As(err, &inv) {
+			f := newForm(r, "body")
+			f.Errors["body"] = s.pages.translator(info(ctx).lang)("desk.err.body")
+			return s.renderConversation(w, r, http.StatusBadRequest, f)
+		}
+		return supportError(err)
+	}
+	if then := r.PostFormValue("then"); slices.Contains(support.Statuses, then) {
+		if _, err := s.opts.Support.Update(ctx, id, support.Change{Status: then}); err != nil {
+			return supportError(err)
+		}
+	}
+	done := "replied"
+	if kind == support.KindNote {
+		done = "noted"
+	}
+	return backToConversation(w, r, id, done)
+}
+
+// clientID keeps a form's idempotency key when it looks like one, so a
+// reply form submitted twice posts once.
+func clientID(v string) string {
+	if len(v) > 64 || strings.ContainsFunc(v, func(r rune) bool {
+		return !(r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+	}) {
+		return ""
+	}
+	return v
+}
+
+func (s *Server) consoleConversationUpdate(w http.ResponseWriter, r *http.Request) error {
+	ctx, id := r.Context(), r.PathValue("id")
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	ch := support.Change{Status: r.PostFormValue("status"), Priority: r.PostFormValue("priority"), Category: r.PostFormValue("category"), TeamID: r.PostFormValue("team")}
+	if _, err := s.opts.Support.Update(ctx, id, ch); err != nil {
+		return supportError(err)
+	}
+	return backToConversation(w, r, id, "updated")
+}
+
+func (s *Server) consoleConversationTags(w http.ResponseWriter, r *http.Request) error {
+	ctx, id := r.Context(), r.PathValue("id")
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	tags := strings.FieldsFunc(r.PostFormValue("tags"), func(r rune) bool { return r == ',' || r == ' ' })
+	if _, err := s.opts.Support.SetTags(ctx, id, tags); err != nil {
+		return supportError(err)
+	}
+	return backToConversation(w, r, id, "updated")
+}
+
+func (s *Server) consoleAssign(w http.ResponseWriter, r *http.Request) error {
+	ctx, id := r.Context(), r.PathValue("id")
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	var err error
+	switch agent := r.PostFormValue("agent"); agent {
+	case "auto":
+		var got string
+		if got, err = s.opts.Support.AutoAssign(ctx, id); err == nil && got == "" {
+			return &Error{Status: http.StatusConflict, Code: "no_agent_free", Message: "No agent is free: every agent is away or at their limit. The conversation stays in the queue."}
+		}
+	case "me":
+		err = s.opts.Support.Assign(ctx, id, principal(ctx).AccountID)
+	default:
+		err = s.opts.Support.Assign(ctx, id, agent)
+	}
+	if err != nil {
+		return supportError(err)
+	}
+	return backToConversation(w, r, id, "assigned")
+}
+
+func (s *Server) consoleMerge(w http.ResponseWriter, r *http.Request) error {
+	ctx, id := r.Context(), r.PathValue("id")
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	into := strings.TrimSpace(r.PostFormValue("into"))
+	if !convIDPattern.MatchString(into) {
+		return &Error{Status: http.StatusBadRequest, Code: "invalid_into", Field: "into", Message: "Give the id of the conversation to merge into."}
+	}
+	if err := s.opts.Support.Merge(ctx, id, into); err != nil {
+		return supportError(err)
+	}
+	return backToConversation(w, r, into, "merged")
+}
+
+// consoleAway is an agent's own availability switch.
+func (s *Server) consoleAway(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	if err := s.opts.Support.SetAway(ctx, principal(ctx).AccountID, r.PostFormValue("away") == "true"); err != nil {
+		return supportError(err)
+	}
+	http.Redirect(w, r, "/console/inbox", http.StatusSeeOther)
+	return nil
+}
+
+// consoleDeskRecovery opens a support-assisted recovery request for the
+// customer of a conversation (lost second factor). It only files the
+// request: an officer still verifies the identity and approves it, and
+// the customer is told by e-mail and can cancel during the cool-off.
+func (s *Server) consoleDeskRecovery(w http.ResponseWriter, r *http.Request) error {
+	ctx, id := r.Context(), r.PathValue("id")
+	c, err := s.opts.Support.Get(ctx, id, false)
+	if err != nil {
+		return supportError(err)
+	}
+	if c.Contact.AccountID == "" || s.opts.MFA == nil {
+		return &Error{Status: http.StatusConflict, Code: "no_account", Message: "This conversation is not with a customer account."}
+	}
+	d, err := s.opts.Identity.Detail(ctx, c.Contact.AccountID)
+	if err != nil {
+		return identityError(err)
+	}
+	me := principal(ctx).AccountID
+	if err := s.opts.MFA.FileRecovery(ctx, d.Email, "Opened by support from conversation "+id+".", "staff:"+me); err != nil {
+		return identityError(err)
+	}
+	return backToConversation(w, r, id, "recovery")
+}

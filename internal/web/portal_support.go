@@ -1,0 +1,174 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/frontdesk/frontdesk/internal/identity"
+	"github.com/frontdesk/frontdesk/internal/support"
+)
+
+// The portal side of the desk: anyone can write to support from the
+// contact page (a visitor leaves an e-mail address for the answer); a
+// signed-in customer sees their conversations and replies in them.
+
+type contactView struct {
+	Email, Ref    string
+	SignedIn      bool
+	Conversations []support.Conversation
+	Categories    []support.Category
+	Lang          string
+}
+
+func (s *Server) contactData(r *http.Request) (*contactView, error) {
+	ctx := r.Context()
+	ref := r.URL.Query().Get("ref")
+	if len(ref) > 64 {
+		ref = ""
+	}
+	v := &contactView{Email: s.opts.SupportEmail, Ref: ref, Lang: info(ctx).lang}
+	if s.opts.Support == nil {
+		return v, nil
+	}
+	cats, err := s.opts.Support.Categories(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cats {
+		if !c.Archived {
+			v.Categories = append(v.Categories, c)
+		}
+	}
+	if p := principal(ctx); p != nil && p.Kind == identity.KindCustomer {
+		v.SignedIn = true
+		if v.Conversations, err = s.opts.Support.ConversationsOf(ctx, p.AccountID, 20); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
+}
+
+func (s *Server) contact(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.contactData(r)
+	if err != nil {
+		return err
+	}
+	f := newForm(r)
+	f.Extra = v
+	if r.URL.Query().Get("sent") == "1" {
+		f.Notice = "contact.sent"
+	}
+	// From an error page: the problem is a server error, and the request
+	// id lets the desk find it in the logs.
+	if v.Ref != "" {
+		f.Values["category"] = "server_error"
+		f.Values["body"] = "(" + v.Ref + ")\n"
+	}
+	return s.render(w, r, http.StatusOK, "contact", f)
+}
+
+// contactSend starts a conversation from the contact page.
+func (s *Server) contactSend(w http.ResponseWriter, r *http.Request) error {
+	if s.opts.Support == nil {
+		return ErrNotFound
+	}
+	ctx := r.Context()
+	f := newForm(r, "email", "name", "subject", "body", "category")
+	who := support.Who{Email: f.Values["email"], Name: f.Values["name"], Locale: info(ctx).lang}
+	signedIn := false
+	if p := principal(ctx); p != nil && p.Kind == identity.KindCustomer {
+		a, err := s.opts.Identity.AccountByID(ctx, p.AccountID)
+		if err != nil {
+			return err
+		}
+		who, signedIn = support.Who{AccountID: a.ID, Email: a.Email, Name: a.Name, Locale: a.Locale}, true
+	}
+	n := support.NewConversation{Who: who, Channel: support.ChannelPortal, Subject: f.Values["subject"], Body: f.Values["body"], Category: f.Values["category"]}
+	if !signedIn {
+		n.IP = ClientIP(ctx)
+		if who.Email == "" {
+			f.Errors["email"] = s.pages.translator(info(ctx).lang)("contact.err.email")
+		}
+	}
+	var c *support.Conversation
+	var err error
+	if len(f.Errors) == 0 {
+		c, err = s.opts.Support.Start(ctx, n)
+	}
+	var inv *support.InvalidError
+	var rl *support.RateLimitedError
+	switch {
+	case errors.As(err, &rl):
+		return &Error{Status: http.StatusTooManyRequests, Code: "rate_limited", Message: "Too many messages from your network. Try again later.", RetryAfter: rl.RetryAfter}
+	case errors.As(err, &inv):
+		f.Errors[inv.Field] = s.pages.translator(info(ctx).lang)("contact.err." + inv.Field)
+	case err != nil:
+		return err
+	}
+	if len(f.Errors) > 0 {
+		v, err := s.contactData(r)
+		if err != nil {
+			return err
+		}
+		f.Extra = v
+		return s.render(w, r, http.StatusBadRequest, "contact", f)
+	}
+	if signedIn {
+		http.Redirect(w, r, "/support/"+c.ID+"?sent=1", http.StatusSeeOther)
+		return nil
+	}
+	http.Redirect(w, r, "/contact?sent=1", http.StatusSeeOther)
+	return nil
+}
+
+// myConversation loads a conversation of the signed-in customer, or 404.
+func (s *Server) myConversation(r *http.Request) (*support.Conversation, error) {
+	if s.opts.Support == nil {
+		return nil, ErrNotFound
+	}
+	id := r.PathValue("id")
+	if !convIDPattern.MatchString(id) {
+		return nil, ErrNotFound
+	}
+	c, err := s.opts.Support.Get(r.Context(), id, false)
+	if err != nil {
+		return nil, supportError(err)
+	}
+	if p := principal(r.Context()); p == nil || c.Contact.AccountID != p.AccountID {
+		return nil, ErrNotFound // not yours: the same answer as no such conversation
+	}
+	return c, nil
+}
+
+func (s *Server) supportConversation(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.myConversation(r)
+	if err != nil {
+		return err
+	}
+	f := newForm(r)
+	f.Extra = c
+	if r.URL.Query().Get("sent") == "1" {
+		f.Notice = "contact.sent_signed_in"
+	}
+	return s.render(w, r, http.StatusOK, "support_conversation", f)
+}
+
+func (s *Server) supportReply(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.myConversation(r)
+	if err != nil {
+		return err
+	}
+	f := newForm(r, "body")
+	_, _, err = s.opts.Support.Post(r.Context(), c.ID, support.NewMessage{Kind: support.KindCustomer, Body: f.Values["body"], ClientID: clientID(r.PostFormValue("client_id"))})
+	var inv *support.InvalidError
+	if errors.As(err, &inv) {
+		f.Errors["body"] = s.pages.translator(info(r.Context()).lang)("desk.err.body")
+		f.Extra = c
+		return s.render(w, r, http.StatusBadRequest, "support_conversation", f)
+	}
+	if err != nil {
+		return supportError(err)
+	}
+	http.Redirect(w, r, "/support/"+c.ID, http.StatusSeeOther)
+	return nil
+}
