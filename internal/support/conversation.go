@@ -76,7 +76,9 @@ const VisitorStartsPerHour = 10
 // RateLimitedError says to wait before starting another conversation.
 type RateLimitedError struct{ RetryAfter time.Duration }
 
-func (e *RateLimitedError) Error() string { return "support: too many new conversations; retry after " + e.RetryAfter.String() }
+func (e *RateLimitedError) Error() string {
+	return "support: too many new conversations; retry after " + e.RetryAfter.String()
+}
 
 func checkBody(body string) (string, error) {
 	body = strings.TrimSpace(body)
@@ -106,8 +108,8 @@ func (s *Service) Start(ctx context.Context, n NewConversation) (*Conversation, 
 	if n.Kind == "" {
 		n.Kind = KindCustomer
 	}
-	if n.Kind != KindCustomer && n.Kind != KindAgent {
-		return nil, invalid("kind", "a conversation starts with the customer's message or an agent's")
+	if n.Kind != KindCustomer && n.Kind != KindAgent && n.Kind != KindSystem {
+		return nil, invalid("kind", "a conversation starts with the customer's message, an agent's or the system's")
 	}
 	n.Subject = strings.TrimSpace(n.Subject)
 	if utf8.RuneCountInString(n.Subject) > MaxSubject || !utf8.ValidString(n.Subject) {
@@ -203,8 +205,10 @@ func (s *Service) Post(ctx context.Context, conversationID string, m NewMessage)
 		return nil, false, invalid("client_id", "at most 64 characters")
 	}
 	var c *Conversation
+	var job *mailJob
 	err = s.db.Write(ctx, func(tx *db.Tx) error {
 		var subject string
+		job = nil
 		c, subject, err = s.load(ctx, tx, conversationID, true)
 		if err != nil {
 			return err
@@ -213,6 +217,14 @@ func (s *Service) Post(ctx context.Context, conversationID string, m NewMessage)
 			return ErrClosed
 		}
 		msg, dup, err = s.post(ctx, tx, c, subject, m.Kind, m.AuthorID, m.ClientID, body)
+		if err != nil || dup || m.Kind != KindAgent {
+			return err
+		}
+		name, err := s.agentName(ctx, tx, m.AuthorID)
+		if err != nil {
+			return err
+		}
+		job, err = s.replyMail(ctx, tx, c, msg, name)
 		return err
 	})
 	if err != nil {
@@ -220,6 +232,9 @@ func (s *Service) Post(ctx context.Context, conversationID string, m NewMessage)
 	}
 	if !dup {
 		s.publish(ctx, conversationID, "message", msg)
+	}
+	if job != nil {
+		s.sendMail(ctx, *job)
 	}
 	return msg, dup, nil
 }
@@ -504,7 +519,9 @@ func (s *Service) Update(ctx context.Context, id string, ch Change) (*Conversati
 		return nil, invalid("priority", "unknown priority")
 	}
 	var out *Conversation
+	var survey *mailJob
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		survey = nil
 		c, _, err := s.load(ctx, tx, id, true)
 		if err != nil {
 			return err
@@ -574,12 +591,20 @@ func (s *Service) Update(ctx context.Context, id string, ch Change) (*Conversati
 		}
 		c.UpdatedAt = now
 		out = c
+		if _, changed := details["status"]; changed && c.Status == StatusResolved {
+			if survey, err = s.startSurvey(ctx, tx, c); err != nil {
+				return err
+			}
+		}
 		return s.audit.Record(ctx, tx, auditEvent("conversation.update", "conversation:"+id, details))
 	})
 	if err != nil {
 		return nil, err
 	}
 	s.publish(ctx, id, "conversation", out)
+	if survey != nil {
+		s.sendMail(ctx, *survey)
+	}
 	return out, nil
 }
 

@@ -20,6 +20,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
+	"strings"
+	"time"
 
 	"github.com/frontdesk/frontdesk/internal/audit"
 	"github.com/frontdesk/frontdesk/internal/db"
@@ -101,20 +103,32 @@ type Publisher interface {
 
 // Options wire the service.
 type Options struct {
-	DB     *db.DB
-	Keys   *keyring.Keyring
-	Audit  *audit.Log
-	Bus    Publisher // nil: no live updates
-	Logger *slog.Logger
+	DB    *db.DB
+	Keys  *keyring.Keyring
+	Audit *audit.Log
+	Bus   Publisher // nil: no live updates
+	Mail  Mailer    // nil: no e-mail (replies stay in the portal)
+	// BaseURL is the portal's public URL, for links in e-mails; Org the
+	// business's name, signed under replies.
+	BaseURL, Org string
+	// FollowUpAfter is how long after a resolve the follow-up asks whether
+	// the problem stayed solved; 0 means 3 days.
+	FollowUpAfter time.Duration
+	Logger        *slog.Logger
 }
 
 // Service is the support desk. It is safe for concurrent use.
 type Service struct {
-	db    *db.DB
-	keys  *keyring.Keyring
-	audit *audit.Log
-	bus   Publisher
-	log   *slog.Logger
+	db       *db.DB
+	keys     *keyring.Keyring
+	audit    *audit.Log
+	bus      Publisher
+	mail     Mailer
+	base     string
+	org      string
+	followUp time.Duration
+	log      *slog.Logger
+	mailq    mailQueue
 }
 
 // New returns the service.
@@ -122,7 +136,14 @@ func New(o Options) *Service {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{db: o.DB, keys: o.Keys, audit: o.Audit, bus: o.Bus, log: o.Logger}
+	if o.FollowUpAfter <= 0 {
+		o.FollowUpAfter = 3 * 24 * time.Hour
+	}
+	if o.Org == "" {
+		o.Org = "Frontdesk"
+	}
+	return &Service{db: o.DB, keys: o.Keys, audit: o.Audit, bus: o.Bus, mail: o.Mail, base: strings.TrimRight(o.BaseURL, "/"),
+		org: o.Org, followUp: o.FollowUpAfter, log: o.Logger}
 }
 
 func newID() string {
