@@ -19,6 +19,7 @@ test: deps-test vet test-sqlite test-postgres
 deps-test:
 	@scripts/ensure-chromium.sh
 	@scripts/ensure-postgres.sh
+	@scripts/ensure-nats.sh
 
 vet:
 	$(GO) vet ./...
