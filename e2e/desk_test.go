@@ -148,3 +148,63 @@ func TestDeskDay(t *testing.T) {
 		t.Fatalf("no audit entry for the status change: %s", trail)
 	}
 }
+
+// After the answer, through the pages: the customer rates the help on the
+// conversation page; an agent logs a call and starts a conversation from
+// another; a complaint reaches the supervisor, who answers it.
+func TestDeskAftercare(t *testing.T) {
+	fd := Start(t, fastHashing)
+	fd.createStaff(t, "sup@acme.example", "supervisor")
+	sup := fd.signInAPI(t, "sup@acme.example", apiPassword)
+	fd.enrolTOTPAPI(t, sup)
+	fd.registerAPI(t, "lan@example.com")
+	customer := fd.signInAPI(t, "lan@example.com", apiPassword)
+	if s, _ := fd.consoleRequest(t, "POST", "/contact", customer, url.Values{"body": {"OTP không đến"}, "category": {"two_factor"}}); s != http.StatusSeeOther {
+		t.Fatalf("contact: %d", s)
+	}
+	_, inbox := fd.consoleRequest(t, "GET", "/console/inbox?view=all", sup, nil)
+	conv := convLink.FindStringSubmatch(string(inbox))[1]
+	if s := fd.postForm(t, "/console/conversations/"+conv+"/calls", sup, url.Values{"direction": {"outbound"}, "number": {"+84 912 345 678"},
+		"duration": {"4:05"}, "outcome": {"solved"}, "notes": {"Resent the code"}}); s != http.StatusSeeOther {
+		t.Fatalf("log call: %d", s)
+	}
+	if s := fd.postForm(t, "/console/conversations/"+conv+"/calls", sup, url.Values{"direction": {"outbound"}, "duration": {"four minutes"}, "outcome": {"solved"}}); s != http.StatusBadRequest {
+		t.Fatalf("bad duration: %d", s)
+	}
+	if s := fd.postForm(t, "/console/conversations/"+conv+"/update", sup, url.Values{"status": {"resolved"}}); s != http.StatusSeeOther {
+		t.Fatalf("resolve: %d", s)
+	}
+	_, page := fd.consoleRequest(t, "GET", "/support/"+conv, customer, nil)
+	if !strings.Contains(string(page), `id="rate-form"`) {
+		t.Fatalf("no survey on the resolved conversation: %s", page)
+	}
+	if s := fd.postForm(t, "/support/"+conv+"/survey", customer, url.Values{"score": {"5"}, "comment": {"Rất nhanh"}}); s != http.StatusSeeOther {
+		t.Fatalf("rate: %d", s)
+	}
+	if s := fd.postForm(t, "/support/"+conv+"/survey", customer, url.Values{"score": {"1"}}); s != http.StatusConflict {
+		t.Fatalf("second rating: %d", s)
+	}
+	_, page = fd.consoleRequest(t, "GET", "/support/"+conv, customer, nil)
+	if !strings.Contains(string(page), `id="rated"`) {
+		t.Fatalf("rating not shown: %s", page)
+	}
+	// A conversation from a phone call.
+	if s := fd.postForm(t, "/console/calls", sup, url.Values{"name": {"Minh"}, "subject": {"Card blocked"}, "direction": {"inbound"}, "duration": {"120"}, "outcome": {"follow_up"}}); s != http.StatusSeeOther {
+		t.Fatalf("start from call: %d", s)
+	}
+	// The customer complains; the supervisor answers.
+	if s := fd.postForm(t, "/complaint", customer, url.Values{"conversation": {conv}, "body": {"The first agent was rude"}}); s != http.StatusSeeOther {
+		t.Fatalf("complaint: %d", s)
+	}
+	_, list := fd.consoleRequest(t, "GET", "/console/complaints", sup, nil)
+	m := regexp.MustCompile(`/console/complaints/([0-9a-f]{32})/resolve`).FindStringSubmatch(string(list))
+	if m == nil || !strings.Contains(string(list), "The first agent was rude") {
+		t.Fatalf("complaint not listed: %s", list)
+	}
+	if s := fd.postForm(t, "/console/complaints/"+m[1]+"/resolve", sup, url.Values{"resolution": {"We are sorry; we spoke with the agent."}}); s != http.StatusSeeOther {
+		t.Fatalf("resolve complaint: %d", s)
+	}
+	if got := fd.WaitSubject(t, "lan@example.com", "complaint"); !strings.Contains(got.Text, "we spoke with the agent") {
+		t.Fatalf("answer mail: %q", got.Text)
+	}
+}

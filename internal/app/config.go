@@ -49,6 +49,7 @@ type Config struct {
 	Argon2Time              uint32
 	CustomerMFA             string // "" leaves the profile's choice
 	EmailOTPFactor          bool
+	SupportFollowUp         time.Duration
 	RecoveryCoolOff         time.Duration
 	SMSProvider             string
 	SMSURL                  string
@@ -232,6 +233,14 @@ func options() []option {
 				return errors.New("must be a duration from 1m to 720h, e.g. 24h")
 			}
 			c.RecoveryCoolOff = d
+			return nil
+		}},
+		{flag: "support-followup-days", def: "3", usage: "days after a conversation is resolved before the customer is asked whether the problem stayed solved", set: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 90 {
+				return errors.New("must be a whole number of days from 1 to 90")
+			}
+			c.SupportFollowUp = time.Duration(n) * 24 * time.Hour
 			return nil
 		}},
 		{flag: "sms-provider", def: "outbox", usage: "where SMS codes go: outbox (files in DATA_DIR/outbox, for development) or twilio (a Twilio-style Messages API)", set: func(c *Config, v string) error {

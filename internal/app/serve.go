@@ -279,7 +279,8 @@ func (s *system) reindexSearch(ctx context.Context) {
 	}
 }
 
-// deskLoop flags the conversations whose SLA targets have passed.
+// deskLoop flags the conversations whose SLA targets have passed and
+// sends the follow-ups that are due.
 func (s *system) deskLoop(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -292,6 +293,11 @@ func (s *system) deskLoop(ctx context.Context, every time.Duration) {
 				s.log.Error("flagging SLA breaches failed", "error", err.Error())
 			} else if n > 0 {
 				s.log.Info("conversations past their SLA target", "count", n)
+			}
+			if n, err := s.desk.SendFollowUps(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("sending support follow-ups failed", "error", err.Error())
+			} else if n > 0 {
+				s.log.Info("support follow-ups sent", "count", n)
 			}
 		}
 	}

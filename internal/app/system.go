@@ -109,7 +109,8 @@ func openSystem(ctx context.Context, cfg Config, log *slog.Logger, mode openMode
 		return nil, err
 	}
 	s.access = access.New(d, s.audit)
-	s.desk = support.New(support.Options{DB: d, Keys: s.keys, Audit: s.audit, Logger: log})
+	s.desk = support.New(support.Options{DB: d, Keys: s.keys, Audit: s.audit, Mail: s.mail, BaseURL: cfg.BaseURL, Org: cfg.OrgName,
+		FollowUpAfter: cfg.SupportFollowUp, Logger: log})
 	if s.migratedTo != 0 {
 		err := s.record(ctx, audit.Event{Action: "schema.migrate", Target: "database",
 			Details: map[string]any{"from": s.migratedFrom, "to": s.migratedTo, "dialect": d.Dialect().String()}})

@@ -137,6 +137,7 @@ type conversationView struct {
 	Categories []support.Category
 	CatNames   map[string]string
 	Canned     []support.Canned
+	Calls      []support.Call
 	Lang       string
 	Me         string
 }
@@ -180,6 +181,9 @@ func (s *Server) renderConversation(w http.ResponseWriter, r *http.Request, stat
 		return err
 	}
 	v.CatNames = categoryNames(v.Categories, v.Lang)
+	if v.Calls, err = s.opts.Support.Calls(ctx, id); err != nil {
+		return err
+	}
 	if v.Canned, err = s.opts.Support.CannedReplies(ctx, c.Language); err != nil {
 		return err
 	}

@@ -58,7 +58,8 @@ func loadPages() (*pages, error) {
 	}
 	layout, err := template.New("layout.html").Funcs(template.FuncMap{"langs": func() any { return languages }, "dict": dict, "list": func(v ...string) []string { return v }, "permissions": func() []string { return access.Permissions },
 		"inboxViews": func() []string { return inboxViews }, "channels": func() []string { return support.Channels },
-		"statuses": func() []string { return support.Statuses }, "nonceID": func() string { return newID(12) }, "priorities": func() []string { return support.Priorities }}).
+		"statuses": func() []string { return support.Statuses }, "nonceID": func() string { return newID(12) },
+		"callDirections": func() []string { return support.CallDirections }, "callOutcomes": func() []string { return support.CallOutcomes }, "priorities": func() []string { return support.Priorities }}).
 		ParseFS(assets, "templates/layout.html")
 	if err != nil {
 		return nil, err

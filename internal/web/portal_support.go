@@ -146,11 +146,29 @@ func (s *Server) supportConversation(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	f := newForm(r)
-	f.Extra = c
-	if r.URL.Query().Get("sent") == "1" {
+	v, err := s.supportView(r, c)
+	if err != nil {
+		return err
+	}
+	f.Extra = v
+	switch {
+	case r.URL.Query().Get("sent") == "1":
 		f.Notice = "contact.sent_signed_in"
+	case r.URL.Query().Get("rated") == "1":
+		f.Notice = "survey.thanks"
 	}
 	return s.render(w, r, http.StatusOK, "support_conversation", f)
+}
+
+// supportConversationView is a customer's conversation with its survey.
+type supportConversationView struct {
+	C      *support.Conversation
+	Survey *support.Survey
+}
+
+func (s *Server) supportView(r *http.Request, c *support.Conversation) (supportConversationView, error) {
+	sv, err := s.opts.Support.SurveyOf(r.Context(), c.ID)
+	return supportConversationView{C: c, Survey: sv}, err
 }
 
 func (s *Server) supportReply(w http.ResponseWriter, r *http.Request) error {
@@ -163,7 +181,11 @@ func (s *Server) supportReply(w http.ResponseWriter, r *http.Request) error {
 	var inv *support.InvalidError
 	if errors.As(err, &inv) {
 		f.Errors["body"] = s.pages.translator(info(r.Context()).lang)("desk.err.body")
-		f.Extra = c
+		v, err := s.supportView(r, c)
+		if err != nil {
+			return err
+		}
+		f.Extra = v
 		return s.render(w, r, http.StatusBadRequest, "support_conversation", f)
 	}
 	if err != nil {
