@@ -96,35 +96,8 @@ func checkBody(body string) (string, error) {
 // Start opens a conversation: the contact (found or created), the first
 // message, the SLA due times, and the search tokens, in one transaction.
 func (s *Service) Start(ctx context.Context, n NewConversation) (*Conversation, error) {
-	if !slices.Contains(Channels, n.Channel) {
-		return nil, invalid("channel", "unknown channel")
-	}
-	if n.Priority == "" {
-		n.Priority = PriorityNormal
-	}
-	if !slices.Contains(Priorities, n.Priority) {
-		return nil, invalid("priority", "unknown priority")
-	}
-	if n.Kind == "" {
-		n.Kind = KindCustomer
-	}
-	if n.Kind != KindCustomer && n.Kind != KindAgent && n.Kind != KindSystem {
-		return nil, invalid("kind", "a conversation starts with the customer's message, an agent's or the system's")
-	}
-	n.Subject = strings.TrimSpace(n.Subject)
-	if utf8.RuneCountInString(n.Subject) > MaxSubject || !utf8.ValidString(n.Subject) {
-		return nil, invalid("subject", "at most 200 characters")
-	}
-	body, err := checkBody(n.Body)
-	if err != nil {
-		return nil, err
-	}
-	if len(n.ClientID) > 64 {
-		return nil, invalid("client_id", "at most 64 characters")
-	}
 	var out *Conversation
-	var first *Message
-	err = s.db.Write(ctx, func(tx *db.Tx) error {
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
 		if n.IP != "" && n.Who.AccountID == "" {
 			wait, err := identity.Quota(ctx, tx, time.Hour, map[string]int{"support:ip:" + n.IP: VisitorStartsPerHour})
 			if err != nil {
@@ -134,51 +107,92 @@ func (s *Service) Start(ctx context.Context, n NewConversation) (*Conversation, 
 				return &RateLimitedError{RetryAfter: wait}
 			}
 		}
-		contact, subject, err := s.contact(ctx, tx, n.Who)
-		if err != nil {
-			return err
-		}
-		if n.Category != "" {
-			if err := s.checkCategory(ctx, tx, n.Category); err != nil {
-				return err
-			}
-		}
-		key, err := s.keys.DataKey(ctx, tx, subject)
-		if err != nil {
-			return err
-		}
-		now := tx.Now()
-		id := newID()
-		frDue, resDue, err := s.dueTimes(ctx, tx, n.Priority, now)
-		if err != nil {
-			return err
-		}
-		var subjectCT []byte
-		if n.Subject != "" {
-			subjectCT = key.Seal([]byte(n.Subject), []byte("conversations.subject:"+id))
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO conversations (id, contact_id, channel, status, priority, category, team_id, language, subject_sealed,
-			created_at, updated_at, last_message_at, first_response_due, resolution_due)
-			VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			id, contact.ID, n.Channel, n.Priority, nullable(n.Category), nullable(n.TeamID), contact.Locale, subjectCT, now, now, now, frDue, resDue); err != nil {
-			return err
-		}
-		out = &Conversation{ID: id, Contact: *contact, Channel: n.Channel, Status: StatusOpen, Priority: n.Priority, Category: n.Category,
-			TeamID: n.TeamID, Language: contact.Locale, Subject: n.Subject, Tags: []string{}, CreatedAt: now, UpdatedAt: now, LastMessageAt: now,
-			FirstResponseDue: &frDue, ResolutionDue: &resDue}
-		if err := s.indexText(ctx, tx, id, n.Subject); err != nil {
-			return err
-		}
-		first, _, err = s.post(ctx, tx, out, subject, n.Kind, n.AuthorID, n.ClientID, body)
+		var err error
+		out, _, err = s.startIn(ctx, tx, n)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	out.Messages = []Message{*first}
-	out.MessageCount = 1
 	s.publish(ctx, out.ID, "conversation", out)
 	return out, nil
+}
+
+// startIn checks n and opens its conversation inside tx, returning it with
+// its first message and the contact's data-key subject.
+func (s *Service) startIn(ctx context.Context, tx *db.Tx, n NewConversation) (*Conversation, string, error) {
+	if !slices.Contains(Channels, n.Channel) {
+		return nil, "", invalid("channel", "unknown channel")
+	}
+	if n.Priority == "" {
+		n.Priority = PriorityNormal
+	}
+	if !slices.Contains(Priorities, n.Priority) {
+		return nil, "", invalid("priority", "unknown priority")
+	}
+	if n.Kind == "" {
+		n.Kind = KindCustomer
+	}
+	if n.Kind != KindCustomer && n.Kind != KindAgent && n.Kind != KindSystem {
+		return nil, "", invalid("kind", "a conversation starts with the customer's message, an agent's or the system's")
+	}
+	n.Subject = strings.TrimSpace(n.Subject)
+	if utf8.RuneCountInString(n.Subject) > MaxSubject || !utf8.ValidString(n.Subject) {
+		return nil, "", invalid("subject", "at most 200 characters")
+	}
+	body, err := checkBody(n.Body)
+	if err != nil {
+		return nil, "", err
+	}
+	if len(n.ClientID) > 64 {
+		return nil, "", invalid("client_id", "at most 64 characters")
+	}
+	contact, subject, err := s.contact(ctx, tx, n.Who)
+	if err != nil {
+		return nil, "", err
+	}
+	if n.Category != "" {
+		if err := s.checkCategory(ctx, tx, n.Category); err != nil {
+			return nil, "", err
+		}
+	}
+	if n.TeamID != "" {
+		if err := s.checkTeam(ctx, tx, n.TeamID); err != nil {
+			return nil, "", err
+		}
+	}
+	key, err := s.keys.DataKey(ctx, tx, subject)
+	if err != nil {
+		return nil, "", err
+	}
+	now := tx.Now()
+	id := newID()
+	frDue, resDue, err := s.dueTimes(ctx, tx, n.Priority, now)
+	if err != nil {
+		return nil, "", err
+	}
+	var subjectCT []byte
+	if n.Subject != "" {
+		subjectCT = key.Seal([]byte(n.Subject), []byte("conversations.subject:"+id))
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO conversations (id, contact_id, channel, status, priority, category, team_id, language, subject_sealed,
+		created_at, updated_at, last_message_at, first_response_due, resolution_due)
+		VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		id, contact.ID, n.Channel, n.Priority, nullable(n.Category), nullable(n.TeamID), contact.Locale, subjectCT, now, now, now, frDue, resDue); err != nil {
+		return nil, "", err
+	}
+	c := &Conversation{ID: id, Contact: *contact, Channel: n.Channel, Status: StatusOpen, Priority: n.Priority, Category: n.Category,
+		TeamID: n.TeamID, Language: contact.Locale, Subject: n.Subject, Tags: []string{}, CreatedAt: now, UpdatedAt: now, LastMessageAt: now,
+		FirstResponseDue: &frDue, ResolutionDue: &resDue}
+	if err := s.indexText(ctx, tx, id, n.Subject); err != nil {
+		return nil, "", err
+	}
+	first, _, err := s.post(ctx, tx, c, subject, n.Kind, n.AuthorID, n.ClientID, body)
+	if err != nil {
+		return nil, "", err
+	}
+	c.Messages, c.MessageCount = []Message{*first}, 1
+	return c, subject, nil
 }
 
 // NewMessage is a message or note added to a conversation.
