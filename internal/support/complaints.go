@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/frontdesk/frontdesk/internal/db"
+	"github.com/frontdesk/frontdesk/internal/identity"
 )
 
 // Complaints: a customer complains about how a conversation (or, later, a
@@ -45,6 +46,7 @@ type NewComplaint struct {
 	AssistID       string
 	OccurredAt     time.Time
 	Body           string
+	IP             string // a visitor's address, for the same limit as new conversations
 }
 
 // FileComplaint records a complaint and returns it.
@@ -58,6 +60,15 @@ func (s *Service) FileComplaint(ctx context.Context, n NewComplaint) (*Complaint
 	}
 	var out *Complaint
 	err = s.db.Write(ctx, func(tx *db.Tx) error {
+		if n.IP != "" && n.Who.AccountID == "" {
+			wait, err := identity.Quota(ctx, tx, time.Hour, map[string]int{"support:ip:" + n.IP: VisitorStartsPerHour})
+			if err != nil {
+				return err
+			}
+			if wait > 0 {
+				return &RateLimitedError{RetryAfter: wait}
+			}
+		}
 		contact, subject, err := s.contact(ctx, tx, n.Who)
 		if err != nil {
 			return err
