@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/frontdesk/frontdesk/internal/identity"
+	"github.com/frontdesk/frontdesk/internal/mailin"
 	"github.com/frontdesk/frontdesk/internal/password"
 )
 
@@ -50,6 +51,10 @@ type Config struct {
 	CustomerMFA             string // "" leaves the profile's choice
 	EmailOTPFactor          bool
 	SupportFollowUp         time.Duration
+	IMAP                    *mailin.FetcherConfig // nil: no support mailbox
+	IMAPInterval            time.Duration
+	NATSURL                 string
+	NATSPrefix              string
 	RecoveryCoolOff         time.Duration
 	SMSProvider             string
 	SMSURL                  string
@@ -128,6 +133,36 @@ func options() []option {
 				return errors.New("must start with smtp:// or smtps://")
 			}
 			c.SMTPURL = v
+			return nil
+		}},
+		{flag: "imap-url", secret: true, usage: "support mailbox read for incoming e-mail: imaps://user:pass@host:993/INBOX (TLS), imap://…:143/INBOX (STARTTLS), or imap://…?tls=none on loopback only; empty reads no mailbox", set: func(c *Config, v string) error {
+			if v == "" {
+				return nil
+			}
+			fc, err := parseIMAPURL(v)
+			if err != nil {
+				return err
+			}
+			c.IMAP = &fc
+			return nil
+		}},
+		{flag: "imap-interval", def: "1m", usage: "how often the support mailbox is read", set: func(c *Config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < time.Second || d > time.Hour {
+				return errors.New("must be a duration from 1s to 1h, e.g. 1m")
+			}
+			c.IMAPInterval = d
+			return nil
+		}},
+		{flag: "nats-url", secret: true, usage: "NATS server for live updates between nodes (nats://host:4222); empty keeps them inside this process (one node)", set: func(c *Config, v string) error {
+			if v != "" && !strings.HasPrefix(v, "nats://") && !strings.HasPrefix(v, "tls://") {
+				return errors.New("must start with nats:// or tls://")
+			}
+			c.NATSURL = v
+			return nil
+		}},
+		{flag: "nats-prefix", def: "frontdesk.", usage: "prefix of this installation's NATS subjects, so installations can share a server", set: func(c *Config, v string) error {
+			c.NATSPrefix = v
 			return nil
 		}},
 		{flag: "mail-from", def: "Frontdesk <no-reply@localhost>", usage: "From address of outgoing e-mail", set: func(c *Config, v string) error {
@@ -439,4 +474,36 @@ func parseBytes(v string) (int64, error) {
 		return 0, errors.New("not a size")
 	}
 	return n * mult, nil
+}
+
+// parseIMAPURL reads imaps://user:pass@host:993/MAILBOX (implicit TLS),
+// imap://…:143/MAILBOX (STARTTLS) or imap://…?tls=none (plain text, which
+// the fetcher accepts on loopback only).
+func parseIMAPURL(v string) (mailin.FetcherConfig, error) {
+	u, err := url.Parse(v)
+	if err != nil || u.Host == "" || u.User == nil {
+		return mailin.FetcherConfig{}, errors.New("must look like imaps://user:password@host:993/INBOX")
+	}
+	fc := mailin.FetcherConfig{Addr: u.Host, Username: u.User.Username(), Mailbox: strings.TrimPrefix(u.Path, "/")}
+	fc.Password, _ = u.User.Password()
+	switch {
+	case u.Scheme == "imaps":
+		fc.TLS = mailin.TLSImplicit
+		if u.Port() == "" {
+			fc.Addr = net.JoinHostPort(u.Hostname(), "993")
+		}
+	case u.Scheme == "imap" && u.Query().Get("tls") == "none":
+		fc.TLS = mailin.TLSNone
+	case u.Scheme == "imap":
+		fc.TLS = mailin.TLSStartTLS
+	default:
+		return mailin.FetcherConfig{}, errors.New("must start with imaps:// or imap://")
+	}
+	if fc.TLS != mailin.TLSImplicit && u.Port() == "" {
+		fc.Addr = net.JoinHostPort(u.Hostname(), "143")
+	}
+	if _, err := mailin.NewFetcher(fc); err != nil {
+		return mailin.FetcherConfig{}, err
+	}
+	return fc, nil
 }

@@ -9,12 +9,15 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/frontdesk/frontdesk/internal/audit"
+	"github.com/frontdesk/frontdesk/internal/mailin"
 	"github.com/frontdesk/frontdesk/internal/web"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -167,6 +170,9 @@ func start(ctx context.Context, sys *system, cfg Config, log *slog.Logger, ln ne
 	go sys.accessLoop(tickCtx, time.Hour)
 	go sys.reindexSearch(tickCtx)
 	go sys.deskLoop(tickCtx, time.Minute)
+	if cfg.IMAP != nil {
+		go sys.mailLoop(tickCtx, *cfg.IMAP, cfg.IMAPInterval)
+	}
 	log.Info("frontdesk serving", "url", inst.url, "base_url", cfg.BaseURL, "database", sys.db.String(), "policy_profile", cfg.PolicyProfile, "version", Version)
 	return inst, nil
 }
@@ -299,6 +305,34 @@ func (s *system) deskLoop(ctx context.Context, every time.Duration) {
 			} else if n > 0 {
 				s.log.Info("support follow-ups sent", "count", n)
 			}
+		}
+	}
+}
+
+// mailLoop turns the support mailbox's new e-mails into conversations,
+// every interval, on whichever node holds the mailbox lease.
+func (s *system) mailLoop(ctx context.Context, fc mailin.FetcherConfig, every time.Duration) {
+	f, err := mailin.NewFetcher(fc)
+	if err != nil {
+		s.log.Error("support mailbox not read", "error", err.Error())
+		return
+	}
+	host, _ := os.Hostname()
+	node := host + "/" + strconv.Itoa(os.Getpid())
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		n, err := s.desk.FetchMail(ctx, f, node, 3*every+time.Minute)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.log.Error("reading the support mailbox failed", "error", err.Error(), "stored", n)
+		case n > 0:
+			s.log.Info("support e-mails stored", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/frontdesk/frontdesk/internal/access"
 	"github.com/frontdesk/frontdesk/internal/audit"
+	"github.com/frontdesk/frontdesk/internal/bus"
 	"github.com/frontdesk/frontdesk/internal/db"
 	"github.com/frontdesk/frontdesk/internal/identity"
 	"github.com/frontdesk/frontdesk/internal/keyring"
@@ -32,6 +33,7 @@ type system struct {
 	mfa    *mfa.Service
 	access *access.Service
 	desk   *support.Service
+	bus    bus.Bus
 
 	migratedFrom, migratedTo int // set when this process changed the schema
 }
@@ -109,7 +111,17 @@ func openSystem(ctx context.Context, cfg Config, log *slog.Logger, mode openMode
 		return nil, err
 	}
 	s.access = access.New(d, s.audit)
-	s.desk = support.New(support.Options{DB: d, Keys: s.keys, Audit: s.audit, Mail: s.mail, BaseURL: cfg.BaseURL, Org: cfg.OrgName,
+	if cfg.NATSURL != "" {
+		n, err := bus.ConnectNATS(bus.NATSConfig{URL: cfg.NATSURL, Name: "frontdesk", Prefix: cfg.NATSPrefix, Logger: log})
+		if err != nil {
+			d.Close()
+			return nil, fmt.Errorf("live updates: %w", err)
+		}
+		s.bus = n
+	} else {
+		s.bus = bus.NewLocal()
+	}
+	s.desk = support.New(support.Options{DB: d, Keys: s.keys, Audit: s.audit, Bus: s.bus, Mail: s.mail, BaseURL: cfg.BaseURL, Org: cfg.OrgName,
 		FollowUpAfter: cfg.SupportFollowUp, Logger: log})
 	if s.migratedTo != 0 {
 		err := s.record(ctx, audit.Event{Action: "schema.migrate", Target: "database",
@@ -158,6 +170,12 @@ func (s *system) migrate(ctx context.Context) error {
 // close waits for queued e-mails and releases the database.
 func (s *system) close() error {
 	s.id.WaitMail()
+	s.desk.WaitMail()
+	if s.bus != nil {
+		if err := s.bus.Close(); err != nil {
+			s.log.Warn("closing the live-update bus", "error", err.Error())
+		}
+	}
 	return s.db.Close()
 }
 

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -326,4 +327,40 @@ func guessLanguage(text string) string {
 		return "vi"
 	}
 	return "en"
+}
+
+// Fetcher reads unseen messages from the desk's mailbox (mailin.Fetcher).
+type Fetcher interface {
+	Fetch(ctx context.Context, handle func(raw []byte, uid uint32) error) (int, error)
+}
+
+// FetchMail ingests the mailbox's unseen messages when this node holds
+// the mailbox lease (taken for lease, renewed at each call), so two nodes
+// never read the same mailbox at once. A message that cannot become a
+// conversation (no usable sender) is logged and marked read; any other
+// failure leaves it unread for the next fetch.
+func (s *Service) FetchMail(ctx context.Context, f Fetcher, node string, lease time.Duration) (int, error) {
+	var held bool
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		now := tx.Now()
+		res, err := tx.Exec(ctx, `UPDATE support_settings SET mail_lease_owner = ?, mail_lease_until = ?
+			WHERE id = 1 AND (mail_lease_owner IS NULL OR mail_lease_owner = ? OR mail_lease_until < ?)`, node, now.Add(lease), node, now)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		held = n == 1
+		return err
+	})
+	if err != nil || !held {
+		return 0, err
+	}
+	return f.Fetch(ctx, func(raw []byte, uid uint32) error {
+		_, err := s.IngestEmail(ctx, raw)
+		if errors.Is(err, ErrInvalid) {
+			s.log.WarnContext(ctx, "support e-mail not usable; marked read", "uid", uid, "error", err.Error())
+			return nil
+		}
+		return err
+	})
 }
