@@ -55,6 +55,7 @@ type Config struct {
 	IMAPInterval            time.Duration
 	NATSURL                 string
 	NATSPrefix              string
+	WidgetOrigins           []string
 	RecoveryCoolOff         time.Duration
 	SMSProvider             string
 	SMSURL                  string
@@ -152,6 +153,20 @@ func options() []option {
 				return errors.New("must be a duration from 1s to 1h, e.g. 1m")
 			}
 			c.IMAPInterval = d
+			return nil
+		}},
+		{flag: "widget-origins", usage: "comma-separated origins of the business's sites that may embed the chat widget (https://www.bank.example); the portal itself always may", set: func(c *Config, v string) error {
+			c.WidgetOrigins = nil
+			for _, o := range strings.Split(v, ",") {
+				if o = strings.TrimSpace(o); o == "" {
+					continue
+				}
+				u, err := url.Parse(o)
+				if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+					return fmt.Errorf("%q is not an origin like https://www.bank.example", o)
+				}
+				c.WidgetOrigins = append(c.WidgetOrigins, u.Scheme+"://"+u.Host)
+			}
 			return nil
 		}},
 		{flag: "nats-url", secret: true, usage: "NATS server for live updates between nodes (nats://host:4222); empty keeps them inside this process (one node)", set: func(c *Config, v string) error {

@@ -114,6 +114,8 @@ func start(ctx context.Context, sys *system, cfg Config, log *slog.Logger, ln ne
 		MFA:            sys.mfa,
 		Access:         sys.access,
 		Support:        sys.desk,
+		Bus:            sys.bus,
+		WidgetOrigins:  cfg.WidgetOrigins,
 		Authorizer:     sys.access,
 		DB:             sys.db,
 		Keys:           sys.keys,

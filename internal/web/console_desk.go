@@ -138,8 +138,10 @@ type conversationView struct {
 	CatNames   map[string]string
 	Canned     []support.Canned
 	Calls      []support.Call
-	Lang       string
-	Me         string
+	// CustomerRead is how far the customer has read (live chat).
+	CustomerRead int
+	Lang         string
+	Me           string
 }
 
 // categoryNames maps category ids to their names in lang.
@@ -182,6 +184,9 @@ func (s *Server) renderConversation(w http.ResponseWriter, r *http.Request, stat
 	}
 	v.CatNames = categoryNames(v.Categories, v.Lang)
 	if v.Calls, err = s.opts.Support.Calls(ctx, id); err != nil {
+		return err
+	}
+	if v.CustomerRead, _, err = s.opts.Support.ReadMarks(ctx, id); err != nil {
 		return err
 	}
 	if v.Canned, err = s.opts.Support.CannedReplies(ctx, c.Language); err != nil {

@@ -59,6 +59,7 @@ func loadPages() (*pages, error) {
 	layout, err := template.New("layout.html").Funcs(template.FuncMap{"langs": func() any { return languages }, "dict": dict, "list": func(v ...string) []string { return v }, "permissions": func() []string { return access.Permissions },
 		"inboxViews": func() []string { return inboxViews }, "channels": func() []string { return support.Channels },
 		"statuses": func() []string { return support.Statuses }, "nonceID": func() string { return newID(12) },
+		"json":           func(v any) (string, error) { b, err := json.Marshal(v); return string(b), err },
 		"callDirections": func() []string { return support.CallDirections }, "callOutcomes": func() []string { return support.CallOutcomes }, "priorities": func() []string { return support.Priorities }}).
 		ParseFS(assets, "templates/layout.html")
 	if err != nil {
@@ -207,6 +208,20 @@ func (s *Server) static(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Content-Type", f.ctype)
 	w.Header().Set("Cache-Control", "public, max-age=3600")
+	w.Header().Set("ETag", f.etag)
+	http.ServeContent(w, r, "", startTime, bytes.NewReader(f.body))
+	return nil
+}
+
+// widgetJS serves the chat widget for any site of the business to embed.
+// It changes with releases, so browsers re-check it every few minutes.
+func (s *Server) widgetJS(w http.ResponseWriter, r *http.Request) error {
+	f, ok := s.pages.static["widget.js"]
+	if !ok {
+		return ErrNotFound
+	}
+	w.Header().Set("Content-Type", f.ctype)
+	w.Header().Set("Cache-Control", "public, max-age=300")
 	w.Header().Set("ETag", f.etag)
 	http.ServeContent(w, r, "", startTime, bytes.NewReader(f.body))
 	return nil

@@ -12,6 +12,7 @@ import (
 
 	"github.com/frontdesk/frontdesk/internal/access"
 	"github.com/frontdesk/frontdesk/internal/audit"
+	"github.com/frontdesk/frontdesk/internal/bus"
 	"github.com/frontdesk/frontdesk/internal/db"
 	"github.com/frontdesk/frontdesk/internal/identity"
 	"github.com/frontdesk/frontdesk/internal/keyring"
@@ -61,6 +62,11 @@ type Options struct {
 	Access *access.Service
 	// Support serves the support desk; nil leaves its routes answering 404.
 	Support *support.Service
+	// Bus carries the desk's live events to this node's WebSocket clients.
+	Bus bus.Bus
+	// WidgetOrigins may embed the chat widget, besides the portal itself
+	// ("https://www.bank.example").
+	WidgetOrigins []string
 	// The audit viewer reads the trail and verifies the chain; Audit
 	// records what the web layer itself does (exports).
 	DB     *db.DB
@@ -81,6 +87,7 @@ type Server struct {
 
 	verifying sync.Mutex // one audit-chain verification at a time
 	imports   importJobs // bulk files uploaded in the console
+	live      *liveHub   // WebSocket clients of this node
 }
 
 // New builds the server and its route table.
@@ -104,6 +111,11 @@ func New(opts Options) (*Server, error) {
 		base = opts.BaseURL.String()
 	}
 	s.cookies = newCookieNames(base, opts.TLS)
+	if opts.Support != nil {
+		if s.live, err = newLiveHub(opts.Bus); err != nil {
+			return nil, err
+		}
+	}
 
 	if opts.BaseURL != nil {
 		origin := opts.BaseURL.Scheme + "://" + opts.BaseURL.Host

@@ -1,0 +1,525 @@
+package web
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/coder/websocket/wsjson"
+
+	"github.com/frontdesk/frontdesk/internal/identity"
+	"github.com/frontdesk/frontdesk/internal/support"
+)
+
+// Live chat for visitors and customers: the widget (/widget.js) on any
+// page of the business, and on the portal, talks to /chat/ws.
+//
+// Protocol (JSON text frames), client → server:
+//
+//	{"type":"hello","ticket":"…","last_seq":12,"name":"…","email":"…","locale":"vi"}
+//	{"type":"msg","client_id":"c-…","body":"…"}   acknowledged by "ack"; re-sent after a reconnect until acknowledged
+//	{"type":"typing"}  {"type":"read","seq":14}  {"type":"rate","score":5,"comment":"…"}
+//
+// server → client:
+//
+//	{"type":"welcome","ticket":"…","conversation_id":"…","online":true,"status":"open","messages":[…],"agent_read":13}
+//	{"type":"ack","client_id":"c-…","seq":13,"id":"…","duplicate":false}
+//	{"type":"msg","seq":14,"id":"…","kind":"agent","body":"…","author":"An","created_at":"…"}
+//	{"type":"typing"}  {"type":"read","seq":13}  {"type":"status","status":"resolved"}
+//	{"type":"error","code":"…","message":"…"}
+//
+// No message is lost or doubled: every message carries a client id the
+// server stores with it (a re-sent one is acknowledged again, not stored
+// twice), and after a reconnect the hello's last_seq makes the server send
+// everything the client has not seen. The socket is authenticated by the
+// portal session (same site) or by a ticket: the conversation id, an
+// expiry and a keyed MAC, handed out by the server, valid TicketTTL and
+// renewed at each connection. The Origin must be the portal's or one of
+// FRONTDESK_WIDGET_ORIGINS.
+
+// TicketTTL is how long a chat ticket stays valid without a reconnect.
+const TicketTTL = 2 * time.Hour
+
+// Chat limits.
+const (
+	chatMaxFrame   = 64 << 10
+	chatMessages   = 10 // per chatWindow per connection
+	chatWindow     = 10 * time.Second
+	chatLifetime   = 12 * time.Hour
+	chatPing       = 30 * time.Second
+	chatHelloWait  = 10 * time.Second
+	chatWriteWait  = 10 * time.Second
+	chatMaxCatchUp = 500
+)
+
+type chatFrame struct {
+	Type     string `json:"type"`
+	Ticket   string `json:"ticket,omitempty"`
+	LastSeq  int    `json:"last_seq,omitempty"`
+	Name     string `json:"name,omitempty"`
+	Email    string `json:"email,omitempty"`
+	Locale   string `json:"locale,omitempty"`
+	ClientID string `json:"client_id,omitempty"`
+	Body     string `json:"body,omitempty"`
+	Seq      int    `json:"seq,omitempty"`
+	Score    int    `json:"score,omitempty"`
+	Comment  string `json:"comment,omitempty"`
+}
+
+// chatMessage is a message as the customer sees it.
+type chatMessage struct {
+	Type      string    `json:"type"`
+	Seq       int       `json:"seq"`
+	ID        string    `json:"id"`
+	Kind      string    `json:"kind"`
+	Body      string    `json:"body"`
+	Author    string    `json:"author,omitempty"`
+	ClientID  string    `json:"client_id,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// ticket signs a conversation id for a while.
+func (s *Server) ticket(conv string, now time.Time) string {
+	payload := conv + "." + strconv.FormatInt(now.Add(TicketTTL).Unix(), 10)
+	return payload + "." + hex.EncodeToString(s.opts.Keys.BlindIndex("chat-ticket", payload)[:16])
+}
+
+// ticketConversation returns the conversation a valid ticket names.
+func (s *Server) ticketConversation(t string, now time.Time) (string, bool) {
+	parts := strings.Split(t, ".")
+	if len(parts) != 3 || !convIDPattern.MatchString(parts[0]) {
+		return "", false
+	}
+	exp, err := strconv.ParseInt(parts[1], 10, 64)
+	if err != nil || now.Unix() > exp {
+		return "", false
+	}
+	want := hex.EncodeToString(s.opts.Keys.BlindIndex("chat-ticket", parts[0]+"."+parts[1])[:16])
+	if subtle.ConstantTimeCompare([]byte(want), []byte(parts[2])) != 1 {
+		return "", false
+	}
+	return parts[0], true
+}
+
+// originAllowed checks a WebSocket's Origin against the portal's and the
+// configured widget origins. A request without Origin is not a browser's.
+func (s *Server) originAllowed(origin string) bool {
+	if origin == "" {
+		return false
+	}
+	u, err := url.Parse(origin)
+	if err != nil {
+		return false
+	}
+	o := u.Scheme + "://" + u.Host
+	if s.opts.BaseURL != nil && o == s.opts.BaseURL.Scheme+"://"+s.opts.BaseURL.Host {
+		return true
+	}
+	return slices.Contains(s.opts.WidgetOrigins, o)
+}
+
+// acceptSocket upgrades a request, lifting the server's write timeout
+// that would otherwise cut a long-lived connection.
+func acceptSocket(w http.ResponseWriter, r *http.Request) (*websocket.Conn, error) {
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Time{})
+	_ = rc.SetWriteDeadline(time.Time{})
+	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true}) // the Origin was checked by the caller
+	if err != nil {
+		return nil, err
+	}
+	conn.SetReadLimit(chatMaxFrame)
+	return conn, nil
+}
+
+func (s *Server) chatSocket(w http.ResponseWriter, r *http.Request) error {
+	if s.opts.Support == nil || s.live == nil {
+		return ErrNotFound
+	}
+	if !s.originAllowed(r.Header.Get("Origin")) {
+		s.log.WarnContext(r.Context(), "chat connection from an origin not allowed", "security_event", "origin", "origin", r.Header.Get("Origin"))
+		return &Error{Status: http.StatusForbidden, Code: "origin_refused", Message: "This site may not open the chat."}
+	}
+	conn, err := acceptSocket(w, r)
+	if err != nil {
+		return nil // Accept has answered
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), chatLifetime)
+	defer cancel()
+	ch := &chatConn{s: s, conn: conn, ctx: ctx, ip: ClientIP(r.Context()), lang: info(r.Context()).lang}
+	if p := principal(r.Context()); p != nil && p.Kind == identity.KindCustomer {
+		ch.account = p.AccountID
+	}
+	err = ch.run()
+	switch {
+	case err == nil, errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded), websocket.CloseStatus(err) != -1:
+		conn.Close(websocket.StatusNormalClosure, "")
+	default:
+		s.log.InfoContext(ctx, "chat connection ended", "error", err.Error())
+		conn.Close(websocket.StatusInternalError, "")
+	}
+	return nil
+}
+
+type chatConn struct {
+	s        *Server
+	conn     *websocket.Conn
+	ctx      context.Context
+	ip       string
+	lang     string
+	account  string // a signed-in customer
+	conv     string
+	name     string
+	email    string
+	client   *liveClient
+	unfollow func()
+	sent     []time.Time // message times in the current window
+}
+
+func (c *chatConn) write(v any) error {
+	ctx, cancel := context.WithTimeout(c.ctx, chatWriteWait)
+	defer cancel()
+	return wsjson.Write(ctx, c.conn, v)
+}
+
+func (c *chatConn) fail(code, msg string) error {
+	return c.write(map[string]string{"type": "error", "code": code, "message": msg})
+}
+
+func (c *chatConn) run() error {
+	hctx, cancel := context.WithTimeout(c.ctx, chatHelloWait)
+	var hello chatFrame
+	err := wsjson.Read(hctx, c.conn, &hello)
+	cancel()
+	if err != nil {
+		return err
+	}
+	if hello.Type != "hello" {
+		return c.fail("hello_expected", "Say hello first.")
+	}
+	if hello.Locale != "" {
+		c.lang = hello.Locale
+	}
+	c.name, c.email = strings.TrimSpace(hello.Name), strings.TrimSpace(hello.Email)
+	c.client = newLiveClient()
+	defer func() {
+		if c.unfollow != nil {
+			c.unfollow()
+		}
+	}()
+	if conv, ok := c.s.ticketConversation(hello.Ticket, c.s.now()); ok {
+		if err := c.resume(conv, hello.LastSeq); err != nil {
+			return err
+		}
+	} else if err := c.welcome(nil, 0); err != nil {
+		return err
+	}
+
+	frames := make(chan chatFrame)
+	readErr := make(chan error, 1)
+	go func() {
+		for {
+			var f chatFrame
+			if err := wsjson.Read(c.ctx, c.conn, &f); err != nil {
+				readErr <- err
+				return
+			}
+			select {
+			case frames <- f:
+			case <-c.ctx.Done():
+				return
+			}
+		}
+	}()
+	ping := time.NewTicker(chatPing)
+	defer ping.Stop()
+	for {
+		select {
+		case <-c.ctx.Done():
+			return c.ctx.Err()
+		case err := <-readErr:
+			return err
+		case f := <-frames:
+			if err := c.handle(f); err != nil {
+				return err
+			}
+		case ev := <-c.client.events:
+			if err := c.forward(ev); err != nil {
+				return err
+			}
+		case <-ping.C:
+			if c.client.dropped.Load() {
+				return c.fail("too_slow", "Reconnect to catch up.")
+			}
+			pctx, cancel := context.WithTimeout(c.ctx, chatWriteWait)
+			err := c.conn.Ping(pctx)
+			cancel()
+			if err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// resume continues a conversation named by a ticket.
+func (c *chatConn) resume(conv string, lastSeq int) error {
+	got, err := c.s.opts.Support.Get(c.ctx, conv, false)
+	if errors.Is(err, support.ErrNotFound) {
+		return c.welcome(nil, 0)
+	}
+	if err != nil {
+		return err
+	}
+	if got.MergedInto != "" {
+		if got, err = c.s.opts.Support.Get(c.ctx, got.MergedInto, false); err != nil {
+			return c.welcome(nil, 0)
+		}
+		lastSeq = 0
+	}
+	// A signed-in customer only resumes their own conversation.
+	if c.account != "" && got.Contact.AccountID != c.account || got.Status == support.StatusClosed {
+		return c.welcome(nil, 0)
+	}
+	return c.welcome(got, lastSeq)
+}
+
+func (c *chatConn) welcome(conv *support.Conversation, lastSeq int) error {
+	online, err := c.s.opts.Support.AgentsOnline(c.ctx, "")
+	if err != nil {
+		return err
+	}
+	out := map[string]any{"type": "welcome", "online": online > 0, "signed_in": c.account != ""}
+	if conv != nil {
+		c.follow(conv.ID)
+		out["conversation_id"], out["status"], out["ticket"] = conv.ID, conv.Status, c.s.ticket(conv.ID, c.s.now())
+		msgs, err := c.s.opts.Support.MessagesAfter(c.ctx, conv.ID, lastSeq)
+		if err != nil {
+			return err
+		}
+		list := []chatMessage{}
+		for _, m := range msgs {
+			list = append(list, c.view(m))
+		}
+		out["messages"] = list
+		if _, agent, err := c.s.opts.Support.ReadMarks(c.ctx, conv.ID); err == nil {
+			out["agent_read"] = agent
+		}
+	}
+	return c.write(out)
+}
+
+func (c *chatConn) follow(conv string) {
+	if c.unfollow != nil {
+		c.unfollow()
+	}
+	c.conv = conv
+	c.unfollow = c.s.live.follow(conv, c.client)
+}
+
+// view is a message as the customer sees it: agents by their display name.
+func (c *chatConn) view(m support.Message) chatMessage {
+	v := chatMessage{Type: "msg", Seq: m.Seq, ID: m.ID, Kind: m.Kind, Body: m.Body, ClientID: m.ClientID, CreatedAt: m.CreatedAt}
+	if m.Kind == support.KindAgent && m.AuthorID != "" {
+		v.Author = c.s.agentDisplayName(c.ctx, m.AuthorID)
+	}
+	return v
+}
+
+func (c *chatConn) handle(f chatFrame) error {
+	switch f.Type {
+	case "msg":
+		return c.message(f)
+	case "typing":
+		if c.conv != "" {
+			c.s.opts.Support.Typing(c.ctx, c.conv, false)
+		}
+	case "read":
+		if c.conv != "" && f.Seq > 0 {
+			return c.s.opts.Support.MarkRead(c.ctx, c.conv, false, f.Seq)
+		}
+	case "rate":
+		if c.conv == "" {
+			return c.fail("no_conversation", "There is nothing to rate yet.")
+		}
+		err := c.s.opts.Support.Rate(c.ctx, "", c.conv, f.Score, f.Comment)
+		switch {
+		case errors.Is(err, support.ErrSurveyAnswered):
+			return c.fail("already_answered", "You have already answered. Thank you!")
+		case errors.Is(err, support.ErrInvalid), errors.Is(err, support.ErrNotFound):
+			return c.fail("invalid_rating", "Choose a rating from 1 to 5.")
+		case err != nil:
+			return err
+		}
+		return c.write(map[string]any{"type": "rated", "score": f.Score})
+	case "ping":
+		return c.write(map[string]string{"type": "pong"})
+	default:
+		return c.fail("unknown_type", "Unknown message type.")
+	}
+	return nil
+}
+
+// allow applies the per-connection message rate.
+func (c *chatConn) allow(now time.Time) bool {
+	keep := c.sent[:0]
+	for _, t := range c.sent {
+		if now.Sub(t) < chatWindow {
+			keep = append(keep, t)
+		}
+	}
+	c.sent = keep
+	if len(c.sent) >= chatMessages {
+		return false
+	}
+	c.sent = append(c.sent, now)
+	return true
+}
+
+func (c *chatConn) message(f chatFrame) error {
+	if clientID(f.ClientID) == "" || f.ClientID == "" {
+		return c.fail("client_id_required", "Every message needs a client id of letters, digits, - or _.")
+	}
+	if !c.allow(time.Now()) {
+		return c.fail("rate_limited", "You are sending messages too fast. Wait a few seconds.")
+	}
+	sv := c.s.opts.Support
+	var (
+		msg *support.Message
+		dup bool
+		err error
+	)
+	if c.conv == "" {
+		if e := strings.TrimSpace(f.Email); e != "" {
+			c.email, c.name = e, strings.TrimSpace(f.Name)
+		}
+		msg, err = c.start(f)
+	} else {
+		msg, dup, err = sv.Post(c.ctx, c.conv, support.NewMessage{Kind: support.KindCustomer, ClientID: f.ClientID, Body: f.Body})
+	}
+	var inv *support.InvalidError
+	var rl *support.RateLimitedError
+	switch {
+	case errors.As(err, &inv):
+		return c.write(map[string]any{"type": "error", "code": "invalid_" + inv.Field, "client_id": f.ClientID, "message": sentenceCase(inv.Reason) + "."})
+	case errors.As(err, &rl):
+		return c.write(map[string]any{"type": "error", "code": "rate_limited", "client_id": f.ClientID, "message": "Too many conversations from your network. Try again later."})
+	case errors.Is(err, support.ErrClosed):
+		c.conv = ""
+		return c.write(map[string]any{"type": "error", "code": "conversation_closed", "client_id": f.ClientID, "message": "This conversation is closed. Send your message again to start a new one."})
+	case err != nil:
+		return err
+	}
+	return c.write(map[string]any{"type": "ack", "client_id": f.ClientID, "seq": msg.Seq, "id": msg.ID, "duplicate": dup,
+		"conversation_id": c.conv, "ticket": c.s.ticket(c.conv, c.s.now())})
+}
+
+// start opens the conversation with the first message: a chat when an
+// agent is online, else an e-mail conversation (the answer comes by mail),
+// which needs the visitor's address.
+func (c *chatConn) start(f chatFrame) (*support.Message, error) {
+	sv := c.s.opts.Support
+	who := support.Who{Email: c.email, Name: c.name, Locale: c.lang}
+	if c.account != "" {
+		a, err := c.s.opts.Identity.AccountByID(c.ctx, c.account)
+		if err != nil {
+			return nil, err
+		}
+		who = support.Who{AccountID: a.ID, Email: a.Email, Name: a.Name, Locale: a.Locale}
+	}
+	online, err := sv.AgentsOnline(c.ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	channel := support.ChannelChat
+	if online == 0 {
+		if who.Email == "" {
+			return nil, &support.InvalidError{Field: "email", Reason: "no one is online right now: leave your e-mail address and we answer there"}
+		}
+		channel = support.ChannelEmail
+	}
+	n := support.NewConversation{Who: who, Channel: channel, Body: f.Body, ClientID: f.ClientID}
+	if c.account == "" {
+		n.IP = c.ip
+	}
+	conv, err := sv.Start(c.ctx, n)
+	if err != nil {
+		return nil, err
+	}
+	c.follow(conv.ID)
+	if online > 0 {
+		if _, err := sv.AutoAssign(c.ctx, conv.ID); err != nil {
+			c.s.log.WarnContext(c.ctx, "chat not assigned", "conversation", conv.ID, "error", err.Error())
+		}
+	}
+	return &conv.Messages[0], nil
+}
+
+// forward passes a bus event on to the customer, keeping internal notes
+// and staff-only details out.
+func (c *chatConn) forward(ev liveEvent) error {
+	if ev.Conversation != c.conv {
+		return nil
+	}
+	switch ev.What {
+	case "message":
+		var m support.Message
+		if err := json.Unmarshal(ev.Data, &m); err != nil || m.Kind == support.KindNote {
+			return nil
+		}
+		return c.write(c.view(m))
+	case "typing", "read":
+		var v struct {
+			By  string `json:"by"`
+			Seq int    `json:"seq"`
+		}
+		if json.Unmarshal(ev.Data, &v) != nil || v.By != "agent" {
+			return nil
+		}
+		return c.write(map[string]any{"type": ev.What, "seq": v.Seq})
+	case "conversation":
+		var v struct {
+			Status string `json:"status"`
+		}
+		if json.Unmarshal(ev.Data, &v) == nil && v.Status != "" {
+			return c.write(map[string]string{"type": "status", "status": v.Status})
+		}
+	case "merged":
+		var v struct {
+			Into string `json:"into"`
+		}
+		if json.Unmarshal(ev.Data, &v) == nil && convIDPattern.MatchString(v.Into) {
+			c.follow(v.Into)
+			return c.write(map[string]any{"type": "moved", "conversation_id": v.Into, "ticket": c.s.ticket(v.Into, c.s.now())})
+		}
+	}
+	return nil
+}
+
+// agentDisplayName is the name customers see for an agent.
+func (s *Server) agentDisplayName(ctx context.Context, id string) string {
+	agents, err := s.opts.Support.Agents(ctx)
+	if err == nil {
+		for _, a := range agents {
+			if a.AccountID == id {
+				return a.DisplayName
+			}
+		}
+	}
+	return ""
+}
+
+func (s *Server) now() time.Time {
+	if s.opts.DB != nil {
+		return s.opts.DB.Now()
+	}
+	return time.Now()
+}

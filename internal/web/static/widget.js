@@ -1,0 +1,224 @@
+// Frontdesk chat widget. Embed on any page of the business:
+//   <script src="https://support.bank.example/widget.js" async></script>
+// Optional attributes: data-lang="vi|zh|en", data-open (start opened).
+// Text is always inserted as text, never as HTML.
+(function () {
+  "use strict";
+  if (window.__frontdeskWidget) { return; }
+  window.__frontdeskWidget = true;
+
+  var script = document.currentScript || (function () {
+    var s = document.querySelectorAll('script[src$="/widget.js"]');
+    return s[s.length - 1];
+  })();
+  var base = new URL(script.src, location.href);
+  var wsURL = (base.protocol === "https:" ? "wss://" : "ws://") + base.host + "/chat/ws";
+  var lang = (script.getAttribute("data-lang") || navigator.language || "en").slice(0, 2).toLowerCase();
+  if (["en", "vi", "zh"].indexOf(lang) < 0) { lang = "en"; }
+
+  var T = {
+    en: { title: "Chat with us", placeholder: "Write a message…", send: "Send", close: "Close chat", open: "Chat with us",
+      online: "We are online.", offline: "No one is online right now: leave your e-mail address and we answer by e-mail.",
+      email: "Your e-mail address", name: "Your name (optional)", typing: "typing…", sent: "sent", read: "read", failed: "not sent yet: retrying",
+      you: "You", agent: "Support", bot: "Automatic answer", rate: "How did we do?", thanks: "Thank you for your rating.", resolved: "This conversation was resolved. You can still reply.",
+      reconnecting: "Reconnecting…" },
+    vi: { title: "Trò chuyện với chúng tôi", placeholder: "Nhập tin nhắn…", send: "Gửi", close: "Đóng", open: "Trò chuyện với chúng tôi",
+      online: "Chúng tôi đang trực tuyến.", offline: "Hiện không có ai trực tuyến: hãy để lại e-mail, chúng tôi sẽ trả lời qua e-mail.",
+      email: "E-mail của bạn", name: "Tên của bạn (không bắt buộc)", typing: "đang nhập…", sent: "đã gửi", read: "đã xem", failed: "chưa gửi được: đang thử lại",
+      you: "Bạn", agent: "Hỗ trợ", bot: "Trả lời tự động", rate: "Bạn đánh giá thế nào?", thanks: "Cảm ơn bạn đã đánh giá.", resolved: "Cuộc hội thoại đã được giải quyết. Bạn vẫn có thể trả lời.",
+      reconnecting: "Đang kết nối lại…" },
+    zh: { title: "在线咨询", placeholder: "输入消息…", send: "发送", close: "关闭", open: "在线咨询",
+      online: "我们在线。", offline: "目前无人在线:请留下电子邮件地址,我们将通过邮件回复。",
+      email: "您的电子邮件", name: "您的名字(可选)", typing: "正在输入…", sent: "已发送", read: "已读", failed: "尚未发送:正在重试",
+      you: "您", agent: "客服", bot: "自动回复", rate: "您对我们的服务满意吗?", thanks: "感谢您的评分。", resolved: "此会话已解决。您仍然可以回复。",
+      reconnecting: "正在重新连接…" }
+  }[lang];
+
+  var store = window.sessionStorage;
+  var KEY = "frontdesk-chat";
+  var state = { ticket: null, lastSeq: 0, outbox: [] };
+  try { var saved = JSON.parse(store.getItem(KEY) || "null"); if (saved) { state = saved; } } catch (e) { /* private mode */ }
+  function save() { try { store.setItem(KEY, JSON.stringify(state)); } catch (e) { /* ignore */ } }
+
+  // The user interface, in a shadow root so the page's styles do not leak in.
+  var host = document.createElement("div");
+  host.id = "frontdesk-chat";
+  document.body.appendChild(host);
+  var root = host.attachShadow ? host.attachShadow({ mode: "open" }) : host;
+  var style = document.createElement("style");
+  style.textContent = [
+    ":host{all:initial}",
+    ".launch{position:fixed;right:20px;bottom:20px;z-index:2147483000;background:#0b5cad;color:#fff;border:0;border-radius:24px;padding:12px 18px;font:600 15px system-ui,sans-serif;cursor:pointer;box-shadow:0 2px 8px rgba(0,0,0,.25)}",
+    ".panel{position:fixed;right:20px;bottom:20px;z-index:2147483000;width:340px;max-width:calc(100vw - 40px);height:460px;max-height:calc(100vh - 40px);background:#fff;color:#111827;border-radius:12px;box-shadow:0 4px 24px rgba(0,0,0,.3);display:flex;flex-direction:column;font:14px/1.4 system-ui,sans-serif}",
+    ".head{display:flex;justify-content:space-between;align-items:center;padding:10px 14px;background:#0b5cad;color:#fff;border-radius:12px 12px 0 0;font-weight:600}",
+    ".head button{background:none;border:0;color:#fff;font-size:20px;cursor:pointer}",
+    ".status{padding:6px 14px;font-size:12px;color:#4b5563;border-bottom:1px solid #e5e7eb}",
+    ".log{flex:1;overflow-y:auto;padding:10px 14px;display:flex;flex-direction:column;gap:6px}",
+    ".m{max-width:85%;padding:6px 10px;border-radius:10px;white-space:pre-wrap;overflow-wrap:anywhere}",
+    ".m.customer{align-self:flex-end;background:#dbeafe}", ".m.agent,.m.bot{align-self:flex-start;background:#f3f4f6}", ".m.system{align-self:center;font-size:12px;color:#6b7280}",
+    ".meta{display:block;font-size:11px;color:#6b7280}",
+    ".typing{padding:0 14px;font-size:12px;color:#6b7280;min-height:16px}",
+    "form{display:flex;flex-direction:column;gap:6px;padding:10px 14px;border-top:1px solid #e5e7eb}",
+    "input,textarea{font:inherit;padding:6px 8px;border:1px solid #9ca3af;border-radius:6px}",
+    "textarea{resize:none;height:56px}",
+    "button.send{align-self:flex-end;background:#0b5cad;color:#fff;border:0;border-radius:6px;padding:6px 14px;font:600 14px system-ui,sans-serif;cursor:pointer}",
+    ".rate{display:flex;gap:4px;padding:6px 14px;align-items:center;flex-wrap:wrap}", ".rate button{border:1px solid #9ca3af;background:#fff;border-radius:6px;padding:4px 10px;cursor:pointer}",
+    "[hidden]{display:none!important}",
+    ":focus-visible{outline:3px solid #f59e0b;outline-offset:2px}"
+  ].join("\n");
+  root.appendChild(style);
+
+  function el(tag, attrs, text) {
+    var e = document.createElement(tag);
+    for (var k in attrs) { if (Object.prototype.hasOwnProperty.call(attrs, k)) { e.setAttribute(k, attrs[k]); } }
+    if (text != null) { e.textContent = text; }
+    return e;
+  }
+  var launch = el("button", { "class": "launch", type: "button", id: "fd-open", "aria-haspopup": "dialog" }, T.open);
+  var panel = el("div", { "class": "panel", role: "dialog", "aria-label": T.title, hidden: "" });
+  var head = el("div", { "class": "head" });
+  head.appendChild(el("span", {}, T.title));
+  var closeBtn = el("button", { type: "button", "aria-label": T.close, id: "fd-close" }, "×");
+  head.appendChild(closeBtn);
+  var status = el("div", { "class": "status", role: "status", id: "fd-status" }, "");
+  var log = el("div", { "class": "log", role: "log", "aria-live": "polite", id: "fd-log" });
+  var typing = el("div", { "class": "typing", id: "fd-typing" }, "");
+  var rate = el("div", { "class": "rate", id: "fd-rate", hidden: "" });
+  rate.appendChild(el("span", {}, T.rate));
+  [1, 2, 3, 4, 5].forEach(function (n) {
+    var b = el("button", { type: "button", id: "fd-rate-" + n, "aria-label": n + "/5" }, String(n));
+    b.addEventListener("click", function () { send({ type: "rate", score: n }); });
+    rate.appendChild(b);
+  });
+  var form = el("form", { id: "fd-form" });
+  var email = el("input", { type: "email", id: "fd-email", placeholder: T.email, "aria-label": T.email, autocomplete: "email", hidden: "" });
+  var name = el("input", { type: "text", id: "fd-name", placeholder: T.name, "aria-label": T.name, autocomplete: "name", hidden: "" });
+  var text = el("textarea", { id: "fd-text", placeholder: T.placeholder, "aria-label": T.placeholder, maxlength: "20000" });
+  var sendBtn = el("button", { type: "submit", "class": "send", id: "fd-send" }, T.send);
+  form.appendChild(name); form.appendChild(email); form.appendChild(text); form.appendChild(sendBtn);
+  panel.appendChild(head); panel.appendChild(status); panel.appendChild(log); panel.appendChild(typing); panel.appendChild(rate); panel.appendChild(form);
+  root.appendChild(launch); root.appendChild(panel);
+
+  var seen = {};      // seq → element
+  var pending = {};   // client id → element
+  function show(m) {
+    if (m.seq && seen[m.seq]) { return; }
+    var e = m.client_id && pending[m.client_id];
+    if (!e) {
+      e = el("div", { "class": "m " + m.kind });
+      e.appendChild(el("span", { "class": "meta" }, m.kind === "customer" ? T.you : (m.kind === "bot" ? T.bot : (m.author || T.agent))));
+      e.appendChild(document.createTextNode(m.body));
+      log.appendChild(e);
+    }
+    if (m.seq) {
+      seen[m.seq] = e;
+      e.setAttribute("data-seq", m.seq);
+      if (m.seq > state.lastSeq) { state.lastSeq = m.seq; save(); }
+    }
+    if (m.client_id && pending[m.client_id]) {
+      delete pending[m.client_id];
+      e.removeAttribute("data-pending");
+      var meta = e.querySelector(".meta"); if (meta) { meta.textContent = T.you + " · " + T.sent; }
+    }
+    log.scrollTop = log.scrollHeight;
+    if (m.kind !== "customer" && !panel.hidden && m.seq) { send({ type: "read", seq: m.seq }); }
+  }
+  function showPending(o) {
+    var e = el("div", { "class": "m customer", "data-pending": "1" });
+    e.appendChild(el("span", { "class": "meta" }, T.you));
+    e.appendChild(document.createTextNode(o.body));
+    log.appendChild(e);
+    pending[o.client_id] = e;
+    log.scrollTop = log.scrollHeight;
+  }
+
+  var ws = null, backoff = 500, online = false, typingTimer = null, lastTyping = 0;
+  function send(v) { if (ws && ws.readyState === 1) { ws.send(JSON.stringify(v)); return true; } return false; }
+  function msgFrame(o) {
+    var f = { type: "msg", client_id: o.client_id, body: o.body };
+    if (!email.hidden) { f.email = email.value.trim(); f.name = name.value.trim(); }
+    return f;
+  }
+  function flush() { state.outbox.forEach(function (o) { send(msgFrame(o)); }); }
+  function connect() {
+    ws = new WebSocket(wsURL);
+    ws.onopen = function () {
+      backoff = 500;
+      send({ type: "hello", ticket: state.ticket, last_seq: state.lastSeq, locale: lang, email: email.value, name: name.value });
+    };
+    ws.onmessage = function (ev) {
+      var f; try { f = JSON.parse(ev.data); } catch (e) { return; }
+      switch (f.type) {
+        case "welcome":
+          online = f.online;
+          if (f.ticket) { state.ticket = f.ticket; save(); } else if (state.ticket) { state.ticket = null; state.lastSeq = 0; save(); }
+          email.hidden = online || f.signed_in; name.hidden = online || f.signed_in;
+          status.textContent = online ? T.online : (f.signed_in ? T.online : T.offline);
+          (f.messages || []).forEach(show);
+          if (f.status === "resolved") { rate.hidden = false; }
+          flush();
+          break;
+        case "ack":
+          if (f.ticket) { state.ticket = f.ticket; }
+          state.outbox = state.outbox.filter(function (o) { return o.client_id !== f.client_id; });
+          save();
+          show({ seq: f.seq, client_id: f.client_id, kind: "customer", body: "" });
+          break;
+        case "msg": show(f); typing.textContent = ""; break;
+        case "typing":
+          typing.textContent = T.agent + " " + T.typing;
+          clearTimeout(typingTimer); typingTimer = setTimeout(function () { typing.textContent = ""; }, 4000);
+          break;
+        case "read":
+          Object.keys(seen).forEach(function (s) {
+            var e = seen[s]; if (+s <= f.seq && e.classList.contains("customer")) { var meta = e.querySelector(".meta"); if (meta) { meta.textContent = T.you + " · " + T.read; } }
+          });
+          break;
+        case "status": rate.hidden = f.status !== "resolved"; if (f.status === "resolved") { status.textContent = T.resolved; } break;
+        case "rated": rate.hidden = true; status.textContent = T.thanks; break;
+        case "moved": state.ticket = f.ticket; state.lastSeq = 0; save(); ws.close(); break;
+        case "error":
+          if (f.client_id) {
+            var e = pending[f.client_id];
+            state.outbox = state.outbox.filter(function (o) { return o.client_id !== f.client_id; }); save();
+            if (e) { delete pending[f.client_id]; e.remove(); }
+            if (f.code === "invalid_email") { email.hidden = false; name.hidden = false; email.focus(); }
+          }
+          status.textContent = f.message;
+          break;
+      }
+    };
+    ws.onclose = function () {
+      status.textContent = T.reconnecting;
+      setTimeout(connect, backoff);
+      backoff = Math.min(backoff * 2, 15000);
+    };
+  }
+
+  form.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var body = text.value.trim();
+    if (!body) { return; }
+    var o = { client_id: "c-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 10), body: body };
+    state.outbox.push(o); save();
+    showPending(o);
+    text.value = "";
+    send(msgFrame(o)); // if the socket is down, the outbox is sent after the next welcome
+  });
+  text.addEventListener("keydown", function (ev) {
+    if (ev.key === "Enter" && !ev.shiftKey) { ev.preventDefault(); form.requestSubmit ? form.requestSubmit() : sendBtn.click(); return; }
+    var now = Date.now();
+    if (now - lastTyping > 2000) { lastTyping = now; send({ type: "typing" }); }
+  });
+  function open() {
+    panel.hidden = false; launch.hidden = true; text.focus();
+    if (!ws) { connect(); }
+    var last = Object.keys(seen).map(Number).sort(function (a, b) { return b - a; })[0];
+    if (last) { send({ type: "read", seq: last }); }
+  }
+  launch.addEventListener("click", open);
+  closeBtn.addEventListener("click", function () { panel.hidden = true; launch.hidden = false; launch.focus(); });
+  panel.addEventListener("keydown", function (ev) { if (ev.key === "Escape") { closeBtn.click(); } });
+  state.outbox.forEach(showPending);
+  if (script.hasAttribute("data-open") || state.ticket) { open(); }
+})();
