@@ -140,6 +140,7 @@ type conversationView struct {
 	Calls      []support.Call
 	// CustomerRead is how far the customer has read (live chat).
 	CustomerRead int
+	Survey       *support.Survey
 	Lang         string
 	Me           string
 }
@@ -187,6 +188,9 @@ func (s *Server) renderConversation(w http.ResponseWriter, r *http.Request, stat
 		return err
 	}
 	if v.CustomerRead, _, err = s.opts.Support.ReadMarks(ctx, id); err != nil {
+		return err
+	}
+	if v.Survey, err = s.opts.Support.SurveyOf(ctx, id); err != nil {
 		return err
 	}
 	if v.Canned, err = s.opts.Support.CannedReplies(ctx, c.Language); err != nil {

@@ -60,6 +60,7 @@ func loadPages() (*pages, error) {
 		"inboxViews": func() []string { return inboxViews }, "channels": func() []string { return support.Channels },
 		"statuses": func() []string { return support.Statuses }, "nonceID": func() string { return newID(12) },
 		"json":           func(v any) (string, error) { b, err := json.Marshal(v); return string(b), err },
+		"deref":          func(b *bool) bool { return b != nil && *b },
 		"callDirections": func() []string { return support.CallDirections }, "callOutcomes": func() []string { return support.CallOutcomes }, "priorities": func() []string { return support.Priorities }}).
 		ParseFS(assets, "templates/layout.html")
 	if err != nil {

@@ -1,0 +1,138 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+)
+
+// widgetJS runs a statement in the widget's shadow root, where $ is
+// querySelector.
+func widgetJS(js string) string {
+	return `(function(){ var r = document.querySelector('#frontdesk-chat').shadowRoot; var $ = function(s){ return r.querySelector(s); }; ` + js + ` })()`
+}
+
+// The whole chat in two real browsers: a visitor opens the widget on a
+// page of another site of the business and writes; the agent's inbox
+// shows it live; the agent replies from the console and the visitor sees
+// the reply; the agent resolves; the visitor rates 5, and the agent sees
+// the rating. A script typed by the visitor stays text on both sides.
+func TestChatInBrowser(t *testing.T) {
+	site := httptest.NewServer(nil)
+	defer site.Close()
+	vars := map[string]string{"FRONTDESK_WIDGET_ORIGINS": site.URL}
+	for k, v := range fastHashing {
+		vars[k] = v
+	}
+	fd := Start(t, vars)
+	site.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `<!doctype html><html lang="vi"><head><title>Ngân hàng</title></head><body><h1>Trang chủ ngân hàng</h1>
+<script src="%s/widget.js" data-lang="en"></script></body></html>`, fd.URL)
+	})
+	fd.createStaff(t, "sup@acme.example", "supervisor")
+	sup := fd.signInAPI(t, "sup@acme.example", apiPassword)
+	fd.enrolTOTPAPI(t, sup)
+	if s := fd.postForm(t, "/console/desk/agents", sup, url.Values{"account": {fd.accountID(t, sup)}, "display_name": {"An"}, "language": {"en", "vi"}}); s != http.StatusSeeOther {
+		t.Fatalf("agent: %d", s)
+	}
+
+	// The agent's inbox is open (the desk is online).
+	agent := Browser(t)
+	secure, httpOnly := true, true
+	if _, err := chromedp.Call(agent, network.SetCookie, network.SetCookieParams{Name: "__Host-fd_session", Value: sup,
+		URL: fd.URL, Path: "/", Secure: &secure, HTTPOnly: &httpOnly, SameSite: network.CookieSameSiteLax}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(agent, chromedp.Navigate(fd.URL+"/console/inbox?view=active"), chromedp.WaitVisible(css("#inbox"))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, agent, `document.querySelector('#inbox') !== null`) // page up; its live socket heartbeats
+
+	// The visitor, on the business's own site.
+	visitor := Browser(t)
+	payload := `<img src=x onerror="window.__xss=1">`
+	err := chromedp.Do(visitor,
+		chromedp.Navigate(site.URL),
+		chromedp.WaitReady("body"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, visitor, `!!document.querySelector('#frontdesk-chat')`)
+	chromedp.Run(visitor, chromedp.Evaluate[any](widgetJS(`$('#fd-open').click(); return true;`)))
+	waitFor(t, visitor, widgetJS(`return $('#fd-status').textContent === "We are online.";`))
+	chromedp.Run(visitor, chromedp.Evaluate[any](widgetJS(`$('#fd-text').value = "My card is blocked "+`+"`"+payload+"`"+`; $('#fd-form').requestSubmit(); return true;`)))
+	waitFor(t, visitor, widgetJS(`return !r.querySelector('[data-pending]') && r.querySelectorAll('.m.customer').length === 1;`))
+
+	// The agent's inbox shows it without a reload by hand.
+	waitFor(t, agent, `document.querySelectorAll('#inbox a[href^="/console/conversations/"]').length === 1`)
+	err = chromedp.Do(agent,
+		chromedp.Click(css(`#inbox a[href^="/console/conversations/"]`)),
+		chromedp.WaitVisible(css("#messages")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _ := chromedp.Run(agent, chromedp.Text(css("#m1 .body")))
+	if !strings.Contains(first, payload) {
+		t.Fatalf("the agent sees %q", first)
+	}
+	// The agent replies; the visitor sees it live.
+	err = chromedp.Do(agent,
+		chromedp.SendKeys(css("#body"), "Hello, I have unblocked your card."),
+		chromedp.Click(css("#send")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, visitor, widgetJS(`var m = r.querySelectorAll('.m.agent'); return m.length === 1 && m[0].textContent.indexOf("unblocked your card") >= 0;`))
+	waitFor(t, agent, `document.querySelectorAll('#messages .message.agent').length === 1`)
+	// The agent resolves; the visitor is asked to rate, and gives 5.
+	err = chromedp.Do(agent,
+		chromedp.SetValue(css("#status"), "resolved"),
+		chromedp.Click(css("#save")),
+		chromedp.WaitVisible(css("#notice")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, visitor, widgetJS(`return !$('#fd-rate').hidden;`))
+	chromedp.Run(visitor, chromedp.Evaluate[any](widgetJS(`$('#fd-rate-5').click(); return true;`)))
+	waitFor(t, visitor, widgetJS(`return $('#fd-rate').hidden;`))
+	if err := chromedp.Do(agent, chromedp.Reload(), chromedp.WaitVisible(css("#rating"))); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := chromedp.Run(agent, chromedp.Text(css("#rating"))); !strings.HasPrefix(r, "5/5") {
+		t.Fatalf("rating shown to the agent: %q", r)
+	}
+	// ASVS 1.2.1: the visitor's markup ran nowhere.
+	for name, ctx := range map[string]context.Context{"agent": agent, "visitor": visitor} {
+		if x, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__xss === 1`)); x {
+			t.Fatalf("script ran in the %s's page", name)
+		}
+	}
+}
+
+// waitFor polls a JavaScript condition in the page until it holds.
+func waitFor(t *testing.T, ctx context.Context, cond string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](cond))
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("never true: %s (%v)", cond, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
