@@ -208,3 +208,37 @@ func TestDeskAftercare(t *testing.T) {
 		t.Fatalf("answer mail: %q", got.Text)
 	}
 }
+
+// Analytics: the dashboard renders its charts without JavaScript, and
+// every chart's data downloads as CSV with cells a spreadsheet cannot run.
+func TestDeskAnalytics(t *testing.T) {
+	fd := Start(t, fastHashing)
+	fd.createStaff(t, "sup@acme.example", "supervisor")
+	sup := fd.signInAPI(t, "sup@acme.example", apiPassword)
+	fd.enrolTOTPAPI(t, sup)
+	fd.createStaff(t, "agent@acme.example", "agent")
+	agent := fd.signInAPI(t, "agent@acme.example", apiPassword)
+	fd.enrolTOTPAPI(t, agent)
+	for _, c := range []string{"browser", "browser", "billing"} {
+		if s, _ := fd.consoleRequest(t, "POST", "/contact", "", url.Values{"email": {c + "@example.com"}, "body": {"help"}, "category": {c}}); s != http.StatusSeeOther {
+			t.Fatalf("contact: %d", s)
+		}
+	}
+	if s := fd.page(t, "GET", "/console/analytics", agent); s != http.StatusForbidden {
+		t.Fatalf("agent opened analytics: %d", s)
+	}
+	s, page := fd.consoleRequest(t, "GET", "/console/analytics", sup, nil)
+	if s != http.StatusOK || !strings.Contains(string(page), `id="volume-chart"`) || !strings.Contains(string(page), `<rect x=`) || !strings.Contains(string(page), `id="total">3<`) {
+		t.Fatalf("dashboard: %d %s", s, page)
+	}
+	for _, chart := range []string{"volume", "categories", "times", "csat", "agents"} {
+		s, body := fd.consoleRequest(t, "GET", "/console/analytics/"+chart+".csv", sup, nil)
+		if s != http.StatusOK || (chart != "agents" && len(strings.Split(strings.TrimSpace(string(body)), "\n")) < 2) {
+			t.Fatalf("%s.csv: %d %q", chart, s, body)
+		}
+	}
+	_, cats := fd.consoleRequest(t, "GET", "/console/analytics/categories.csv", sup, nil)
+	if !strings.Contains(string(cats), "browser,2") {
+		t.Fatalf("categories.csv: %q", cats)
+	}
+}

@@ -127,6 +127,13 @@ func (s *Server) originAllowed(origin string) bool {
 	return slices.Contains(s.opts.WidgetOrigins, o)
 }
 
+// errWebSocketOnly answers a plain request to a WebSocket address.
+var errWebSocketOnly = &Error{Status: http.StatusUpgradeRequired, Code: "websocket_required", Message: "This address speaks WebSocket only."}
+
+func isWebSocket(r *http.Request) bool {
+	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
+}
+
 // acceptSocket upgrades a request, lifting the server's write timeout
 // that would otherwise cut a long-lived connection.
 func acceptSocket(w http.ResponseWriter, r *http.Request) (*websocket.Conn, error) {
@@ -144,6 +151,9 @@ func acceptSocket(w http.ResponseWriter, r *http.Request) (*websocket.Conn, erro
 func (s *Server) chatSocket(w http.ResponseWriter, r *http.Request) error {
 	if s.opts.Support == nil || s.live == nil {
 		return ErrNotFound
+	}
+	if !isWebSocket(r) {
+		return errWebSocketOnly
 	}
 	if !s.originAllowed(r.Header.Get("Origin")) {
 		s.log.WarnContext(r.Context(), "chat connection from an origin not allowed", "security_event", "origin", "origin", r.Header.Get("Origin"))

@@ -28,6 +28,9 @@ func (s *Server) consoleLive(w http.ResponseWriter, r *http.Request) error {
 	if s.opts.Support == nil || s.live == nil {
 		return ErrNotFound
 	}
+	if !isWebSocket(r) {
+		return errWebSocketOnly
+	}
 	if o := r.Header.Get("Origin"); s.opts.BaseURL == nil || o != s.opts.BaseURL.Scheme+"://"+s.opts.BaseURL.Host {
 		s.log.WarnContext(r.Context(), "console live connection from another origin", "security_event", "origin", "origin", o)
 		return &Error{Status: http.StatusForbidden, Code: "origin_refused", Message: "Open the console on its own site."}

@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -61,6 +62,8 @@ func loadPages() (*pages, error) {
 		"statuses": func() []string { return support.Statuses }, "nonceID": func() string { return newID(12) },
 		"json":           func(v any) (string, error) { b, err := json.Marshal(v); return string(b), err },
 		"deref":          func(b *bool) bool { return b != nil && *b },
+		"duration":       shortDuration,
+		"percent":        func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "%" },
 		"callDirections": func() []string { return support.CallDirections }, "callOutcomes": func() []string { return support.CallOutcomes }, "priorities": func() []string { return support.Priorities }}).
 		ParseFS(assets, "templates/layout.html")
 	if err != nil {
@@ -212,6 +215,21 @@ func (s *Server) static(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("ETag", f.etag)
 	http.ServeContent(w, r, "", startTime, bytes.NewReader(f.body))
 	return nil
+}
+
+// shortDuration writes a duration as people read it: 45s, 12m, 3h 5m, 2d 4h.
+func shortDuration(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return "–"
+	case d < time.Minute:
+		return strconv.Itoa(int(d.Seconds())) + "s"
+	case d < time.Hour:
+		return strconv.Itoa(int(d.Minutes())) + "m"
+	case d < 24*time.Hour:
+		return strconv.Itoa(int(d.Hours())) + "h " + strconv.Itoa(int(d.Minutes())%60) + "m"
+	}
+	return strconv.Itoa(int(d.Hours())/24) + "d " + strconv.Itoa(int(d.Hours())%24) + "h"
 }
 
 // widgetJS serves the chat widget for any site of the business to embed.

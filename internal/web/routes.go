@@ -131,6 +131,8 @@ func (s *Server) routes() []Route {
 		{"POST /console/conversations/{id}/recovery", Browser, access.ConversationsWrite, s.withSupport(s.consoleDeskRecovery)},
 		{"POST /console/conversations/{id}/calls", Browser, access.ConversationsWrite, s.withSupport(s.consoleLogCall)},
 		{"POST /console/calls", Browser, access.ConversationsWrite, s.withSupport(s.consoleStartCall)},
+		{"GET /console/analytics", Browser, access.DeskManage, s.withSupport(s.consoleAnalytics)},
+		{"GET /console/analytics/{chart}", Browser, access.DeskManage, s.withSupport(s.consoleAnalyticsCSV)},
 		{"GET /console/complaints", Browser, access.DeskManage, s.withSupport(s.consoleComplaints)},
 		{"POST /console/complaints/{id}/resolve", Browser, access.DeskManage, s.withSupport(s.consoleResolveComplaint)},
 		{"POST /console/desk/away", Browser, access.ConversationsWrite, s.withSupport(s.consoleAway)},
