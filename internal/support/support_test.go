@@ -38,8 +38,10 @@ func (r *recorder) Publish(_ context.Context, subject string, _ []byte) error {
 func newFixture(t *testing.T) *fixture {
 	k := identitytest.New(t, "default")
 	bus := &recorder{}
-	return &fixture{Kit: k, bus: bus, svc: support.New(support.Options{DB: k.D, Keys: k.Keys, Audit: k.Log, Bus: bus, Mail: k.Mail,
-		BaseURL: "https://bank.example", Org: "Acme Bank", FollowUpAfter: 72 * time.Hour})}
+	svc := support.New(support.Options{DB: k.D, Keys: k.Keys, Audit: k.Log, Bus: bus, Mail: k.Mail,
+		BaseURL: "https://bank.example", Org: "Acme Bank", FollowUpAfter: 72 * time.Hour})
+	t.Cleanup(svc.WaitMail) // before the outbox directory is removed
+	return &fixture{Kit: k, bus: bus, svc: svc}
 }
 
 func (f *fixture) start(who support.Who, body string) *support.Conversation {
