@@ -136,3 +136,54 @@ func waitFor(t *testing.T, ctx context.Context, cond string) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// ASVS 1.2.1/1.3.x: markup in every field a customer controls — name,
+// subject, message, and a tag an agent typed from it — stays text in the
+// console's pages, checked in a real browser (an alert or a script that
+// ran would set window.__xss).
+func TestDeskPagesRenderCustomerMarkupInert(t *testing.T) {
+	fd := Start(t, fastHashing)
+	fd.createStaff(t, "sup@acme.example", "supervisor")
+	sup := fd.signInAPI(t, "sup@acme.example", apiPassword)
+	fd.enrolTOTPAPI(t, sup)
+	payloads := []string{`<script>window.__xss=1</script>`, `<img src=x onerror="window.__xss=1">`, `<svg onload="window.__xss=1">`, `"><iframe src="javascript:window.top.__xss=1">`}
+	all := strings.Join(payloads, " ")
+	if s, _ := fd.consoleRequest(t, "POST", "/contact", "", url.Values{"email": {"x@example.com"}, "name": {"N " + all}, "subject": {"S " + all},
+		"body": {"B " + all}, "category": {"browser"}}); s != http.StatusSeeOther {
+		t.Fatalf("contact: %d", s)
+	}
+	ctx := Browser(t)
+	secure, httpOnly := true, true
+	if _, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: "__Host-fd_session", Value: sup,
+		URL: fd.URL, Path: "/", Secure: &secure, HTTPOnly: &httpOnly, SameSite: network.CookieSameSiteLax}); err != nil {
+		t.Fatal(err)
+	}
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(fd.URL+"/console/inbox?view=all"),
+		chromedp.WaitVisible(css(`#inbox a[href^="/console/conversations/"]`)),
+		chromedp.Click(css(`#inbox a[href^="/console/conversations/"]`)),
+		chromedp.WaitVisible(css("#messages")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := chromedp.Run(ctx, chromedp.Text(css("#m1 .body")))
+	who, _ := chromedp.Run(ctx, chromedp.Text(css("#who")))
+	if !strings.Contains(body, payloads[0]) || !strings.Contains(who, payloads[1]) {
+		t.Fatalf("markup not shown as text: body %q, who %q", body, who)
+	}
+	// The conversation page is open now; then the other pages that show it.
+	for _, page := range []string{"", "/console/inbox?view=all", "/console/analytics", "/console/complaints"} {
+		if page != "" {
+			if err := chromedp.Do(ctx, chromedp.Navigate(fd.URL+page), chromedp.WaitReady("main")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if x, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__xss === 1`)); x {
+			t.Fatalf("customer markup ran in the console (%s)", page)
+		}
+		if n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('main iframe, main img, main svg[onload]').length`)); n != 0 {
+			t.Fatalf("%d elements from customer markup on %s", n, page)
+		}
+	}
+}
