@@ -1,8 +1,11 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -162,6 +165,38 @@ func TestChatProtocol(t *testing.T) {
 		if f["body"] == "after the note" {
 			break
 		}
+	}
+	// A file, in chunks: checked by content, then downloadable with the ticket.
+	png := append([]byte{0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}, make([]byte, 40000)...)
+	c.send(map[string]any{"type": "file_begin", "client_id": "f1", "name": "screen.png", "size": len(png)})
+	for i := 0; i < len(png); i += 32768 {
+		c.send(map[string]any{"type": "file_chunk", "client_id": "f1", "data": base64.StdEncoding.EncodeToString(png[i:min(i+32768, len(png))])})
+	}
+	c.send(map[string]any{"type": "file_end", "client_id": "f1"})
+	fileAck := c.next("ack")
+	att, _ := fileAck["attachment"].(string)
+	if att == "" {
+		t.Fatalf("file ack: %v", fileAck)
+	}
+	res, err := http.Get(fd.URL + "/chat/attachments/" + att + "?ticket=" + url.QueryEscape(ticket))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !bytes.Equal(got, png) || !strings.HasPrefix(res.Header.Get("Content-Disposition"), "attachment") || res.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Fatalf("download: %d %v", res.StatusCode, res.Header)
+	}
+	if res, _ := http.Get(fd.URL + "/chat/attachments/" + att + "?ticket=" + url.QueryEscape(strings.Replace(ticket, conv, strings.Repeat("0", 32), 1))); res.StatusCode != http.StatusNotFound {
+		t.Fatalf("download with another ticket: %d", res.StatusCode)
+	}
+	// A page disguised as a picture is refused.
+	disguised := []byte("<!doctype html><script>alert(1)</script>")
+	c.send(map[string]any{"type": "file_begin", "client_id": "f2", "name": "cat.png", "size": len(disguised)})
+	c.send(map[string]any{"type": "file_chunk", "client_id": "f2", "data": base64.StdEncoding.EncodeToString(disguised)})
+	c.send(map[string]any{"type": "file_end", "client_id": "f2"})
+	if e := c.next("error"); e["code"] != "file_type" {
+		t.Fatalf("disguised page: %v", e)
 	}
 	c.conn.Close(websocket.StatusNormalClosure, "")
 

@@ -28,6 +28,9 @@ import (
 //	{"type":"hello","ticket":"…","last_seq":12,"name":"…","email":"…","locale":"vi"}
 //	{"type":"msg","client_id":"c-…","body":"…"}   acknowledged by "ack"; re-sent after a reconnect until acknowledged
 //	{"type":"typing"}  {"type":"read","seq":14}  {"type":"rate","score":5,"comment":"…"}
+//	{"type":"file_begin","client_id":"f-…","name":"scan.pdf","size":12345}, then
+//	{"type":"file_chunk","client_id":"f-…","data":"<base64 of at most 32 KiB>"}…, then
+//	{"type":"file_end","client_id":"f-…"}   acknowledged by "ack" with "attachment"
 //
 // server → client:
 //
@@ -73,6 +76,8 @@ type chatFrame struct {
 	Seq      int    `json:"seq,omitempty"`
 	Score    int    `json:"score,omitempty"`
 	Comment  string `json:"comment,omitempty"`
+	Size     int    `json:"size,omitempty"` // file_begin
+	Data     string `json:"data,omitempty"` // file_chunk: base64
 }
 
 // chatMessage is a message as the customer sees it.
@@ -82,6 +87,7 @@ type chatMessage struct {
 	ID        string    `json:"id"`
 	Kind      string    `json:"kind"`
 	Body      string    `json:"body"`
+	File      string    `json:"file,omitempty"` // download path of the message's file
 	Author    string    `json:"author,omitempty"`
 	ClientID  string    `json:"client_id,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
@@ -193,6 +199,7 @@ type chatConn struct {
 	client   *liveClient
 	unfollow func()
 	sent     []time.Time // message times in the current window
+	upload   *chatUpload // a file being received
 }
 
 func (c *chatConn) write(v any) error {
@@ -341,6 +348,15 @@ func (c *chatConn) view(m support.Message) chatMessage {
 	if m.Kind == support.KindAgent && m.AuthorID != "" {
 		v.Author = c.s.agentDisplayName(c.ctx, m.AuthorID)
 	}
+	if strings.HasPrefix(m.Body, "[file] ") {
+		if list, err := c.s.opts.Support.Attachments(c.ctx, c.conv); err == nil {
+			for _, a := range list {
+				if a.MessageID == m.ID {
+					v.File = "/chat/attachments/" + a.ID + "?ticket=" + url.QueryEscape(c.s.ticket(c.conv, c.s.now()))
+				}
+			}
+		}
+	}
 	return v
 }
 
@@ -370,6 +386,15 @@ func (c *chatConn) handle(f chatFrame) error {
 			return err
 		}
 		return c.write(map[string]any{"type": "rated", "score": f.Score})
+	case "file_begin":
+		if !c.allow(time.Now()) {
+			return c.fail("rate_limited", "You are sending too fast. Wait a few seconds.")
+		}
+		return c.fileBegin(f)
+	case "file_chunk":
+		return c.fileChunk(f)
+	case "file_end":
+		return c.fileEnd(f)
 	case "ping":
 		return c.write(map[string]string{"type": "pong"})
 	default:

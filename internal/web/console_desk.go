@@ -141,6 +141,7 @@ type conversationView struct {
 	// CustomerRead is how far the customer has read (live chat).
 	CustomerRead int
 	Survey       *support.Survey
+	Files        map[string]support.Attachment // by message id
 	Lang         string
 	Me           string
 }
@@ -191,6 +192,9 @@ func (s *Server) renderConversation(w http.ResponseWriter, r *http.Request, stat
 		return err
 	}
 	if v.Survey, err = s.opts.Support.SurveyOf(ctx, id); err != nil {
+		return err
+	}
+	if v.Files, err = filesByMessage(s.opts.Support, r, id); err != nil {
 		return err
 	}
 	if v.Canned, err = s.opts.Support.CannedReplies(ctx, c.Language); err != nil {
@@ -433,4 +437,17 @@ func (s *Server) consoleDeskRecovery(w http.ResponseWriter, r *http.Request) err
 		return identityError(err)
 	}
 	return backToConversation(w, r, id, "recovery")
+}
+
+// filesByMessage maps a conversation's message ids to their files.
+func filesByMessage(sv *support.Service, r *http.Request, conv string) (map[string]support.Attachment, error) {
+	list, err := sv.Attachments(r.Context(), conv)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]support.Attachment, len(list))
+	for _, a := range list {
+		m[a.MessageID] = a
+	}
+	return m, nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/frontdesk/frontdesk/internal/support"
 	"log/slog"
 	"mime"
 	"net"
@@ -156,8 +157,11 @@ func (s *Server) guard(rt Route, w http.ResponseWriter, r *http.Request) error {
 	}
 	if rt.Tree == Browser && r.Method == http.MethodPost {
 		limit := int64(64 << 10)
-		if rt.Pattern == importUploadRoute {
+		switch {
+		case rt.Pattern == importUploadRoute:
 			limit = maxUploadBytes + 64<<10
+		case uploadRoutes[rt.Pattern]:
+			limit = support.MaxUploadBytes + 64<<10
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
 	}

@@ -164,11 +164,16 @@ func (s *Server) supportConversation(w http.ResponseWriter, r *http.Request) err
 type supportConversationView struct {
 	C      *support.Conversation
 	Survey *support.Survey
+	Files  map[string]support.Attachment
 }
 
 func (s *Server) supportView(r *http.Request, c *support.Conversation) (supportConversationView, error) {
 	sv, err := s.opts.Support.SurveyOf(r.Context(), c.ID)
-	return supportConversationView{C: c, Survey: sv}, err
+	if err != nil {
+		return supportConversationView{}, err
+	}
+	files, err := filesByMessage(s.opts.Support, r, c.ID)
+	return supportConversationView{C: c, Survey: sv, Files: files}, err
 }
 
 func (s *Server) supportReply(w http.ResponseWriter, r *http.Request) error {

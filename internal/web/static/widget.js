@@ -21,17 +21,17 @@
       online: "We are online.", offline: "No one is online right now: leave your e-mail address and we answer by e-mail.",
       email: "Your e-mail address", name: "Your name (optional)", typing: "typing…", sent: "sent", read: "read", failed: "not sent yet: retrying",
       you: "You", agent: "Support", bot: "Automatic answer", rate: "How did we do?", thanks: "Thank you for your rating.", resolved: "This conversation was resolved. You can still reply.",
-      reconnecting: "Reconnecting…" },
+      reconnecting: "Reconnecting…", file: "Attach a file", tooLarge: "The file is larger than 10 MB." },
     vi: { title: "Trò chuyện với chúng tôi", placeholder: "Nhập tin nhắn…", send: "Gửi", close: "Đóng", open: "Trò chuyện với chúng tôi",
       online: "Chúng tôi đang trực tuyến.", offline: "Hiện không có ai trực tuyến: hãy để lại e-mail, chúng tôi sẽ trả lời qua e-mail.",
       email: "E-mail của bạn", name: "Tên của bạn (không bắt buộc)", typing: "đang nhập…", sent: "đã gửi", read: "đã xem", failed: "chưa gửi được: đang thử lại",
       you: "Bạn", agent: "Hỗ trợ", bot: "Trả lời tự động", rate: "Bạn đánh giá thế nào?", thanks: "Cảm ơn bạn đã đánh giá.", resolved: "Cuộc hội thoại đã được giải quyết. Bạn vẫn có thể trả lời.",
-      reconnecting: "Đang kết nối lại…" },
+      reconnecting: "Đang kết nối lại…", file: "Đính kèm tệp", tooLarge: "Tệp lớn hơn 10 MB." },
     zh: { title: "在线咨询", placeholder: "输入消息…", send: "发送", close: "关闭", open: "在线咨询",
       online: "我们在线。", offline: "目前无人在线:请留下电子邮件地址,我们将通过邮件回复。",
       email: "您的电子邮件", name: "您的名字(可选)", typing: "正在输入…", sent: "已发送", read: "已读", failed: "尚未发送:正在重试",
       you: "您", agent: "客服", bot: "自动回复", rate: "您对我们的服务满意吗?", thanks: "感谢您的评分。", resolved: "此会话已解决。您仍然可以回复。",
-      reconnecting: "正在重新连接…" }
+      reconnecting: "正在重新连接…", file: "附加文件", tooLarge: "文件超过 10 MB。" }
   }[lang];
 
   var store = window.sessionStorage;
@@ -61,6 +61,8 @@
     "form{display:flex;flex-direction:column;gap:6px;padding:10px 14px;border-top:1px solid #e5e7eb}",
     "input,textarea{font:inherit;padding:6px 8px;border:1px solid #9ca3af;border-radius:6px}",
     "textarea{resize:none;height:56px}",
+    ".row{display:flex;justify-content:space-between;align-items:center;gap:6px}", "input[type=file]{font-size:12px;max-width:200px;border:0;padding:0}",
+    "a.file{display:block;color:#0b5cad}",
     "button.send{align-self:flex-end;background:#0b5cad;color:#fff;border:0;border-radius:6px;padding:6px 14px;font:600 14px system-ui,sans-serif;cursor:pointer}",
     ".rate{display:flex;gap:4px;padding:6px 14px;align-items:center;flex-wrap:wrap}", ".rate button{border:1px solid #9ca3af;background:#fff;border-radius:6px;padding:4px 10px;cursor:pointer}",
     "[hidden]{display:none!important}",
@@ -95,7 +97,10 @@
   var name = el("input", { type: "text", id: "fd-name", placeholder: T.name, "aria-label": T.name, autocomplete: "name", hidden: "" });
   var text = el("textarea", { id: "fd-text", placeholder: T.placeholder, "aria-label": T.placeholder, maxlength: "20000" });
   var sendBtn = el("button", { type: "submit", "class": "send", id: "fd-send" }, T.send);
-  form.appendChild(name); form.appendChild(email); form.appendChild(text); form.appendChild(sendBtn);
+  var file = el("input", { type: "file", id: "fd-file", "aria-label": T.file, accept: "image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain" });
+  var row = el("div", { "class": "row" });
+  row.appendChild(file); row.appendChild(sendBtn);
+  form.appendChild(name); form.appendChild(email); form.appendChild(text); form.appendChild(row);
   panel.appendChild(head); panel.appendChild(status); panel.appendChild(log); panel.appendChild(typing); panel.appendChild(rate); panel.appendChild(form);
   root.appendChild(launch); root.appendChild(panel);
 
@@ -109,6 +114,10 @@
       e.appendChild(el("span", { "class": "meta" }, m.kind === "customer" ? T.you : (m.kind === "bot" ? T.bot : (m.author || T.agent))));
       e.appendChild(document.createTextNode(m.body));
       log.appendChild(e);
+    }
+    if (m.file && !e.querySelector("a.file")) {
+      var a = el("a", { "class": "file", href: base.origin + m.file, download: "", rel: "noopener" }, "⬇");
+      e.appendChild(a);
     }
     if (m.seq) {
       seen[m.seq] = e;
@@ -204,6 +213,25 @@
     showPending(o);
     text.value = "";
     send(msgFrame(o)); // if the socket is down, the outbox is sent after the next welcome
+  });
+  // A file goes in 32 KiB chunks; the server checks what it is.
+  file.addEventListener("change", function () {
+    var f = file.files[0];
+    file.value = "";
+    if (!f) { return; }
+    if (f.size > 10 * 1024 * 1024) { status.textContent = T.tooLarge; return; }
+    var id = "f-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 8);
+    showPending({ client_id: id, body: "[file] " + f.name });
+    f.arrayBuffer().then(function (buf) {
+      var bytes = new Uint8Array(buf);
+      send({ type: "file_begin", client_id: id, name: f.name, size: bytes.length });
+      for (var i = 0; i < bytes.length; i += 32768) {
+        var chunk = bytes.subarray(i, i + 32768), bin = "";
+        for (var j = 0; j < chunk.length; j++) { bin += String.fromCharCode(chunk[j]); }
+        send({ type: "file_chunk", client_id: id, data: btoa(bin) });
+      }
+      send({ type: "file_end", client_id: id });
+    });
   });
   text.addEventListener("keydown", function (ev) {
     if (ev.key === "Enter" && !ev.shiftKey) { ev.preventDefault(); form.requestSubmit ? form.requestSubmit() : sendBtn.click(); return; }
