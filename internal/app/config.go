@@ -56,6 +56,8 @@ type Config struct {
 	NATSURL                 string
 	NATSPrefix              string
 	WidgetOrigins           []string
+	MessagingSecrets        [][]byte
+	MessagingOutboundURL    string
 	RecoveryCoolOff         time.Duration
 	SMSProvider             string
 	SMSURL                  string
@@ -167,6 +169,23 @@ func options() []option {
 				}
 				c.WidgetOrigins = append(c.WidgetOrigins, u.Scheme+"://"+u.Host)
 			}
+			return nil
+		}},
+		{flag: "messaging-secrets", secret: true, usage: "comma-separated secrets (16+ characters) that messaging bridges sign their webhook deliveries with; the first also signs replies sent to the bridge; empty turns the messaging webhook off", set: func(c *Config, v string) error {
+			c.MessagingSecrets = nil
+			for _, sec := range strings.Split(v, ",") {
+				if sec = strings.TrimSpace(sec); sec == "" {
+					continue
+				}
+				if len(sec) < 16 {
+					return errors.New("each secret needs at least 16 characters")
+				}
+				c.MessagingSecrets = append(c.MessagingSecrets, []byte(sec))
+			}
+			return nil
+		}},
+		{flag: "messaging-outbound-url", usage: "the bridge's webhook that receives agents' replies on messaging conversations (https; http only on loopback)", set: func(c *Config, v string) error {
+			c.MessagingOutboundURL = v
 			return nil
 		}},
 		{flag: "nats-url", secret: true, usage: "NATS server for live updates between nodes (nats://host:4222); empty keeps them inside this process (one node)", set: func(c *Config, v string) error {

@@ -100,27 +100,28 @@ func start(ctx context.Context, sys *system, cfg Config, log *slog.Logger, ln ne
 		return nil, err
 	}
 	handler, err := web.New(web.Options{
-		Logger:         log,
-		Ready:          sys.ready,
-		Registry:       reg,
-		BaseURL:        base,
-		TLS:            cfg.TLSCertFile != "",
-		TrustedProxies: cfg.TrustedProxies,
-		MetricsToken:   cfg.MetricsToken,
-		OrgName:        cfg.OrgName,
-		SupportEmail:   cfg.SupportEmail,
-		Version:        Version,
-		Identity:       sys.id,
-		MFA:            sys.mfa,
-		Access:         sys.access,
-		Support:        sys.desk,
-		Bus:            sys.bus,
-		WidgetOrigins:  cfg.WidgetOrigins,
-		Authorizer:     sys.access,
-		DB:             sys.db,
-		Keys:           sys.keys,
-		Signer:         sys.signer,
-		Audit:          sys.audit,
+		Logger:           log,
+		Ready:            sys.ready,
+		Registry:         reg,
+		BaseURL:          base,
+		TLS:              cfg.TLSCertFile != "",
+		TrustedProxies:   cfg.TrustedProxies,
+		MetricsToken:     cfg.MetricsToken,
+		OrgName:          cfg.OrgName,
+		SupportEmail:     cfg.SupportEmail,
+		Version:          Version,
+		Identity:         sys.id,
+		MFA:              sys.mfa,
+		Access:           sys.access,
+		Support:          sys.desk,
+		Bus:              sys.bus,
+		WidgetOrigins:    cfg.WidgetOrigins,
+		MessagingSecrets: cfg.MessagingSecrets,
+		Authorizer:       sys.access,
+		DB:               sys.db,
+		Keys:             sys.keys,
+		Signer:           sys.signer,
+		Audit:            sys.audit,
 	})
 	if err != nil {
 		return nil, err
@@ -301,6 +302,9 @@ func (s *system) deskLoop(ctx context.Context, every time.Duration) {
 				s.log.Error("flagging SLA breaches failed", "error", err.Error())
 			} else if n > 0 {
 				s.log.Info("conversations past their SLA target", "count", n)
+			}
+			if _, err := s.desk.PurgeWebhookDeliveries(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("purging webhook deliveries failed", "error", err.Error())
 			}
 			if n, err := s.desk.SendFollowUps(ctx); err != nil && ctx.Err() == nil {
 				s.log.Error("sending support follow-ups failed", "error", err.Error())

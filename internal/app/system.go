@@ -121,7 +121,18 @@ func openSystem(ctx context.Context, cfg Config, log *slog.Logger, mode openMode
 	} else {
 		s.bus = bus.NewLocal()
 	}
-	s.desk = support.New(support.Options{DB: d, Keys: s.keys, Audit: s.audit, Bus: s.bus, Mail: s.mail, BaseURL: cfg.BaseURL, Org: cfg.OrgName,
+	var bridge *support.WebhookSender
+	if cfg.MessagingOutboundURL != "" {
+		if len(cfg.MessagingSecrets) == 0 {
+			d.Close()
+			return nil, errors.New("configuration: --messaging-outbound-url needs --messaging-secrets to sign with")
+		}
+		if bridge, err = support.NewWebhookSender(cfg.MessagingOutboundURL, cfg.MessagingSecrets[0]); err != nil {
+			d.Close()
+			return nil, err
+		}
+	}
+	s.desk = support.New(support.Options{DB: d, Keys: s.keys, Audit: s.audit, Bus: s.bus, Mail: s.mail, Messaging: bridge, BaseURL: cfg.BaseURL, Org: cfg.OrgName,
 		FollowUpAfter: cfg.SupportFollowUp, Logger: log})
 	if s.migratedTo != 0 {
 		err := s.record(ctx, audit.Event{Action: "schema.migrate", Target: "database",

@@ -250,6 +250,9 @@ func (s *Service) Post(ctx context.Context, conversationID string, m NewMessage)
 	if job != nil {
 		s.sendMail(ctx, *job)
 	}
+	if !dup && m.Kind == KindAgent && c.Channel == ChannelMessaging {
+		s.deliverOutgoing(ctx, conversationID, msg)
+	}
 	return msg, dup, nil
 }
 

@@ -108,6 +108,9 @@ type Options struct {
 	Audit *audit.Log
 	Bus   Publisher // nil: no live updates
 	Mail  Mailer    // nil: no e-mail (replies stay in the portal)
+	// Messaging posts agents' replies on messaging conversations to the
+	// bridge; nil keeps them in the desk.
+	Messaging *WebhookSender
 	// BaseURL is the portal's public URL, for links in e-mails; Org the
 	// business's name, signed under replies.
 	BaseURL, Org string
@@ -119,16 +122,17 @@ type Options struct {
 
 // Service is the support desk. It is safe for concurrent use.
 type Service struct {
-	db       *db.DB
-	keys     *keyring.Keyring
-	audit    *audit.Log
-	bus      Publisher
-	mail     Mailer
-	base     string
-	org      string
-	followUp time.Duration
-	log      *slog.Logger
-	mailq    mailQueue
+	db        *db.DB
+	keys      *keyring.Keyring
+	audit     *audit.Log
+	bus       Publisher
+	mail      Mailer
+	base      string
+	org       string
+	followUp  time.Duration
+	messaging *WebhookSender
+	log       *slog.Logger
+	mailq     mailQueue
 }
 
 // New returns the service.
@@ -143,7 +147,7 @@ func New(o Options) *Service {
 		o.Org = "Frontdesk"
 	}
 	return &Service{db: o.DB, keys: o.Keys, audit: o.Audit, bus: o.Bus, mail: o.Mail, base: strings.TrimRight(o.BaseURL, "/"),
-		org: o.Org, followUp: o.FollowUpAfter, log: o.Logger}
+		org: o.Org, followUp: o.FollowUpAfter, messaging: o.Messaging, log: o.Logger}
 }
 
 func newID() string {

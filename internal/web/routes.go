@@ -176,6 +176,7 @@ func (s *Server) routes() []Route {
 		{"POST /api/v1/registrations", API, Public, s.apiRegister},
 		{"POST /api/v1/registrations/verify", API, Public, s.apiVerify},
 		{"POST /api/v1/sessions", API, Public, s.apiSignIn},
+		{"POST /api/v1/messaging/inbound", API, Public, s.apiMessagingInbound}, // the HMAC signature is the credential
 		{"GET /api/v1/session", API, Enrolling, s.apiSession},
 		{"DELETE /api/v1/session", API, Enrolling, s.apiSignOut},
 		{"GET /api/v1/sessions", API, SignedIn, s.apiSessions},

@@ -67,6 +67,9 @@ type Options struct {
 	// WidgetOrigins may embed the chat widget, besides the portal itself
 	// ("https://www.bank.example").
 	WidgetOrigins []string
+	// MessagingSecrets verify messaging bridges' deliveries; none turns the
+	// inbound webhook off.
+	MessagingSecrets [][]byte
 	// The audit viewer reads the trail and verifies the chain; Audit
 	// records what the web layer itself does (exports).
 	DB     *db.DB
