@@ -140,6 +140,9 @@ func TestOutgoingWebhook(t *testing.T) {
 	}
 	mu.Unlock()
 
+	// ASVS 1.3.6: a redirect is not followed (the URL is the operator's
+	// configuration, not user input, but a compromised bridge must not
+	// bounce the desk's requests elsewhere).
 	redirect := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, bridge.URL, http.StatusTemporaryRedirect)
 	}))
