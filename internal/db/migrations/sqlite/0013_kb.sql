@@ -1,0 +1,88 @@
+-- The knowledge base: articles in categories, one translation per locale,
+-- their history, files, votes, and full-text search.
+
+CREATE TABLE kb_categories (
+	id       TEXT PRIMARY KEY,
+	position INTEGER NOT NULL,
+	name_en  TEXT NOT NULL,
+	name_vi  TEXT NOT NULL,
+	name_zh  TEXT NOT NULL
+);
+
+CREATE TABLE kb_articles (
+	id           TEXT PRIMARY KEY,
+	slug         TEXT NOT NULL UNIQUE,
+	category_id  TEXT REFERENCES kb_categories (id),
+	status       TEXT NOT NULL CHECK (status IN ('draft', 'published', 'archived')),
+	author_id    TEXT NOT NULL,
+	helpful_yes  INTEGER NOT NULL DEFAULT 0,
+	helpful_no   INTEGER NOT NULL DEFAULT 0,
+	created_at   TIMESTAMP NOT NULL,
+	updated_at   TIMESTAMP NOT NULL
+);
+CREATE INDEX kb_articles_category ON kb_articles (category_id, status);
+
+-- One row per article and locale. rid is the full-text index's row id.
+-- search_title and search_body hold the search terms (folded words,
+-- English stems, pairs of Chinese characters) the code derives.
+CREATE TABLE kb_translations (
+	rid          INTEGER PRIMARY KEY,
+	article_id   TEXT NOT NULL REFERENCES kb_articles (id) ON DELETE CASCADE,
+	locale       TEXT NOT NULL,
+	title        TEXT NOT NULL,
+	summary      TEXT NOT NULL DEFAULT '',
+	body_md      TEXT NOT NULL,
+	body_html    TEXT NOT NULL,
+	search_title TEXT NOT NULL,
+	search_body  TEXT NOT NULL,
+	updated_by   TEXT NOT NULL,
+	updated_at   TIMESTAMP NOT NULL,
+	UNIQUE (article_id, locale)
+);
+CREATE INDEX kb_translations_locale ON kb_translations (locale);
+
+CREATE VIRTUAL TABLE kb_fts USING fts5(title, body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0');
+
+-- Every term of the index with how many translations have it, and a
+-- trigram index over the terms, for typo tolerance.
+CREATE TABLE kb_vocab (
+	term TEXT PRIMARY KEY,
+	df   INTEGER NOT NULL
+);
+CREATE VIRTUAL TABLE kb_vocab_fts USING fts5(term, content='kb_vocab', content_rowid='rowid', tokenize='trigram');
+CREATE TRIGGER kb_vocab_ai AFTER INSERT ON kb_vocab BEGIN
+	INSERT INTO kb_vocab_fts (rowid, term) VALUES (new.rowid, new.term);
+END;
+CREATE TRIGGER kb_vocab_ad AFTER DELETE ON kb_vocab BEGIN
+	INSERT INTO kb_vocab_fts (kb_vocab_fts, rowid, term) VALUES ('delete', old.rowid, old.term);
+END;
+
+CREATE TABLE kb_revisions (
+	id         TEXT PRIMARY KEY,
+	article_id TEXT NOT NULL REFERENCES kb_articles (id) ON DELETE CASCADE,
+	locale     TEXT NOT NULL,
+	title      TEXT NOT NULL,
+	body_md    TEXT NOT NULL,
+	status     TEXT NOT NULL,
+	author_id  TEXT NOT NULL,
+	created_at TIMESTAMP NOT NULL
+);
+CREATE INDEX kb_revisions_article ON kb_revisions (article_id, created_at);
+
+CREATE TABLE kb_files (
+	id           TEXT PRIMARY KEY,
+	article_id   TEXT NOT NULL REFERENCES kb_articles (id) ON DELETE CASCADE,
+	filename     TEXT NOT NULL,
+	content_type TEXT NOT NULL,
+	data         BLOB NOT NULL,
+	created_at   TIMESTAMP NOT NULL
+);
+
+-- Searches that found nothing: content gaps for the editors.
+CREATE TABLE kb_misses (
+	query   TEXT NOT NULL,
+	locale  TEXT NOT NULL,
+	count   INTEGER NOT NULL,
+	last_at TIMESTAMP NOT NULL,
+	PRIMARY KEY (query, locale)
+);
