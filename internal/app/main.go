@@ -46,6 +46,8 @@ func commands() []command {
 		{"mail test", "send a test e-mail [--to ADDRESS]", runMailTest},
 		{"admin create", "create a staff administrator --email E --password-file F", runAdminCreate},
 		{"accounts import", "import accounts from a CSV or JSON Lines file: FILE [--dry-run]", runAccountsImport},
+		{"kb import", "import knowledge-base articles: DIR of Markdown files with front matter", runKBImport},
+		{"kb export", "export knowledge-base articles: DIR, one Markdown file per translation", runKBExport},
 		{"accounts export", "export every account, without secrets: FILE [--format csv|jsonl]", runAccountsExport},
 		{"version", "print the version", func(_ context.Context, env Env, _ []string) error {
 			fmt.Fprintln(env.Stdout, "frontdesk", Version)

@@ -114,6 +114,7 @@ func start(ctx context.Context, sys *system, cfg Config, log *slog.Logger, ln ne
 		MFA:              sys.mfa,
 		Access:           sys.access,
 		Support:          sys.desk,
+		KB:               sys.kb,
 		Bus:              sys.bus,
 		WidgetOrigins:    cfg.WidgetOrigins,
 		MessagingSecrets: cfg.MessagingSecrets,

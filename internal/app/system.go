@@ -13,6 +13,7 @@ import (
 	"github.com/frontdesk/frontdesk/internal/bus"
 	"github.com/frontdesk/frontdesk/internal/db"
 	"github.com/frontdesk/frontdesk/internal/identity"
+	"github.com/frontdesk/frontdesk/internal/kb"
 	"github.com/frontdesk/frontdesk/internal/keyring"
 	"github.com/frontdesk/frontdesk/internal/mfa"
 	"github.com/frontdesk/frontdesk/internal/notify"
@@ -33,6 +34,7 @@ type system struct {
 	mfa    *mfa.Service
 	access *access.Service
 	desk   *support.Service
+	kb     *kb.Service
 	bus    bus.Bus
 
 	migratedFrom, migratedTo int // set when this process changed the schema
@@ -132,6 +134,7 @@ func openSystem(ctx context.Context, cfg Config, log *slog.Logger, mode openMode
 			return nil, err
 		}
 	}
+	s.kb = kb.New(d, s.audit, log)
 	s.desk = support.New(support.Options{DB: d, Keys: s.keys, Audit: s.audit, Bus: s.bus, Mail: s.mail, Messaging: bridge, BaseURL: cfg.BaseURL, Org: cfg.OrgName,
 		FollowUpAfter: cfg.SupportFollowUp, Logger: log})
 	if s.migratedTo != 0 {

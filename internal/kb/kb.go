@@ -400,3 +400,55 @@ func (s *Service) SaveCategory(ctx context.Context, c Category) error {
 		return err
 	})
 }
+
+// IDBySlug returns the id of the article at slug, or "" when there is none.
+func (s *Service) IDBySlug(ctx context.Context, slug string) (string, error) {
+	var id string
+	err := s.db.Read(ctx, func(tx *db.Tx) error {
+		return tx.QueryRow(ctx, "SELECT id FROM kb_articles WHERE slug = ?", slug).Scan(&id)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return id, err
+}
+
+// CategoryExists reports whether a category id exists.
+func (s *Service) CategoryExists(ctx context.Context, id string) (bool, error) {
+	var one int
+	err := s.db.Read(ctx, func(tx *db.Tx) error {
+		return tx.QueryRow(ctx, "SELECT 1 FROM kb_categories WHERE id = ?", id).Scan(&one)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// Exported is one translation as files hold it.
+type Exported struct {
+	Slug, Locale, Category, Status, Title, Summary, BodyMD string
+}
+
+// All returns every translation of every article, for export.
+func (s *Service) All(ctx context.Context) ([]Exported, error) {
+	var out []Exported
+	err := s.db.Read(ctx, func(tx *db.Tx) error {
+		out = nil
+		rows, err := tx.Query(ctx, `SELECT a.slug, t.locale, COALESCE(a.category_id, ''), a.status, t.title, t.summary, t.body_md
+			FROM kb_articles a JOIN kb_translations t ON t.article_id = a.id ORDER BY a.slug, t.locale`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var e Exported
+			if err := rows.Scan(&e.Slug, &e.Locale, &e.Category, &e.Status, &e.Title, &e.Summary, &e.BodyMD); err != nil {
+				return err
+			}
+			out = append(out, e)
+		}
+		return rows.Err()
+	})
+	return out, err
+}

@@ -46,6 +46,10 @@ func render(src string) (htmlOut, plain string, err error) {
 	return htmlOut, textOf(htmlOut), nil
 }
 
+// blocks separate words; inline elements (strong, a, code…) do not.
+var blocks = map[string]bool{"p": true, "br": true, "li": true, "ul": true, "ol": true, "h1": true, "h2": true, "h3": true, "h4": true,
+	"h5": true, "h6": true, "tr": true, "td": true, "th": true, "blockquote": true, "pre": true, "hr": true, "img": true}
+
 // textOf extracts the text of sanitised HTML, a space between blocks.
 func textOf(s string) string {
 	var b strings.Builder
@@ -57,7 +61,9 @@ func textOf(s string) string {
 		case html.TextToken:
 			b.Write(z.Text())
 		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
-			b.WriteByte(' ')
+			if name, _ := z.TagName(); blocks[string(name)] {
+				b.WriteByte(' ')
+			}
 		}
 	}
 }

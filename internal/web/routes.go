@@ -50,6 +50,9 @@ func (s *Server) routes() []Route {
 		{"GET /contact", Browser, Public, s.contact},
 		{"POST /contact", Browser, Public, s.contactSend},
 		{"GET /widget.js", Browser, Public, s.widgetJS},
+		{"GET /help", Browser, Public, s.withKB(s.helpHome)},
+		{"GET /help/{slug}", Browser, Public, s.withKB(s.helpArticle)},
+		{"POST /help/{slug}/vote", Browser, Public, s.withKB(s.helpVote)},
 		{"GET /chat/ws", Browser, Public, s.chatSocket},
 		{"GET /chat/attachments/{id}", Browser, Public, s.chatAttachment}, // the ticket is the credential
 		{"GET /support/{id}", Browser, SignedIn, s.supportConversation},
@@ -176,6 +179,7 @@ func (s *Server) routes() []Route {
 		{"POST /api/v1/registrations", API, Public, s.apiRegister},
 		{"POST /api/v1/registrations/verify", API, Public, s.apiVerify},
 		{"POST /api/v1/sessions", API, Public, s.apiSignIn},
+		{"GET /api/v1/kb/search", API, Public, s.withKB(s.apiKBSearch)},
 		{"POST /api/v1/messaging/inbound", API, Public, s.apiMessagingInbound}, // the HMAC signature is the credential
 		{"GET /api/v1/session", API, Enrolling, s.apiSession},
 		{"DELETE /api/v1/session", API, Enrolling, s.apiSignOut},

@@ -15,6 +15,7 @@ import (
 	"github.com/frontdesk/frontdesk/internal/bus"
 	"github.com/frontdesk/frontdesk/internal/db"
 	"github.com/frontdesk/frontdesk/internal/identity"
+	"github.com/frontdesk/frontdesk/internal/kb"
 	"github.com/frontdesk/frontdesk/internal/keyring"
 	"github.com/frontdesk/frontdesk/internal/mfa"
 	"github.com/frontdesk/frontdesk/internal/support"
@@ -62,6 +63,8 @@ type Options struct {
 	Access *access.Service
 	// Support serves the support desk; nil leaves its routes answering 404.
 	Support *support.Service
+	// KB serves the help centre; nil leaves its routes answering 404.
+	KB *kb.Service
 	// Bus carries the desk's live events to this node's WebSocket clients.
 	Bus bus.Bus
 	// WidgetOrigins may embed the chat widget, besides the portal itself

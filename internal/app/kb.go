@@ -1,0 +1,119 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/frontdesk/frontdesk/internal/kb"
+)
+
+// runKBImport imports a directory of article files (kb.ParseFile), every
+// *.md file under DIR. Idempotent: a translation that exists is replaced
+// by the file's (a new version in its history), and unknown categories
+// are created with their id as their name. Every problem is reported with
+// its file; the other files are imported; the exit status is 1 when any
+// file failed.
+func runKBImport(ctx context.Context, env Env, args []string) error {
+	fset, build := flagSet("kb import DIR", env)
+	cfg, dirs, err := parseWithFiles(fset, build, args, env)
+	if err != nil {
+		return err
+	}
+	sys, err := openSystem(ctx, cfg, newLogger(cfg, env.Stderr), needCurrent)
+	if err != nil {
+		return err
+	}
+	defer sys.close()
+	var files []string
+	err = filepath.WalkDir(dirs[0], func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && strings.HasSuffix(p, ".md") {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	sort.Strings(files)
+	done, failed := 0, 0
+	for _, p := range files {
+		if err := importArticle(ctx, sys.kb, p); err != nil {
+			fmt.Fprintf(env.Stderr, "%s: %s\n", p, sentence(err))
+			failed++
+			continue
+		}
+		done++
+	}
+	fmt.Fprintf(env.Stdout, "imported %d article files from %s", done, dirs[0])
+	if failed > 0 {
+		fmt.Fprintf(env.Stdout, "; %d refused (above)\n", failed)
+		return errBroken
+	}
+	fmt.Fprintln(env.Stdout)
+	return nil
+}
+
+func importArticle(ctx context.Context, s *kb.Service, path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	e, err := kb.ParseFile(string(b))
+	if err != nil {
+		return err
+	}
+	if e.Category != "" {
+		ok, err := s.CategoryExists(ctx, e.Category)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			if err := s.SaveCategory(ctx, kb.Category{ID: e.Category, Names: map[string]string{"en": e.Category, "vi": e.Category, "zh": e.Category}}); err != nil {
+				return err
+			}
+		}
+	}
+	id, err := s.IDBySlug(ctx, e.Slug)
+	if err != nil {
+		return err
+	}
+	_, err = s.Save(ctx, kb.Input{ID: id, Slug: e.Slug, CategoryID: e.Category, Status: e.Status, Locale: e.Locale, Title: e.Title,
+		Summary: e.Summary, BodyMD: e.BodyMD, AuthorID: "import"})
+	return err
+}
+
+// runKBExport writes every translation to DIR/<slug>.<locale>.md.
+func runKBExport(ctx context.Context, env Env, args []string) error {
+	fset, build := flagSet("kb export DIR", env)
+	cfg, dirs, err := parseWithFiles(fset, build, args, env)
+	if err != nil {
+		return err
+	}
+	sys, err := openSystem(ctx, cfg, newLogger(cfg, env.Stderr), needCurrent)
+	if err != nil {
+		return err
+	}
+	defer sys.close()
+	all, err := sys.kb.All(ctx)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dirs[0], 0o755); err != nil {
+		return err
+	}
+	for _, e := range all {
+		if err := os.WriteFile(filepath.Join(dirs[0], e.Slug+"."+e.Locale+".md"), []byte(kb.FormatFile(e)), 0o644); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(env.Stdout, "exported %d article files to %s\n", len(all), dirs[0])
+	return nil
+}
