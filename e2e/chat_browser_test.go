@@ -187,3 +187,59 @@ func TestDeskPagesRenderCustomerMarkupInert(t *testing.T) {
 		}
 	}
 }
+
+// The bot in the widget: it answers from the help centre, says it is
+// automatic, and when the visitor asks for a person the agent gets the
+// whole transcript — the question, the bot's suggestions, the hand-over.
+func TestBotInWidget(t *testing.T) {
+	site := httptest.NewServer(nil)
+	defer site.Close()
+	vars := map[string]string{"FRONTDESK_WIDGET_ORIGINS": site.URL}
+	for k, v := range fastHashing {
+		vars[k] = v
+	}
+	fd := Start(t, vars)
+	site.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `<!doctype html><html><body><h1>Bank</h1><script src="%s/widget.js" data-lang="en"></script></body></html>`, fd.URL)
+	})
+	fd.kbImport(t, map[string]string{"card.en.md": "---\nslug: blocked-card\nlocale: en\ntitle: Your card is blocked\n---\nCall us or unblock it in the app.\n"})
+	fd.createStaff(t, "sup@acme.example", "supervisor")
+	sup := fd.signInAPI(t, "sup@acme.example", apiPassword)
+	fd.enrolTOTPAPI(t, sup)
+	if s := fd.postForm(t, "/console/desk/agents", sup, url.Values{"account": {fd.accountID(t, sup)}, "display_name": {"An"}, "language": {"en"}}); s != http.StatusSeeOther {
+		t.Fatalf("agent: %d", s)
+	}
+	agent := Browser(t)
+	secure, httpOnly := true, true
+	if _, err := chromedp.Call(agent, network.SetCookie, network.SetCookieParams{Name: "__Host-fd_session", Value: sup,
+		URL: fd.URL, Path: "/", Secure: &secure, HTTPOnly: &httpOnly, SameSite: network.CookieSameSiteLax}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(agent, chromedp.Navigate(fd.URL+"/console/inbox?view=active"), chromedp.WaitVisible(css("#inbox"))); err != nil {
+		t.Fatal(err)
+	}
+	visitor := Browser(t)
+	if err := chromedp.Do(visitor, chromedp.Navigate(site.URL), chromedp.WaitReady("body")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, visitor, `!!document.querySelector('#frontdesk-chat')`)
+	chromedp.Run(visitor, chromedp.Evaluate[any](widgetJS(`$('#fd-open').click(); return true;`)))
+	waitFor(t, visitor, widgetJS(`return $('#fd-status').textContent === "We are online.";`))
+	chromedp.Run(visitor, chromedp.Evaluate[any](widgetJS(`$('#fd-text').value = "Help, my card is blocked"; $('#fd-form').requestSubmit(); return true;`)))
+	// The bot answers, as a bot, with the article.
+	waitFor(t, visitor, widgetJS(`var b = r.querySelector('.m.bot'); return !!b && b.textContent.indexOf("Your card is blocked") >= 0 && b.textContent.indexOf("Automatic answer") >= 0 && !$('#fd-bot').hidden;`))
+	chromedp.Run(visitor, chromedp.Evaluate[any](widgetJS(`$('#fd-human').click(); return true;`)))
+	waitFor(t, visitor, widgetJS(`return r.querySelectorAll('.m.system').length === 1 && $('#fd-bot').hidden;`))
+	// The agent gets the conversation with the transcript.
+	waitFor(t, agent, `document.querySelectorAll('#inbox a[href^="/console/conversations/"]').length === 1`)
+	if err := chromedp.Do(agent, chromedp.Click(css(`#inbox a[href^="/console/conversations/"]`)), chromedp.WaitVisible(css("#messages"))); err != nil {
+		t.Fatal(err)
+	}
+	kinds, _ := chromedp.Run(agent, chromedp.Evaluate[string](`Array.from(document.querySelectorAll('#messages .message')).map(function(m){ return m.getAttribute('data-kind'); }).join(',')`))
+	if kinds != "customer,bot,system" {
+		t.Fatalf("transcript kinds: %q", kinds)
+	}
+	if who, _ := chromedp.Run(agent, chromedp.Text(css("#assignee"))); who != "An" {
+		t.Fatalf("handed over to %q", who)
+	}
+}

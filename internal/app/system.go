@@ -135,7 +135,7 @@ func openSystem(ctx context.Context, cfg Config, log *slog.Logger, mode openMode
 		}
 	}
 	s.kb = kb.New(d, s.audit, log)
-	s.desk = support.New(support.Options{DB: d, Keys: s.keys, Audit: s.audit, Bus: s.bus, Mail: s.mail, Messaging: bridge, BaseURL: cfg.BaseURL, Org: cfg.OrgName,
+	s.desk = support.New(support.Options{DB: d, Keys: s.keys, Audit: s.audit, Bus: s.bus, Mail: s.mail, Messaging: bridge, Bot: support.KBBot(s.kb), BaseURL: cfg.BaseURL, Org: cfg.OrgName,
 		FollowUpAfter: cfg.SupportFollowUp, Logger: log})
 	if s.migratedTo != 0 {
 		err := s.record(ctx, audit.Event{Action: "schema.migrate", Target: "database",

@@ -30,6 +30,9 @@ type Hit struct {
 	Title     string  `json:"title"`
 	Snippet   string  `json:"snippet"` // HTML: text escaped, matches in <mark>
 	Score     float64 `json:"score"`
+	InTitle   bool    `json:"-"` // every term is in the title
+	// TitleTerms counts the query's terms in the title.
+	TitleTerms int `json:"-"`
 }
 
 // Result is a search's answer.
@@ -48,6 +51,9 @@ type SearchOptions struct {
 	// NoGap leaves an empty search out of the content gaps (the bot's own
 	// attempts, previews).
 	NoGap bool
+	// Any matches articles with any of the terms, ranked (the bot reads
+	// whole sentences, whose every word no article has).
+	Any bool
 }
 
 // Search finds published articles in o.Locale.
@@ -118,7 +124,11 @@ func (s *Service) match(ctx context.Context, tx *db.Tx, terms []string, o Search
 		query = `SELECT a.id, a.slug, t.locale, t.title, t.summary || ' ' || t.body_html, t.search_title, ts_rank_cd(t.search, q, 1) AS score
 			FROM kb_translations t JOIN kb_articles a ON a.id = t.article_id, to_tsquery('simple', ?) q
 			WHERE t.search @@ q AND t.locale = ?` + status + ` ORDER BY score DESC, a.id LIMIT 50`
-		args = []any{strings.Join(tsq, " & "), o.Locale}
+		op := " & "
+		if o.Any {
+			op = " | "
+		}
+		args = []any{strings.Join(tsq, op), o.Locale}
 	} else {
 		quoted := make([]string, len(terms))
 		for i, t := range terms {
@@ -127,7 +137,11 @@ func (s *Service) match(ctx context.Context, tx *db.Tx, terms []string, o Search
 		query = `SELECT a.id, a.slug, t.locale, t.title, t.summary || ' ' || t.body_html, t.search_title, -bm25(kb_fts, 10.0, 1.0) AS score
 			FROM kb_fts JOIN kb_translations t ON t.rid = kb_fts.rowid JOIN kb_articles a ON a.id = t.article_id
 			WHERE kb_fts MATCH ? AND t.locale = ?` + status + ` ORDER BY score DESC, a.id LIMIT 50`
-		args = []any{strings.Join(quoted, " AND "), o.Locale}
+		op := " AND "
+		if o.Any {
+			op = " OR "
+		}
+		args = []any{strings.Join(quoted, op), o.Locale}
 	}
 	rows, err := tx.Query(ctx, query, args...)
 	if err != nil {
@@ -137,6 +151,7 @@ func (s *Service) match(ctx context.Context, tx *db.Tx, terms []string, o Search
 	type scored struct {
 		h       Hit
 		inTitle bool
+		count   int
 	}
 	var list []scored
 	for rows.Next() {
@@ -147,18 +162,26 @@ func (s *Service) match(ctx context.Context, tx *db.Tx, terms []string, o Search
 		}
 		h.Snippet = textOf(body)
 		have := strings.Fields(titleTerms)
-		in := true
+		n := 0
 		for _, t := range terms {
-			in = in && slices.Contains(have, t)
+			if slices.Contains(have, t) {
+				n++
+			}
 		}
-		list = append(list, scored{h, in})
+		list = append(list, scored{h, n == len(terms), n})
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	sort.SliceStable(list, func(i, j int) bool { return list[i].inTitle && !list[j].inTitle })
+	sort.SliceStable(list, func(i, j int) bool {
+		if list[i].inTitle != list[j].inTitle {
+			return list[i].inTitle
+		}
+		return list[i].count > list[j].count
+	})
 	out := make([]Hit, 0, min(len(list), o.Limit))
 	for _, sc := range list[:min(len(list), o.Limit)] {
+		sc.h.InTitle, sc.h.TitleTerms = sc.inTitle, sc.count
 		out = append(out, sc.h)
 	}
 	return out, nil

@@ -111,6 +111,8 @@ type Options struct {
 	// Messaging posts agents' replies on messaging conversations to the
 	// bridge; nil keeps them in the desk.
 	Messaging *WebhookSender
+	// Bot answers live chats first; nil sends them straight to people.
+	Bot Bot
 	// BaseURL is the portal's public URL, for links in e-mails; Org the
 	// business's name, signed under replies.
 	BaseURL, Org string
@@ -131,6 +133,7 @@ type Service struct {
 	org       string
 	followUp  time.Duration
 	messaging *WebhookSender
+	bot       Bot
 	log       *slog.Logger
 	mailq     mailQueue
 }
@@ -147,7 +150,7 @@ func New(o Options) *Service {
 		o.Org = "Frontdesk"
 	}
 	return &Service{db: o.DB, keys: o.Keys, audit: o.Audit, bus: o.Bus, mail: o.Mail, base: strings.TrimRight(o.BaseURL, "/"),
-		org: o.Org, followUp: o.FollowUpAfter, messaging: o.Messaging, log: o.Logger}
+		org: o.Org, followUp: o.FollowUpAfter, messaging: o.Messaging, bot: o.Bot, log: o.Logger}
 }
 
 func newID() string {

@@ -28,6 +28,7 @@ import (
 //	{"type":"hello","ticket":"…","last_seq":12,"name":"…","email":"…","locale":"vi"}
 //	{"type":"msg","client_id":"c-…","body":"…"}   acknowledged by "ack"; re-sent after a reconnect until acknowledged
 //	{"type":"typing"}  {"type":"read","seq":14}  {"type":"rate","score":5,"comment":"…"}
+//	{"type":"human"}  {"type":"bot_solved"}   after a bot answer: talk to a person / the articles solved it
 //	{"type":"file_begin","client_id":"f-…","name":"scan.pdf","size":12345}, then
 //	{"type":"file_chunk","client_id":"f-…","data":"<base64 of at most 32 KiB>"}…, then
 //	{"type":"file_end","client_id":"f-…"}   acknowledged by "ack" with "attachment"
@@ -200,6 +201,7 @@ type chatConn struct {
 	unfollow func()
 	sent     []time.Time // message times in the current window
 	upload   *chatUpload // a file being received
+	pending  func()      // work to do once the current frame is answered
 }
 
 func (c *chatConn) write(v any) error {
@@ -268,6 +270,10 @@ func (c *chatConn) run() error {
 		case f := <-frames:
 			if err := c.handle(f); err != nil {
 				return err
+			}
+			if p := c.pending; p != nil {
+				c.pending = nil
+				p()
 			}
 		case ev := <-c.client.events:
 			if err := c.forward(ev); err != nil {
@@ -395,6 +401,20 @@ func (c *chatConn) handle(f chatFrame) error {
 		return c.fileChunk(f)
 	case "file_end":
 		return c.fileEnd(f)
+	case "human", "bot_solved":
+		if c.conv == "" {
+			return c.fail("no_conversation", "Write a message first.")
+		}
+		var err error
+		if f.Type == "human" {
+			err = c.s.opts.Support.HandOver(c.ctx, c.conv, "asked")
+		} else {
+			err = c.s.opts.Support.BotSolved(c.ctx, c.conv)
+		}
+		if errors.Is(err, support.ErrInvalid) {
+			return c.fail("bot_not_answering", "A person is already handling this conversation.")
+		}
+		return err
 	case "ping":
 		return c.write(map[string]string{"type": "pong"})
 	default:
@@ -439,6 +459,14 @@ func (c *chatConn) message(f chatFrame) error {
 		msg, err = c.start(f)
 	} else {
 		msg, dup, err = sv.Post(c.ctx, c.conv, support.NewMessage{Kind: support.KindCustomer, ClientID: f.ClientID, Body: f.Body})
+		if err == nil && !dup {
+			conv, body := c.conv, f.Body
+			c.pending = func() {
+				if _, err := sv.BotTurn(c.ctx, conv, body, false); err != nil {
+					c.s.log.WarnContext(c.ctx, "the bot failed", "conversation", conv, "error", err.Error())
+				}
+			}
+		}
 	}
 	var inv *support.InvalidError
 	var rl *support.RateLimitedError
@@ -490,12 +518,26 @@ func (c *chatConn) start(f chatFrame) (*support.Message, error) {
 		return nil, err
 	}
 	c.follow(conv.ID)
-	if online > 0 {
-		if _, err := sv.AutoAssign(c.ctx, conv.ID); err != nil {
-			c.s.log.WarnContext(c.ctx, "chat not assigned", "conversation", conv.ID, "error", err.Error())
+	c.afterStart(conv.ID, f.Body, online > 0)
+	return &conv.Messages[0], nil
+}
+
+// afterStart lets the bot answer a new chat first, or gives it to the
+// next free agent. It runs after the acknowledgement so the visitor sees
+// their message before the answer.
+func (c *chatConn) afterStart(conv, body string, online bool) {
+	sv := c.s.opts.Support
+	c.pending = func() {
+		got, err := sv.BotTurn(c.ctx, conv, body, true)
+		if err != nil {
+			c.s.log.WarnContext(c.ctx, "the bot failed", "conversation", conv, "error", err.Error())
+		}
+		if got == "" && online {
+			if _, err := sv.AutoAssign(c.ctx, conv); err != nil {
+				c.s.log.WarnContext(c.ctx, "chat not assigned", "conversation", conv, "error", err.Error())
+			}
 		}
 	}
-	return &conv.Messages[0], nil
 }
 
 // forward passes a bus event on to the customer, keeping internal notes

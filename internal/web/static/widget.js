@@ -21,17 +21,17 @@
       online: "We are online.", offline: "No one is online right now: leave your e-mail address and we answer by e-mail.",
       email: "Your e-mail address", name: "Your name (optional)", typing: "typing…", sent: "sent", read: "read", failed: "not sent yet: retrying",
       you: "You", agent: "Support", bot: "Automatic answer", rate: "How did we do?", thanks: "Thank you for your rating.", resolved: "This conversation was resolved. You can still reply.",
-      reconnecting: "Reconnecting…", file: "Attach a file", tooLarge: "The file is larger than 10 MB." },
+      reconnecting: "Reconnecting…", solved: "This solved it", human: "Talk to a person", file: "Attach a file", tooLarge: "The file is larger than 10 MB." },
     vi: { title: "Trò chuyện với chúng tôi", placeholder: "Nhập tin nhắn…", send: "Gửi", close: "Đóng", open: "Trò chuyện với chúng tôi",
       online: "Chúng tôi đang trực tuyến.", offline: "Hiện không có ai trực tuyến: hãy để lại e-mail, chúng tôi sẽ trả lời qua e-mail.",
       email: "E-mail của bạn", name: "Tên của bạn (không bắt buộc)", typing: "đang nhập…", sent: "đã gửi", read: "đã xem", failed: "chưa gửi được: đang thử lại",
       you: "Bạn", agent: "Hỗ trợ", bot: "Trả lời tự động", rate: "Bạn đánh giá thế nào?", thanks: "Cảm ơn bạn đã đánh giá.", resolved: "Cuộc hội thoại đã được giải quyết. Bạn vẫn có thể trả lời.",
-      reconnecting: "Đang kết nối lại…", file: "Đính kèm tệp", tooLarge: "Tệp lớn hơn 10 MB." },
+      reconnecting: "Đang kết nối lại…", solved: "Đã giải quyết được", human: "Nói chuyện với nhân viên", file: "Đính kèm tệp", tooLarge: "Tệp lớn hơn 10 MB." },
     zh: { title: "在线咨询", placeholder: "输入消息…", send: "发送", close: "关闭", open: "在线咨询",
       online: "我们在线。", offline: "目前无人在线:请留下电子邮件地址,我们将通过邮件回复。",
       email: "您的电子邮件", name: "您的名字(可选)", typing: "正在输入…", sent: "已发送", read: "已读", failed: "尚未发送:正在重试",
       you: "您", agent: "客服", bot: "自动回复", rate: "您对我们的服务满意吗?", thanks: "感谢您的评分。", resolved: "此会话已解决。您仍然可以回复。",
-      reconnecting: "正在重新连接…", file: "附加文件", tooLarge: "文件超过 10 MB。" }
+      reconnecting: "正在重新连接…", solved: "问题已解决", human: "联系人工客服", file: "附加文件", tooLarge: "文件超过 10 MB。" }
   }[lang];
 
   var store = window.sessionStorage;
@@ -92,6 +92,12 @@
     b.addEventListener("click", function () { send({ type: "rate", score: n }); });
     rate.appendChild(b);
   });
+  var botBar = el("div", { "class": "rate", id: "fd-bot", hidden: "" });
+  var solvedBtn = el("button", { type: "button", id: "fd-solved" }, T.solved);
+  var humanBtn = el("button", { type: "button", id: "fd-human" }, T.human);
+  solvedBtn.addEventListener("click", function () { botBar.hidden = true; send({ type: "bot_solved" }); });
+  humanBtn.addEventListener("click", function () { botBar.hidden = true; send({ type: "human" }); });
+  botBar.appendChild(solvedBtn); botBar.appendChild(humanBtn);
   var form = el("form", { id: "fd-form" });
   var email = el("input", { type: "email", id: "fd-email", placeholder: T.email, "aria-label": T.email, autocomplete: "email", hidden: "" });
   var name = el("input", { type: "text", id: "fd-name", placeholder: T.name, "aria-label": T.name, autocomplete: "name", hidden: "" });
@@ -101,7 +107,7 @@
   var row = el("div", { "class": "row" });
   row.appendChild(file); row.appendChild(sendBtn);
   form.appendChild(name); form.appendChild(email); form.appendChild(text); form.appendChild(row);
-  panel.appendChild(head); panel.appendChild(status); panel.appendChild(log); panel.appendChild(typing); panel.appendChild(rate); panel.appendChild(form);
+  panel.appendChild(head); panel.appendChild(status); panel.appendChild(log); panel.appendChild(typing); panel.appendChild(botBar); panel.appendChild(rate); panel.appendChild(form);
   root.appendChild(launch); root.appendChild(panel);
 
   var seen = {};      // seq → element
@@ -114,6 +120,12 @@
       e.appendChild(el("span", { "class": "meta" }, m.kind === "customer" ? T.you : (m.kind === "bot" ? T.bot : (m.author || T.agent))));
       e.appendChild(document.createTextNode(m.body));
       log.appendChild(e);
+    }
+    // After the bot's answer: settle it, or ask for a person.
+    if (m.kind === "bot" && m.seq && m.seq >= state.lastSeq) {
+      botBar.hidden = false;
+    } else if (m.kind === "agent" || m.kind === "system") {
+      botBar.hidden = true;
     }
     if (m.file && !e.querySelector("a.file")) {
       var a = el("a", { "class": "file", href: base.origin + m.file, download: "", rel: "noopener" }, "⬇");
