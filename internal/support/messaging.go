@@ -18,6 +18,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/frontdesk/frontdesk/internal/db"
 )
@@ -117,10 +119,12 @@ func (s *Service) ReceiveMessaging(ctx context.Context, deliveryID string, in Me
 		return nil, nil, false, invalid("delivery", "a delivery id of 1 to 64 letters, digits, - or _")
 	case !platformRE.MatchString(in.Platform):
 		return nil, nil, false, invalid("platform", "1 to 20 lower-case letters or digits")
-	case in.ChatID == "" || len(in.ChatID) > 128:
-		return nil, nil, false, invalid("chat_id", "1 to 128 characters")
-	case len(in.MessageID) > 128:
-		return nil, nil, false, invalid("message_id", "at most 128 characters")
+	case in.ChatID == "" || len(in.ChatID) > 128 || !utf8.ValidString(in.ChatID) || strings.ContainsFunc(in.ChatID, unicode.IsControl):
+		return nil, nil, false, invalid("chat_id", "1 to 128 characters of text")
+	case in.MessageID == "" || len(in.MessageID) > 128:
+		// Required: the signature does not cover the delivery id, so a
+		// captured request re-sent under a new id must still be stored once.
+		return nil, nil, false, invalid("message_id", "1 to 128 characters")
 	}
 	body, err := checkBody(in.Text)
 	if err != nil {
@@ -132,7 +136,7 @@ func (s *Service) ReceiveMessaging(ctx context.Context, deliveryID string, in Me
 		clientID = "msg-" + hex.EncodeToString(h[:20])
 	}
 	ref := in.Platform + ":" + in.ChatID
-	err = s.db.Write(ctx, func(tx *db.Tx) error {
+	receive := func(tx *db.Tx) error {
 		conv, msg, dup = nil, nil, false
 		res, err := tx.Exec(ctx, "INSERT INTO webhook_deliveries (id, seen_at) VALUES (?, ?) ON CONFLICT DO NOTHING", deliveryID, tx.Now())
 		if err != nil {
@@ -174,7 +178,13 @@ func (s *Service) ReceiveMessaging(ctx context.Context, deliveryID string, in Me
 		}
 		msg, dup, err = s.post(ctx, tx, conv, subject, KindCustomer, "", clientID, body)
 		return err
-	})
+	}
+	err = s.db.Write(ctx, receive)
+	if db.IsUniqueViolation(err) {
+		// A delivery for the same new chat (or the same message) committed
+		// first; now its conversation and message are there to be found.
+		err = s.db.Write(ctx, receive)
+	}
 	if err != nil {
 		return nil, nil, false, err
 	}
@@ -272,7 +282,7 @@ func (w *WebhookSender) Send(ctx context.Context, ev Outgoing) error {
 			case res.StatusCode == http.StatusTooManyRequests || res.StatusCode >= 500:
 				last = fmt.Errorf("support: messaging webhook answered %d", res.StatusCode)
 				if ra, err := strconv.Atoi(res.Header.Get("Retry-After")); err == nil && ra > 0 {
-					wait = min(time.Duration(ra)*time.Second, time.Minute)
+					wait = time.Duration(min(ra, 60)) * time.Second
 				}
 			default:
 				return fmt.Errorf("support: messaging webhook answered %d", res.StatusCode)
