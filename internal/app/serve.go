@@ -55,11 +55,12 @@ type Instance struct {
 // port 0). It returns once the listener is open.
 func Start(ctx context.Context, cfg Config, env Env) (*Instance, error) {
 	log := newLogger(cfg, env.Stderr)
-	if env.Getenv("GOMEMLIMIT") == "" {
+	autoLimit := env.Getenv("GOMEMLIMIT") == ""
+	if autoLimit {
 		// A soft memory limit above the hashing budget makes the garbage
 		// collector return the buffers of finished hashes before the heap
 		// doubles, so a sign-in flood stays near the budget.
-		debug.SetMemoryLimit(cfg.HashMemoryBudget + 192<<20)
+		debug.SetMemoryLimit(memoryLimit(cfg, 0))
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -83,7 +84,7 @@ func Start(ctx context.Context, cfg Config, env Env) (*Instance, error) {
 		ln.Close()
 		return nil, err
 	}
-	inst, err := start(ctx, sys, cfg, log, ln)
+	inst, err := start(ctx, sys, cfg, log, ln, autoLimit)
 	if err != nil {
 		ln.Close()
 		sys.close()
@@ -92,7 +93,7 @@ func Start(ctx context.Context, cfg Config, env Env) (*Instance, error) {
 	return inst, nil
 }
 
-func start(ctx context.Context, sys *system, cfg Config, log *slog.Logger, ln net.Listener) (*Instance, error) {
+func start(ctx context.Context, sys *system, cfg Config, log *slog.Logger, ln net.Listener, autoLimit bool) (*Instance, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	base, err := url.Parse(cfg.BaseURL)
@@ -174,6 +175,9 @@ func start(ctx context.Context, sys *system, cfg Config, log *slog.Logger, ln ne
 	go sys.accessLoop(tickCtx, time.Hour)
 	go sys.reindexSearch(tickCtx)
 	go sys.deskLoop(tickCtx, time.Minute)
+	if autoLimit {
+		go memoryLimitLoop(tickCtx, cfg, handler.LiveConnections)
+	}
 	if cfg.IMAP != nil {
 		go sys.mailLoop(tickCtx, *cfg.IMAP, cfg.IMAPInterval)
 	}
@@ -286,6 +290,37 @@ func (s *system) reindexSearch(ctx context.Context) {
 		s.log.Error("re-indexing customer search failed; it runs again at the next start", "error", err.Error(), "accounts", n)
 	case err == nil && n > 0:
 		s.log.Info("customer search re-indexed", "accounts", n, "duration", time.Since(start).Round(time.Millisecond).String())
+	}
+}
+
+// perConnection is the memory a live chat socket holds (about 46 KiB
+// measured, docs/benchmarks.md), with room to spare.
+const perConnection = 64 << 10
+
+// memoryLimit is the soft memory limit for a number of open sockets: the
+// hashing budget, a base, and each socket's share — without the sockets'
+// share, thousands of idle chats would keep the collector running back to
+// back.
+func memoryLimit(cfg Config, conns int) int64 {
+	return cfg.HashMemoryBudget + 192<<20 + int64(conns)*perConnection
+}
+
+// memoryLimitLoop follows the number of open sockets with the soft memory
+// limit, every few seconds, when it moved by more than a few percent.
+func memoryLimitLoop(ctx context.Context, cfg Config, conns func() int) {
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	last := memoryLimit(cfg, 0)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if want := memoryLimit(cfg, conns()); want > last+last/20 || want < last-last/20 {
+				debug.SetMemoryLimit(want)
+				last = want
+			}
+		}
 	}
 }
 

@@ -144,5 +144,13 @@ func New(opts Options) (*Server, error) {
 // host, which the operator should be warned about.
 func (s *Server) SecureCookies() bool { return s.cookies.secure }
 
+// LiveConnections counts this node's open chat and console sockets.
+func (s *Server) LiveConnections() int {
+	if s.live == nil {
+		return 0
+	}
+	return s.live.size()
+}
+
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
