@@ -3,6 +3,7 @@ package support
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -58,15 +59,150 @@ type Filter struct {
 	Limit    int // default 50, at most 200
 }
 
+// candidateCap splits search words in two: a word in fewer conversations
+// than this drives the query from its token rows (read at most this many,
+// then order them); when every word of a query is more common than that,
+// the conversations are read newest first and each is probed for the
+// words, which stops after a page. Either way a page costs a few thousand
+// index lookups at most when the words of a query are found together; the
+// cost at the split, about sqrt(50 × conversations) lookups, is what the
+// cap is chosen for (3,000 suits 200,000 conversations). Common words that
+// are seldom found together are the slow case: the probes go on until a
+// page is full or the conversations run out.
+const candidateCap = 3000
+
 // List returns conversations newest activity first, without messages.
 func (s *Service) List(ctx context.Context, f Filter) ([]Conversation, error) {
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 50
 	}
+	var tokens [][]byte
+	if q := textfold.QueryTerms(f.Query); len(q) > 0 {
+		if len(q) > 8 {
+			q = q[:8]
+		}
+		for _, t := range q {
+			tokens = append(tokens, s.term(t))
+		}
+	} else if strings.TrimSpace(f.Query) != "" {
+		return []Conversation{}, nil
+	}
+	out := []Conversation{}
+	err := s.db.Read(ctx, func(tx *db.Tx) error {
+		out = out[:0]
+		query, args, err := listQuery(ctx, tx, f, tokens)
+		if err != nil || query == "" {
+			return err
+		}
+		rows, err := tx.Query(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		var list []*conversationRow
+		for rows.Next() {
+			r, err := scanConversation(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			list = append(list, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		out, err = s.completeAll(ctx, tx, list)
+		return err
+	})
+	return out, err
+}
+
+// listQuery returns the statement listing f's page, or "" when a search
+// word is in no conversation.
+func listQuery(ctx context.Context, tx *db.Tx, f Filter, tokens [][]byte) (string, []any, error) {
+	where, args := listWhere(f)
+	from, fromArgs := "conversations c", []any(nil)
+	if tx.Dialect() == db.SQLite {
+		from += sqliteOrderIndex(f)
+	}
+	var probes [][]byte
+	if len(tokens) > 0 {
+		counts, err := termCounts(ctx, tx, tokens)
+		if err != nil {
+			return "", nil, err
+		}
+		order := make([]int, len(tokens))
+		for i := range order {
+			order[i] = i
+		}
+		// The rarest word first: it drives the query or is probed first.
+		slices.SortStableFunc(order, func(a, b int) int { return counts[a] - counts[b] })
+		if counts[order[0]] == 0 {
+			return "", nil, nil
+		}
+		if counts[order[0]] < candidateCap {
+			// The LIMIT keeps the subquery whole (neither database
+			// flattens it) and CROSS JOIN keeps SQLite from reordering.
+			from = fmt.Sprintf("(SELECT conversation_id FROM conversation_search WHERE token = ? LIMIT %d) s CROSS JOIN conversations c", candidateCap)
+			fromArgs = []any{tokens[order[0]]}
+			where = append(where, "c.id = s.conversation_id")
+			order = order[1:]
+		}
+		for _, i := range order {
+			probes = append(probes, tokens[i])
+		}
+	}
+	for _, t := range probes {
+		where = append(where, "EXISTS (SELECT 1 FROM conversation_search t WHERE t.token = ? AND t.conversation_id = c.id)")
+		args = append(args, t)
+	}
+	return "SELECT c." + strings.ReplaceAll(conversationColumns, ", ", ", c.") + " FROM " + from +
+		" WHERE " + strings.Join(where, " AND ") + " ORDER BY c.last_message_at DESC, c.id DESC LIMIT ?", append(append(fromArgs, args...), f.Limit), nil
+}
+
+// sqliteOrderIndex names the index SQLite reads a listing in order from.
+// Without statistics its planner takes an equality on status for
+// selective and sorts every open conversation; these views are read
+// newest first from an index in that order instead, until a page is full.
+// An agent's, a team's or a contact's own index is left to the planner:
+// those sets are small.
+func sqliteOrderIndex(f Filter) string {
+	switch {
+	case f.AssigneeID != "" || f.TeamID != "" || f.ContactID != "":
+		return ""
+	case f.Status == "active":
+		return " INDEXED BY conversations_active"
+	case f.Category != "":
+		return " INDEXED BY conversations_category"
+	case f.Status != "":
+		return " INDEXED BY conversations_inbox"
+	}
+	return " INDEXED BY conversations_recent"
+}
+
+// termCounts returns in how many conversations each search token is,
+// counting only up to candidateCap, and stopping at a token in none.
+func termCounts(ctx context.Context, tx *db.Tx, tokens [][]byte) ([]int, error) {
+	counts := make([]int, len(tokens))
+	for i, t := range tokens {
+		if err := tx.QueryRow(ctx, fmt.Sprintf("SELECT COUNT(*) FROM (SELECT 1 FROM conversation_search WHERE token = ? LIMIT %d) x", candidateCap), t).Scan(&counts[i]); err != nil {
+			return nil, err
+		}
+		if counts[i] == 0 {
+			break
+		}
+	}
+	return counts, nil
+}
+
+// listWhere is the filter's conditions on conversations c, search words
+// aside.
+func listWhere(f Filter) ([]string, []any) {
 	where, args := []string{"c.merged_into IS NULL"}, []any{}
 	switch f.Status {
 	case "":
 	case "active":
+		// Written as the partial index conversations_active is.
 		where = append(where, "c.status IN ('open', 'pending')")
 	default:
 		where, args = append(where, "c.status = ?"), append(args, f.Status)
@@ -90,50 +226,10 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Conversation, error) {
 		where = append(where, "c.breached = TRUE")
 	}
 	if !f.BeforeAt.IsZero() {
-		where, args = append(where, "(c.last_message_at < ? OR (c.last_message_at = ? AND c.id < ?))"), append(args, f.BeforeAt, f.BeforeAt, f.BeforeID)
+		// A row value, which both databases read as one index range.
+		where, args = append(where, "(c.last_message_at, c.id) < (?, ?)"), append(args, f.BeforeAt, f.BeforeID)
 	}
-	from, joinArgs := "conversations c", []any{}
-	if q := textfold.QueryTerms(f.Query); len(q) > 0 {
-		if len(q) > 8 {
-			q = q[:8]
-		}
-		// Every term must match: one join per term on the token index.
-		for i, t := range q {
-			alias := fmt.Sprintf("s%d", i)
-			from += " JOIN conversation_search " + alias + " ON " + alias + ".conversation_id = c.id AND " + alias + ".token = ?"
-			joinArgs = append(joinArgs, s.term(t))
-		}
-	} else if strings.TrimSpace(f.Query) != "" {
-		return []Conversation{}, nil
-	}
-	args = append(joinArgs, args...)
-	args = append(args, f.Limit)
-	out := []Conversation{}
-	err := s.db.Read(ctx, func(tx *db.Tx) error {
-		out = out[:0]
-		rows, err := tx.Query(ctx, "SELECT c."+strings.ReplaceAll(conversationColumns, ", ", ", c.")+" FROM "+from+
-			" WHERE "+strings.Join(where, " AND ")+" ORDER BY c.last_message_at DESC, c.id DESC LIMIT ?", args...)
-		if err != nil {
-			return err
-		}
-		var list []*conversationRow
-		for rows.Next() {
-			r, err := scanConversation(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			list = append(list, r)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		list2, err := s.completeAll(ctx, tx, list)
-		out = list2
-		return err
-	})
-	return out, err
+	return where, args
 }
 
 // completeAll is complete for a page of rows: subjects opened with their

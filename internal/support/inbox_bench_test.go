@@ -55,6 +55,11 @@ func BenchmarkInbox(b *testing.B) {
 		b.Logf("postgres: VACUUM ANALYZE in %s", time.Since(start).Round(time.Second))
 	}
 	cases := w.cases(ctx, b)
+	if os.Getenv("FRONTDESK_BENCH_PLANS") != "" {
+		for _, c := range cases {
+			b.Logf("%s plan:\n%s", c.name, w.plan(ctx, b, c.filter(0)))
+		}
+	}
 	b.ResetTimer()
 	for range b.N {
 		b.Logf("load average at start: %s", loadAverage())
@@ -241,6 +246,48 @@ func (w *benchDesk) check(b *testing.B, name string, f Filter, list []Conversati
 				m.id, m.subject, ct.id, ct.name)
 		}
 	}
+}
+
+// plan returns the database's query plan for f's listing
+// (FRONTDESK_BENCH_PLANS=1 logs one per kind of query).
+func (w *benchDesk) plan(ctx context.Context, b *testing.B, f Filter) string {
+	var tokens [][]byte
+	for _, t := range textfold.QueryTerms(f.Query) {
+		tokens = append(tokens, w.s.term(t))
+	}
+	var lines []string
+	err := w.s.db.Read(ctx, func(tx *db.Tx) error {
+		q, args, err := listQuery(ctx, tx, f, tokens)
+		if err != nil || q == "" {
+			return err
+		}
+		explain := "EXPLAIN QUERY PLAN "
+		if w.s.db.Dialect() == db.Postgres {
+			explain = "EXPLAIN "
+		}
+		rows, err := tx.Query(ctx, explain+q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				return err
+			}
+			lines = append(lines, fmt.Sprint(vals[len(vals)-1]))
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return strings.Join(lines, "\n")
 }
 
 func loadAverage() string {
