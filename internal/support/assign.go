@@ -101,6 +101,20 @@ func (s *Service) Agents(ctx context.Context) ([]Agent, error) {
 	return out, err
 }
 
+// AgentName returns the name customers see for an agent, "" for an
+// account that is not one.
+func (s *Service) AgentName(ctx context.Context, accountID string) (string, error) {
+	var name string
+	err := s.db.Read(ctx, func(tx *db.Tx) error {
+		err := tx.QueryRow(ctx, "SELECT display_name FROM support_agents WHERE account_id = ?", accountID).Scan(&name)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		return err
+	})
+	return name, err
+}
+
 // agents reads the agents (of one team when team is set).
 func (s *Service) agents(ctx context.Context, tx *db.Tx, team string) ([]Agent, error) {
 	q := `SELECT a.account_id, a.display_name, a.languages, a.away, a.max_open, a.assigned_seq,

@@ -583,15 +583,11 @@ func (c *chatConn) forward(ev liveEvent) error {
 
 // agentDisplayName is the name customers see for an agent.
 func (s *Server) agentDisplayName(ctx context.Context, id string) string {
-	agents, err := s.opts.Support.Agents(ctx)
-	if err == nil {
-		for _, a := range agents {
-			if a.AccountID == id {
-				return a.DisplayName
-			}
-		}
+	name, err := s.opts.Support.AgentName(ctx, id)
+	if err != nil {
+		s.log.WarnContext(ctx, "agent name", "error", err.Error())
 	}
-	return ""
+	return name
 }
 
 func (s *Server) now() time.Time {
