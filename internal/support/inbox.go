@@ -152,8 +152,15 @@ func listQuery(ctx context.Context, tx *db.Tx, f Filter, tokens [][]byte) (strin
 			probes = append(probes, tokens[i])
 		}
 	}
+	// Probed on the candidate's id when there is one, so both databases
+	// check the other words on the token index before reading the
+	// conversation.
+	probeOn := "c.id"
+	if fromArgs != nil {
+		probeOn = "s.conversation_id"
+	}
 	for _, t := range probes {
-		where = append(where, "EXISTS (SELECT 1 FROM conversation_search t WHERE t.token = ? AND t.conversation_id = c.id)")
+		where = append(where, "EXISTS (SELECT 1 FROM conversation_search t WHERE t.token = ? AND t.conversation_id = "+probeOn+")")
 		args = append(args, t)
 	}
 	return "SELECT c." + strings.ReplaceAll(conversationColumns, ", ", ", c.") + " FROM " + from +
