@@ -69,7 +69,7 @@ type Filter struct {
 // cap is chosen for (3,000 suits 200,000 conversations). Common words that
 // are seldom found together are the slow case: the probes go on until a
 // page is full or the conversations run out.
-const candidateCap = 3000
+var candidateCap = 3000
 
 // List returns conversations newest activity first, without messages.
 func (s *Service) List(ctx context.Context, f Filter) ([]Conversation, error) {

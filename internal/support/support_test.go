@@ -216,17 +216,24 @@ func TestInboxAndSearch(t *testing.T) {
 		{"browser nhap", nil},
 		{"secret-internal-word", nil}, // notes are not searchable by word
 		{"", []string{en.ID, zh.ID, vi.ID}},
+		{"my error", []string{en.ID}},
 	} {
-		list, err := f.svc.List(ctx, support.Filter{Query: tc.q})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []string
-		for _, c := range list {
-			got = append(got, c.ID)
-		}
-		if !slices.Equal(got, tc.want) {
-			t.Errorf("search %q: %v, want %v", tc.q, got, tc.want)
+		// Both ways of searching: driven by the rarest word's rows, and
+		// (every word "common" under a cap of 1) probing in order.
+		for _, cap := range []int{3000, 1} {
+			restore := support.SetCandidateCap(cap)
+			list, err := f.svc.List(ctx, support.Filter{Query: tc.q})
+			restore()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, c := range list {
+				got = append(got, c.ID)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("search %q (candidate cap %d): %v, want %v", tc.q, cap, got, tc.want)
+			}
 		}
 	}
 	// Keyset pagination.
