@@ -159,8 +159,16 @@ func listQuery(ctx context.Context, tx *db.Tx, f Filter, tokens [][]byte) (strin
 	if fromArgs != nil {
 		probeOn = "s.conversation_id"
 	}
+	// PostgreSQL turns an EXISTS into a join, and with a word's count
+	// misjudged (its statistics hold a few hundred common tokens out of
+	// millions) it reads every row of a common word and sorts them all;
+	// OFFSET 0 keeps the EXISTS a probe per row, as SQLite runs it.
+	fence := ""
+	if tx.Dialect() == db.Postgres {
+		fence = " OFFSET 0"
+	}
 	for _, t := range probes {
-		where = append(where, "EXISTS (SELECT 1 FROM conversation_search t WHERE t.token = ? AND t.conversation_id = "+probeOn+")")
+		where = append(where, "EXISTS (SELECT 1 FROM conversation_search t WHERE t.token = ? AND t.conversation_id = "+probeOn+fence+")")
 		args = append(args, t)
 	}
 	return "SELECT c." + strings.ReplaceAll(conversationColumns, ", ", ", c.") + " FROM " + from +

@@ -60,6 +60,9 @@ func BenchmarkInbox(b *testing.B) {
 			b.Logf("%s plan:\n%s", c.name, w.plan(ctx, b, c.filter(0)))
 		}
 	}
+	if unlock := benchLock(b); unlock != nil {
+		defer unlock()
+	}
 	b.ResetTimer()
 	for range b.N {
 		b.Logf("load average at start: %s", loadAverage())
