@@ -6,15 +6,19 @@ GO          ?= go
 PG_TEST_URL ?= postgres://postgres:postgres@127.0.0.1:5432/postgres?sslmode=disable
 TESTFLAGS   ?= -count=1 -timeout 20m
 
-.PHONY: run test test-sqlite test-postgres vet build bench deps-test
+.PHONY: run test test-sqlite test-postgres vet build bench deps-test assets
 
-run:
+run: assets
 	$(GO) run ./cmd/frontdesk serve
 
-build:
+build: assets
 	$(GO) build -o bin/frontdesk ./cmd/frontdesk
 
-test: deps-test vet test-sqlite test-postgres
+test: assets deps-test vet test-sqlite test-postgres
+
+# The rrweb recorder and replayer that the binary embeds (not committed).
+assets:
+	@scripts/build-assets.sh
 
 deps-test:
 	@scripts/ensure-chromium.sh

@@ -64,6 +64,12 @@ type Config struct {
 	SMSAccountSID           string
 	SMSAuthToken            string
 	SMSFrom                 string
+	AssistMaxDuration       time.Duration
+	AssistIdleTimeout       time.Duration
+	AssistRetention         time.Duration
+	AssistArchiveDir        string
+	AssistDefaultPlan       string
+	AssistRecording         bool
 }
 
 // option is one configuration setting: its flag, its variable, its default
@@ -335,6 +341,49 @@ func options() []option {
 			c.SMSFrom = v
 			return nil
 		}},
+		{flag: "assist-max-duration", def: "2h", usage: "longest a remote-assistance session may last; organisations' templates can only shorten it", set: func(c *Config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < 5*time.Minute || d > 12*time.Hour {
+				return errors.New("must be a duration from 5m to 12h, e.g. 2h")
+			}
+			c.AssistMaxDuration = d
+			return nil
+		}},
+		{flag: "assist-idle-timeout", def: "15m", usage: "a remote-assistance session with no activity (or paused after a dropped connection) this long ends", set: func(c *Config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < time.Minute || d > 4*time.Hour {
+				return errors.New("must be a duration from 1m to 4h, e.g. 15m")
+			}
+			c.AssistIdleTimeout = d
+			return nil
+		}},
+		{flag: "assist-recording", isBool: true, def: "false", usage: "record remote-assistance sessions where no organisation template decides (templates turn it on or off; shown on the consent screen)", set: func(c *Config, v string) error {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return errors.New("must be true or false")
+			}
+			c.AssistRecording = b
+			return nil
+		}},
+		{flag: "assist-retention-days", def: "30", usage: "days a session recording stays in the database before it moves to an encrypted archive file", set: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 3650 {
+				return errors.New("must be a whole number of days from 1 to 3650")
+			}
+			c.AssistRetention = time.Duration(n) * 24 * time.Hour
+			return nil
+		}},
+		{flag: "assist-archive-dir", usage: "directory of archived session recordings; default DATA_DIR/recordings", set: func(c *Config, v string) error {
+			c.AssistArchiveDir = v
+			return nil
+		}},
+		{flag: "assist-default-plan", def: "professional", usage: "plan of customers outside any organisation: basic (no remote assistance), professional or enterprise", set: func(c *Config, v string) error {
+			if v != "basic" && v != "professional" && v != "enterprise" {
+				return errors.New("must be basic, professional or enterprise")
+			}
+			c.AssistDefaultPlan = v
+			return nil
+		}},
 		{flag: "log-level", def: "info", usage: "debug, info, warn or error", set: func(c *Config, v string) error {
 			switch v {
 			case "debug", "info", "warn", "error":
@@ -441,6 +490,9 @@ func (c *Config) finish() error {
 	}
 	if c.AuditSigningKeyFile == "" {
 		c.AuditSigningKeyFile = filepath.Join(c.DataDir, "keys", "audit-ed25519.key")
+	}
+	if c.AssistArchiveDir == "" {
+		c.AssistArchiveDir = filepath.Join(c.DataDir, "recordings")
 	}
 	return nil
 }

@@ -175,6 +175,7 @@ func start(ctx context.Context, sys *system, cfg Config, log *slog.Logger, ln ne
 	go sys.accessLoop(tickCtx, time.Hour)
 	go sys.reindexSearch(tickCtx)
 	go sys.deskLoop(tickCtx, time.Minute)
+	go sys.assistLoop(tickCtx, 5*time.Second, time.Hour)
 	if autoLimit {
 		go memoryLimitLoop(tickCtx, cfg, handler.LiveConnections)
 	}
@@ -346,6 +347,34 @@ func (s *system) deskLoop(ctx context.Context, every time.Duration) {
 				s.log.Error("sending support follow-ups failed", "error", err.Error())
 			} else if n > 0 {
 				s.log.Info("support follow-ups sent", "count", n)
+			}
+		}
+	}
+}
+
+// assistLoop ends remote-assistance sessions at their deadlines, sends
+// the warnings, seals recording buffers (every tick) and moves recordings
+// past their retention to archive files (every archiveEvery).
+func (s *system) assistLoop(ctx context.Context, every, archiveEvery time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	var lastArchive time.Time
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			if err := s.assist.Tick(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("remote-assistance sweep failed", "error", err.Error())
+			}
+			if now.Sub(lastArchive) < archiveEvery {
+				continue
+			}
+			lastArchive = now
+			if n, err := s.assist.Archive(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("archiving session recordings failed", "error", err.Error(), "archived", n)
+			} else if n > 0 {
+				s.log.Info("session recordings archived", "count", n)
 			}
 		}
 	}

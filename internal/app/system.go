@@ -9,6 +9,7 @@ import (
 	"runtime"
 
 	"github.com/frontdesk/frontdesk/internal/access"
+	"github.com/frontdesk/frontdesk/internal/assist"
 	"github.com/frontdesk/frontdesk/internal/audit"
 	"github.com/frontdesk/frontdesk/internal/bus"
 	"github.com/frontdesk/frontdesk/internal/db"
@@ -35,6 +36,7 @@ type system struct {
 	access *access.Service
 	desk   *support.Service
 	kb     *kb.Service
+	assist *assist.Service
 	bus    bus.Bus
 
 	migratedFrom, migratedTo int // set when this process changed the schema
@@ -137,6 +139,9 @@ func openSystem(ctx context.Context, cfg Config, log *slog.Logger, mode openMode
 	s.kb = kb.New(d, s.audit, log)
 	s.desk = support.New(support.Options{DB: d, Keys: s.keys, Audit: s.audit, Bus: s.bus, Mail: s.mail, Messaging: bridge, Bot: support.KBBot(s.kb), BaseURL: cfg.BaseURL, Org: cfg.OrgName,
 		FollowUpAfter: cfg.SupportFollowUp, Logger: log})
+	s.assist = assist.New(assist.Options{DB: d, Keys: s.keys, Audit: s.audit, Bus: s.bus, Desk: s.desk, Permissions: s.access, Accounts: s.id, Logger: log,
+		MaxDuration: cfg.AssistMaxDuration, IdleTimeout: cfg.AssistIdleTimeout, Recording: cfg.AssistRecording, DefaultPlan: cfg.AssistDefaultPlan,
+		Retention: cfg.AssistRetention, ArchiveDir: cfg.AssistArchiveDir})
 	if s.migratedTo != 0 {
 		err := s.record(ctx, audit.Event{Action: "schema.migrate", Target: "database",
 			Details: map[string]any{"from": s.migratedFrom, "to": s.migratedTo, "dialect": d.Dialect().String()}})
@@ -181,8 +186,12 @@ func (s *system) migrate(ctx context.Context) error {
 	return nil
 }
 
-// close waits for queued e-mails and releases the database.
+// close seals this node's recording buffers, waits for queued e-mails and
+// releases the database.
 func (s *system) close() error {
+	if err := s.assist.Flush(context.Background(), true); err != nil {
+		s.log.Error("remote-assistance recordings not flushed", "error", err.Error())
+	}
 	s.id.WaitMail()
 	s.desk.WaitMail()
 	if s.bus != nil {
