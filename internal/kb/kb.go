@@ -107,6 +107,10 @@ type Input struct {
 
 var slugRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
+// reservedSlugs are help-centre addresses that are not articles
+// (/help/guides, /help/files/…).
+var reservedSlugs = []string{"guides", "files"}
+
 // Save creates or edits an article's translation, keeping the previous
 // version in the history, and re-indexes it.
 func (s *Service) Save(ctx context.Context, in Input) (*Article, error) {
@@ -141,6 +145,9 @@ func (s *Service) Save(ctx context.Context, in Input) (*Article, error) {
 		if in.ID == "" {
 			if !slugRE.MatchString(in.Slug) || len(in.Slug) > 100 {
 				return invalid("slug", "lower-case letters and digits joined by -, at most 100")
+			}
+			if slices.Contains(reservedSlugs, in.Slug) {
+				return invalid("slug", "this address is taken by the help centre itself")
 			}
 			var one int
 			if err := tx.QueryRow(ctx, "SELECT 1 FROM kb_articles WHERE slug = ?", in.Slug).Scan(&one); err == nil {
@@ -201,7 +208,9 @@ func nullable(s string) any {
 	return s
 }
 
-// saveTranslation writes a translation and its index entries.
+// saveTranslation writes a translation and its vocabulary entries; the
+// database keeps the full-text index in step (migration 0016: triggers on
+// SQLite, generated columns on PostgreSQL).
 func (s *Service) saveTranslation(ctx context.Context, tx *db.Tx, in Input, bodyHTML, plain string) error {
 	title := indexTerms(in.Title)
 	body := indexTerms(in.Summary + " " + plain)
@@ -221,17 +230,7 @@ func (s *Service) saveTranslation(ctx context.Context, tx *db.Tx, in Input, body
 			WHERE rid = ?`, in.Title, in.Summary, in.BodyMD, bodyHTML, title, body, in.AuthorID, tx.Now(), rid); err != nil {
 			return err
 		}
-		if tx.Dialect() == db.SQLite {
-			if _, err := tx.Exec(ctx, "DELETE FROM kb_fts WHERE rowid = ?", rid); err != nil {
-				return err
-			}
-		}
 		if err := s.vocab(ctx, tx, oldTitle+" "+oldBody, -1); err != nil {
-			return err
-		}
-	}
-	if tx.Dialect() == db.SQLite {
-		if _, err := tx.Exec(ctx, "INSERT INTO kb_fts (rowid, title, body) VALUES (?, ?, ?)", rid, title, body); err != nil {
 			return err
 		}
 	}
@@ -241,22 +240,37 @@ func (s *Service) saveTranslation(ctx context.Context, tx *db.Tx, in Input, body
 // vocab counts the terms of a translation in (or out of) the vocabulary
 // used for typo tolerance.
 func (s *Service) vocab(ctx context.Context, tx *db.Tx, terms string, delta int) error {
+	var list []string
 	seen := map[string]bool{}
 	for _, t := range strings.Fields(terms) {
 		if seen[t] || utf8.RuneCountInString(t) < 4 || !isLatinWord(t) {
 			continue // typos are corrected for Latin words of four letters or more
 		}
 		seen[t] = true
+		list = append(list, t)
+	}
+	// A few statements per translation rather than one per term (a
+	// translation has hundreds); sorted, so that concurrent saves lock the
+	// rows they share in the same order.
+	slices.Sort(list)
+	for len(list) > 0 {
+		chunk := list[:min(len(list), 500)]
+		list = list[len(chunk):]
+		args := make([]any, len(chunk))
+		for i, t := range chunk {
+			args[i] = t
+		}
 		if delta > 0 {
-			if _, err := tx.Exec(ctx, "INSERT INTO kb_vocab (term, df) VALUES (?, 1) ON CONFLICT (term) DO UPDATE SET df = kb_vocab.df + 1", t); err != nil {
+			if _, err := tx.Exec(ctx, "INSERT INTO kb_vocab (term, df) VALUES "+strings.Repeat("(?, 1), ", len(chunk)-1)+"(?, 1) ON CONFLICT (term) DO UPDATE SET df = kb_vocab.df + 1", args...); err != nil {
 				return err
 			}
 			continue
 		}
-		if _, err := tx.Exec(ctx, "UPDATE kb_vocab SET df = df - 1 WHERE term = ?", t); err != nil {
+		in := strings.Repeat("?, ", len(chunk)-1) + "?"
+		if _, err := tx.Exec(ctx, "UPDATE kb_vocab SET df = df - 1 WHERE term IN ("+in+")", args...); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, "DELETE FROM kb_vocab WHERE term = ? AND df <= 0", t); err != nil {
+		if _, err := tx.Exec(ctx, "DELETE FROM kb_vocab WHERE df <= 0 AND term IN ("+in+")", args...); err != nil {
 			return err
 		}
 	}
@@ -397,7 +411,10 @@ func (s *Service) SaveCategory(ctx context.Context, c Category) error {
 			VALUES (?, (SELECT COALESCE(MAX(position), 0) + 1 FROM kb_categories), ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET name_en = excluded.name_en, name_vi = excluded.name_vi, name_zh = excluded.name_zh`,
 			c.ID, strings.TrimSpace(c.Names["en"]), strings.TrimSpace(c.Names["vi"]), strings.TrimSpace(c.Names["zh"]))
-		return err
+		if err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, tx, audit.Event{Action: "kb.category.save", Target: "category:" + c.ID})
 	})
 }
 

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/frontdesk/frontdesk/internal/audit/audittest"
+	"github.com/frontdesk/frontdesk/internal/db"
 	"github.com/frontdesk/frontdesk/internal/db/dbtest"
 	"github.com/frontdesk/frontdesk/internal/kb"
 )
@@ -105,14 +106,14 @@ func TestSearchRelevance(t *testing.T) {
 func TestMarkdownSanitised(t *testing.T) {
 	s := newKB(t)
 	a := save(t, s, kb.Input{Slug: "xss", Locale: "en", Title: "Steps", BodyMD: "1. Open **Settings**\n2. Click [here](javascript:alert(1)) or [docs](https://bank.example/help)\n\n" +
-		"<script>alert(1)</script>\n\n<img src=x onerror=alert(2)>\n\n<a href=\"https://ok.example\" onclick=\"alert(3)\">x</a>\n\n<iframe src=\"https://evil.example\"></iframe>\n\n![shot](/kb/files/abc) ![remote](http://insecure.example/a.png)"})
+		"<script>alert(1)</script>\n\n<img src=x onerror=alert(2)>\n\n<a href=\"https://ok.example\" onclick=\"alert(3)\">x</a>\n\n<iframe src=\"https://evil.example\"></iframe>\n\n![shot](/help/files/0123456789abcdef0123456789abcdef) ![remote](http://insecure.example/a.png)"})
 	h := a.BodyHTML
 	for _, bad := range []string{"<script", "onerror", "onclick", "javascript:", "<iframe", "http://insecure.example"} {
 		if strings.Contains(h, bad) {
 			t.Errorf("%q survived: %s", bad, h)
 		}
 	}
-	for _, good := range []string{"<ol>", "<strong>Settings</strong>", `href="https://bank.example/help"`, `rel="nofollow`, `src="/kb/files/abc"`} {
+	for _, good := range []string{"<ol>", "<strong>Settings</strong>", `href="https://bank.example/help"`, `rel="nofollow`, `src="/help/files/0123456789abcdef0123456789abcdef"`} {
 		if !strings.Contains(h, good) {
 			t.Errorf("%q missing: %s", good, h)
 		}
@@ -164,5 +165,83 @@ func TestArticles(t *testing.T) {
 	}
 	if _, err := s.Published(ctx, "ok2", "en"); !errors.Is(err, kb.ErrNotFound) {
 		t.Fatalf("a refused article exists: %v", err)
+	}
+}
+
+// Ranking: every word in the title first, then more of the words in the
+// title, then shorter articles; editors find drafts, nobody archived ones.
+func TestSearchRanking(t *testing.T) {
+	s := newKB(t)
+	long := strings.Repeat("Open the settings page and follow each step with care. ", 30)
+	for _, a := range []kb.Input{
+		{Slug: "none-in-title", Locale: "en", Title: "Other topics", BodyMD: "How to reset a password."},
+		{Slug: "both-long", Locale: "en", Title: "Reset your password", BodyMD: "Choose reset. " + long},
+		{Slug: "one-in-title", Locale: "en", Title: "Password rules", BodyMD: "You can reset it."},
+		{Slug: "both-short", Locale: "en", Title: "Reset your password", BodyMD: "Choose reset."},
+		{Slug: "draft", Locale: "en", Title: "Reset password (draft)", BodyMD: "Soon.", Status: kb.StatusDraft},
+		{Slug: "archived", Locale: "en", Title: "Reset password (old)", BodyMD: "Gone.", Status: kb.StatusArchived},
+		{Slug: "vi-same", Locale: "vi", Title: "Reset password", BodyMD: "Tiếng Việt."},
+	} {
+		save(t, s, a)
+	}
+	for _, tc := range []struct {
+		q    string
+		o    kb.SearchOptions
+		want []string
+	}{
+		{"password reset", kb.SearchOptions{Locale: "en"}, []string{"both-short", "both-long", "one-in-title", "none-in-title"}},
+		{"password reset", kb.SearchOptions{Locale: "en", Limit: 2}, []string{"both-short", "both-long"}},
+		{"password reset", kb.SearchOptions{Locale: "en", Drafts: true}, []string{"draft", "both-short", "both-long", "one-in-title", "none-in-title"}},
+		{"rules", kb.SearchOptions{Locale: "en"}, []string{"one-in-title"}},
+		// Any word: the most words in the title first; then articles with
+		// every word in the text before those with some.
+		{"my password rules", kb.SearchOptions{Locale: "en", Any: true}, []string{"one-in-title", "both-short", "both-long", "none-in-title"}},
+		{"choose follow", kb.SearchOptions{Locale: "en", Any: true}, []string{"both-long", "both-short"}},
+	} {
+		r, err := s.Search(ctx, tc.q, tc.o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := slugs(r); strings.Join(got, ",") != strings.Join(tc.want, ",") {
+			t.Errorf("search %q %+v: %v, want %v", tc.q, tc.o, got, tc.want)
+		}
+		for i := 1; i < len(r.Hits); i++ {
+			if r.Hits[i].Score > r.Hits[i-1].Score {
+				t.Errorf("search %q: scores not in order: %+v", tc.q, r.Hits)
+			}
+		}
+	}
+}
+
+// The index follows every change of a translation, and the removal of an
+// article with its translations.
+func TestSearchIndexFollowsChanges(t *testing.T) {
+	d := dbtest.Open(t)
+	s := kb.New(d, audittest.New(t, d, 1000).Log, nil)
+	a := save(t, s, kb.Input{Slug: "modem", Locale: "en", Title: "Restart the modem", BodyMD: "Unplug it."})
+	save(t, s, kb.Input{Slug: "router", Locale: "en", Title: "Restart the router", BodyMD: "Unplug it, then wait."})
+	save(t, s, kb.Input{ID: a.ID, Locale: "en", Title: "Restart the modem", BodyMD: "Hold the button."})
+	find := func(q string) []string {
+		t.Helper()
+		r, err := s.Search(ctx, q, kb.SearchOptions{Locale: "en", NoGap: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return slugs(r)
+	}
+	if got := find("unplug"); strings.Join(got, ",") != "router" {
+		t.Fatalf("after the edit, unplug finds %v", got)
+	}
+	if got := find("button"); strings.Join(got, ",") != "modem" {
+		t.Fatalf("after the edit, button finds %v", got)
+	}
+	if err := d.Write(ctx, func(tx *db.Tx) error {
+		_, err := tx.Exec(ctx, "DELETE FROM kb_articles WHERE slug = 'router'")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := find("restart"); strings.Join(got, ",") != "modem" {
+		t.Fatalf("after the removal, restart finds %v", got)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"html"
 	"slices"
-	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -12,25 +11,29 @@ import (
 	"github.com/frontdesk/frontdesk/internal/textfold"
 )
 
-// Search: every query term must match (terms.go); SQLite ranks with FTS5's
-// BM25, the title weighing ten times the body; PostgreSQL with ts_rank_cd
-// over the title-weighted tsvector. Among the best 50, articles whose
-// title has every term come first. A query that finds nothing is tried
-// again with each unknown Latin word of four letters or more replaced by
-// the closest words of the index (one typo: edit distance 1, or 2 for
-// words of eight letters and more), found through a trigram index of the
-// vocabulary — FTS5's trigram tokenizer on SQLite, pg_trgm on PostgreSQL.
-// Still nothing, and the query is counted as a content gap.
+// Search: every query term must match (terms.go), in the title or the
+// text; results are ranked as search_index.go says: every term in the
+// title first, then more terms in the title, then shorter translations.
+// A query that finds nothing is tried again with each unknown Latin word
+// of four letters or more replaced by the closest words of the index (one
+// typo: edit distance 1, or 2 for words of eight letters and more), found
+// through a trigram index of the vocabulary — FTS5's trigram tokenizer on
+// SQLite, pg_trgm on PostgreSQL. Still nothing, and the query is counted
+// as a content gap.
 
 // Hit is one search result.
 type Hit struct {
-	ArticleID string  `json:"id"`
-	Slug      string  `json:"slug"`
-	Locale    string  `json:"locale"`
-	Title     string  `json:"title"`
-	Snippet   string  `json:"snippet"` // HTML: text escaped, matches in <mark>
-	Score     float64 `json:"score"`
-	InTitle   bool    `json:"-"` // every term is in the title
+	ArticleID string `json:"id"`
+	Slug      string `json:"slug"`
+	Locale    string `json:"locale"`
+	Title     string `json:"title"`
+	Snippet   string `json:"snippet"` // HTML: text escaped, matches in <mark>
+	// Score orders the hits of one search, higher first: the number of
+	// query terms in the title, plus a factor in (0, 1] that falls with
+	// the translation's length, minus 1 for a hit with some of the terms
+	// and none in its title (SearchOptions.Any).
+	Score   float64 `json:"score"`
+	InTitle bool    `json:"-"` // every term is in the title
 	// TitleTerms counts the query's terms in the title.
 	TitleTerms int `json:"-"`
 }
@@ -105,86 +108,6 @@ func (s *Service) Search(ctx context.Context, q string, o SearchOptions) (*Resul
 		s.recordMiss(ctx, q, o.Locale)
 	}
 	return res, nil
-}
-
-// match runs the index query; Hit.Snippet carries the plain text until
-// snippet() cuts it.
-func (s *Service) match(ctx context.Context, tx *db.Tx, terms []string, o SearchOptions) ([]Hit, error) {
-	status := " AND a.status = 'published'"
-	if o.Drafts {
-		status = " AND a.status <> 'archived'"
-	}
-	var query string
-	var args []any
-	if tx.Dialect() == db.Postgres {
-		tsq := make([]string, len(terms))
-		for i, t := range terms {
-			tsq[i] = "'" + strings.ReplaceAll(t, "'", "''") + "'"
-		}
-		query = `SELECT a.id, a.slug, t.locale, t.title, t.summary || ' ' || t.body_html, t.search_title, ts_rank_cd(t.search, q, 1) AS score
-			FROM kb_translations t JOIN kb_articles a ON a.id = t.article_id, to_tsquery('simple', ?) q
-			WHERE t.search @@ q AND t.locale = ?` + status + ` ORDER BY score DESC, a.id LIMIT 50`
-		op := " & "
-		if o.Any {
-			op = " | "
-		}
-		args = []any{strings.Join(tsq, op), o.Locale}
-	} else {
-		quoted := make([]string, len(terms))
-		for i, t := range terms {
-			quoted[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
-		}
-		query = `SELECT a.id, a.slug, t.locale, t.title, t.summary || ' ' || t.body_html, t.search_title, -bm25(kb_fts, 10.0, 1.0) AS score
-			FROM kb_fts JOIN kb_translations t ON t.rid = kb_fts.rowid JOIN kb_articles a ON a.id = t.article_id
-			WHERE kb_fts MATCH ? AND t.locale = ?` + status + ` ORDER BY score DESC, a.id LIMIT 50`
-		op := " AND "
-		if o.Any {
-			op = " OR "
-		}
-		args = []any{strings.Join(quoted, op), o.Locale}
-	}
-	rows, err := tx.Query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	type scored struct {
-		h       Hit
-		inTitle bool
-		count   int
-	}
-	var list []scored
-	for rows.Next() {
-		var h Hit
-		var body, titleTerms string
-		if err := rows.Scan(&h.ArticleID, &h.Slug, &h.Locale, &h.Title, &body, &titleTerms, &h.Score); err != nil {
-			return nil, err
-		}
-		h.Snippet = textOf(body)
-		have := strings.Fields(titleTerms)
-		n := 0
-		for _, t := range terms {
-			if slices.Contains(have, t) {
-				n++
-			}
-		}
-		list = append(list, scored{h, n == len(terms), n})
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	sort.SliceStable(list, func(i, j int) bool {
-		if list[i].inTitle != list[j].inTitle {
-			return list[i].inTitle
-		}
-		return list[i].count > list[j].count
-	})
-	out := make([]Hit, 0, min(len(list), o.Limit))
-	for _, sc := range list[:min(len(list), o.Limit)] {
-		sc.h.InTitle, sc.h.TitleTerms = sc.inTitle, sc.count
-		out = append(out, sc.h)
-	}
-	return out, nil
 }
 
 // correct replaces each Latin term missing from the vocabulary by the
@@ -284,19 +207,24 @@ func snippet(text, q string, terms []string) string {
 	if len(words) == 0 {
 		return ""
 	}
+	// Folding and stemming cost more than the rest of a search; a text
+	// repeats its words, so each is looked at once.
+	var latin, other []string
+	for _, t := range terms {
+		if isLatinWord(t) {
+			latin = append(latin, t)
+		} else {
+			other = append(other, t)
+		}
+	}
+	seen := map[string]bool{}
 	match := func(w string) bool {
-		for _, t := range textfold.Terms(w, 1, 0) {
-			if slices.Contains(terms, t) || (isLatinWord(t) && slices.Contains(terms, stem(t))) {
-				return true
-			}
+		if m, ok := seen[w]; ok {
+			return m
 		}
-		// Chinese: a term inside the word.
-		for _, t := range terms {
-			if !isLatinWord(t) && strings.Contains(w, t) {
-				return true
-			}
-		}
-		return false
+		m := matches(w, latin, other)
+		seen[w] = m
+		return m
 	}
 	first := 0
 	for i, w := range words {
@@ -328,6 +256,30 @@ func snippet(text, q string, terms []string) string {
 	}
 	b.WriteString(" …")
 	return b.String()
+}
+
+// matches reports whether a word of a text, folded, holds one of the
+// other (Chinese) terms, or is one of the Latin terms once folded or
+// stemmed. Chinese text has no spaces, so its "words" are long runs that
+// are not cut into terms here.
+func matches(w string, latin, other []string) bool {
+	if len(other) > 0 {
+		f := textfold.Fold(w)
+		for _, t := range other {
+			if strings.Contains(f, t) {
+				return true
+			}
+		}
+	}
+	if len(latin) == 0 {
+		return false
+	}
+	for _, t := range textfold.Terms(w, 1, 0) {
+		if isLatinWord(t) && (slices.Contains(latin, t) || slices.Contains(latin, stem(t))) {
+			return true
+		}
+	}
+	return false
 }
 
 // recordMiss counts a search that found nothing.
