@@ -192,34 +192,10 @@ func TestDeskPagesRenderCustomerMarkupInert(t *testing.T) {
 // automatic, and when the visitor asks for a person the agent gets the
 // whole transcript — the question, the bot's suggestions, the hand-over.
 func TestBotInWidget(t *testing.T) {
-	site := httptest.NewServer(nil)
-	defer site.Close()
-	vars := map[string]string{"FRONTDESK_WIDGET_ORIGINS": site.URL}
-	for k, v := range fastHashing {
-		vars[k] = v
-	}
-	fd := Start(t, vars)
-	site.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintf(w, `<!doctype html><html><body><h1>Bank</h1><script src="%s/widget.js" data-lang="en"></script></body></html>`, fd.URL)
-	})
+	fd, site, agent := widgetDesk(t)
 	fd.kbImport(t, map[string]string{"card.en.md": "---\nslug: blocked-card\nlocale: en\ntitle: Your card is blocked\n---\nCall us or unblock it in the app.\n"})
-	fd.createStaff(t, "sup@acme.example", "supervisor")
-	sup := fd.signInAPI(t, "sup@acme.example", apiPassword)
-	fd.enrolTOTPAPI(t, sup)
-	if s := fd.postForm(t, "/console/desk/agents", sup, url.Values{"account": {fd.accountID(t, sup)}, "display_name": {"An"}, "language": {"en"}}); s != http.StatusSeeOther {
-		t.Fatalf("agent: %d", s)
-	}
-	agent := Browser(t)
-	secure, httpOnly := true, true
-	if _, err := chromedp.Call(agent, network.SetCookie, network.SetCookieParams{Name: "__Host-fd_session", Value: sup,
-		URL: fd.URL, Path: "/", Secure: &secure, HTTPOnly: &httpOnly, SameSite: network.CookieSameSiteLax}); err != nil {
-		t.Fatal(err)
-	}
-	if err := chromedp.Do(agent, chromedp.Navigate(fd.URL+"/console/inbox?view=active"), chromedp.WaitVisible(css("#inbox"))); err != nil {
-		t.Fatal(err)
-	}
 	visitor := Browser(t)
-	if err := chromedp.Do(visitor, chromedp.Navigate(site.URL), chromedp.WaitReady("body")); err != nil {
+	if err := chromedp.Do(visitor, chromedp.Navigate(site), chromedp.WaitReady("body")); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, visitor, `!!document.querySelector('#frontdesk-chat')`)
@@ -231,6 +207,14 @@ func TestBotInWidget(t *testing.T) {
 	chromedp.Run(visitor, chromedp.Evaluate[any](widgetJS(`$('#fd-human').click(); return true;`)))
 	waitFor(t, visitor, widgetJS(`return r.querySelectorAll('.m.system').length === 1 && $('#fd-bot').hidden;`))
 	// The agent gets the conversation with the transcript.
+	openHandedOver(t, agent)
+}
+
+// openHandedOver waits for the one conversation of the agent's inbox and
+// opens it: the transcript is the customer's message, the bot's and the
+// hand-over note, and the conversation is An's.
+func openHandedOver(t *testing.T, agent context.Context) {
+	t.Helper()
 	waitFor(t, agent, `document.querySelectorAll('#inbox a[href^="/console/conversations/"]').length === 1`)
 	if err := chromedp.Do(agent, chromedp.Click(css(`#inbox a[href^="/console/conversations/"]`)), chromedp.WaitVisible(css("#messages"))); err != nil {
 		t.Fatal(err)
@@ -242,4 +226,43 @@ func TestBotInWidget(t *testing.T) {
 	if who, _ := chromedp.Run(agent, chromedp.Text(css("#assignee"))); who != "An" {
 		t.Fatalf("handed over to %q", who)
 	}
+}
+
+// widgetDesk starts Frontdesk with a page of another site of the business
+// that embeds the widget in English, and a supervisor who is the desk's
+// agent "An", with the inbox open in a browser (so the desk is online).
+func widgetDesk(t *testing.T) (fd *Instance, siteURL string, agent context.Context) {
+	site := httptest.NewServer(nil)
+	t.Cleanup(site.Close)
+	vars := map[string]string{"FRONTDESK_WIDGET_ORIGINS": site.URL}
+	for k, v := range fastHashing {
+		vars[k] = v
+	}
+	fd = Start(t, vars)
+	site.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `<!doctype html><html><body><h1>Bank</h1><script src="%s/widget.js" data-lang="en"></script></body></html>`, fd.URL)
+	})
+	fd.createStaff(t, "sup@acme.example", "supervisor")
+	sup := fd.signInAPI(t, "sup@acme.example", apiPassword)
+	fd.enrolTOTPAPI(t, sup)
+	if s := fd.postForm(t, "/console/desk/agents", sup, url.Values{"account": {fd.accountID(t, sup)}, "display_name": {"An"}, "language": {"en"}}); s != http.StatusSeeOther {
+		t.Fatalf("agent: %d", s)
+	}
+	agent = fd.browserAs(t, sup)
+	if err := chromedp.Do(agent, chromedp.Navigate(fd.URL+"/console/inbox?view=active"), chromedp.WaitVisible(css("#inbox"))); err != nil {
+		t.Fatal(err)
+	}
+	return fd, site.URL, agent
+}
+
+// browserAs opens a browser signed in with a session token.
+func (i *Instance) browserAs(t *testing.T, token string) context.Context {
+	t.Helper()
+	ctx := Browser(t)
+	secure, httpOnly := true, true
+	if _, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: "__Host-fd_session", Value: token,
+		URL: i.URL, Path: "/", Secure: &secure, HTTPOnly: &httpOnly, SameSite: network.CookieSameSiteLax}); err != nil {
+		t.Fatal(err)
+	}
+	return ctx
 }

@@ -17,13 +17,19 @@ import (
 // returns the status and the Location answered.
 func (i *Instance) upload(t *testing.T, token, name string, content []byte) (int, string) {
 	t.Helper()
+	return i.uploadTo(t, "/console/accounts/import", token, name, content)
+}
+
+// uploadTo posts a file as the "file" field of a multipart form to path.
+func (i *Instance) uploadTo(t *testing.T, path, token, name string, content []byte) (int, string) {
+	t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	mw.WriteField("format", "")
 	fw, _ := mw.CreateFormFile("file", name)
 	fw.Write(content)
 	mw.Close()
-	req, _ := http.NewRequest("POST", i.URL+"/console/accounts/import", &body)
+	req, _ := http.NewRequest("POST", i.URL+path, &body)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	req.AddCookie(&http.Cookie{Name: "__Host-fd_session", Value: token})
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

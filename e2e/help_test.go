@@ -23,11 +23,18 @@ func (i *Instance) kbImport(t *testing.T, files map[string]string) string {
 			t.Fatal(err)
 		}
 	}
+	return i.kbRun(t, "import", dir)
+}
+
+// kbRun runs `frontdesk kb import|export DIR` against the instance's
+// database.
+func (i *Instance) kbRun(t *testing.T, command, dir string) string {
+	t.Helper()
 	vars := map[string]string{"FRONTDESK_DATA_DIR": i.DataDir, "FRONTDESK_DATABASE_URL": i.DatabaseURL}
 	var out bytes.Buffer
-	code := app.Main(context.Background(), []string{"kb", "import", dir}, app.Env{Getenv: func(k string) string { return vars[k] }, Stdout: &out, Stderr: &out})
+	code := app.Main(context.Background(), []string{"kb", command, dir}, app.Env{Getenv: func(k string) string { return vars[k] }, Stdout: &out, Stderr: &out})
 	if code != 0 {
-		t.Fatalf("kb import: %d %s", code, out.String())
+		t.Fatalf("kb %s: %d %s", command, code, out.String())
 	}
 	return out.String()
 }
@@ -98,5 +105,118 @@ func TestHelpCentreInBrowser(t *testing.T) {
 	// Without an English version there is nothing to fall back to.
 	if res := fd.Get(t, "/help/forgot-password?lang=vi"); res.StatusCode != 404 {
 		t.Fatalf("forgot-password in vi: %d", res.StatusCode)
+	}
+}
+
+// The editor's side and the guides in real browsers: an editor writes an
+// article in the console, previews it (sanitised), publishes it, and a
+// customer reads it with its related articles; then the customer walks
+// the example guide "Can't sign in" on the help centre with plain links —
+// an answer, Back, other answers — to its end, a self-service action.
+func TestKBEditorAndGuideInBrowser(t *testing.T) {
+	fd := Start(t, fastHashing)
+	fd.kbImport(t, helpArticles)
+	editor := fd.browserAs(t, fd.staffSession(t, "editor@acme.example", "supervisor"))
+	err := chromedp.Do(editor,
+		chromedp.Navigate(fd.URL+"/console"),
+		chromedp.Click(css("#nav-kb")),
+		chromedp.WaitVisible(css("#articles")),
+		chromedp.Click(css("#new-article")),
+		chromedp.WaitVisible(css("#slug")),
+		chromedp.SendKeys(css("#slug"), "locked-sign-in"),
+		chromedp.SendKeys(css("#title"), "Signing in when your account is locked"),
+		chromedp.SetValue(css("#body"), "1. Open the **e-mail** we sent.\n2. Press *Unlock*.\n\n<img src=x onerror=\"window.__xss=1\">"),
+		chromedp.SetValue(css("#category"), "sign-in"),
+		chromedp.SetValue(css("#status"), "published"),
+		chromedp.Click(css("#preview")),
+		chromedp.WaitVisible(css("#preview-body")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h, _ := chromedp.Run(editor, chromedp.Evaluate[string](`document.querySelector('#preview-body').innerHTML`)); !strings.Contains(h, "<strong>e-mail</strong>") || strings.Contains(h, "onerror") {
+		t.Fatalf("preview %q", h)
+	}
+	if err := chromedp.Do(editor, chromedp.Click(css("#save")), chromedp.WaitVisible(css("#article-status"))); err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := chromedp.Run(editor, chromedp.Text(css("#article-status"))); s != "Published" {
+		t.Fatalf("status %q", s)
+	}
+
+	reader := Browser(t)
+	if err := chromedp.Do(reader, chromedp.Navigate(fd.URL+"/help/locked-sign-in?lang=en"), chromedp.WaitVisible(css("#related"))); err != nil {
+		t.Fatal(err)
+	}
+	if rel, _ := chromedp.Run(reader, chromedp.Text(css("#related"))); !strings.Contains(rel, "You cannot sign in") {
+		t.Fatalf("related %q", rel)
+	}
+	// The guide, without JavaScript in the way: every answer is a link.
+	step := func(sel, kind string) {
+		t.Helper()
+		if err := chromedp.Do(reader, chromedp.Click(css(sel)), chromedp.WaitVisible(css(`#guide-node[data-kind="`+kind+`"]`))); err != nil {
+			t.Fatalf("%s → %s: %v", sel, kind, err)
+		}
+	}
+	if err := chromedp.Do(reader, chromedp.Navigate(fd.URL+"/help?lang=en"), chromedp.WaitVisible(css("#guides"))); err != nil {
+		t.Fatal(err)
+	}
+	step(`#guides a[href="/help/guides/cant-sign-in"]`, "question")
+	step("#answer-0", "step") // "my account is locked"
+	step("#guide-back", "question")
+	step("#answer-1", "step") // "my password is wrong"
+	step("#answer-1", "action")
+	if href, _ := chromedp.Run(reader, chromedp.Evaluate[string](`document.querySelector('#guide-link').getAttribute('href')`)); href != "/forgot" {
+		t.Fatalf("the end links to %q", href)
+	}
+	if n, _ := chromedp.Run(reader, chromedp.Evaluate[int](`document.querySelectorAll('#guide-path li').length`)); n != 2 {
+		t.Fatalf("%d answers shown", n)
+	}
+	// In Vietnamese, and a path the guide does not have starts again.
+	if err := chromedp.Do(reader, chromedp.Navigate(fd.URL+"/help/guides/cant-sign-in?lang=vi&path=7"), chromedp.WaitVisible(css("#form-error"))); err != nil {
+		t.Fatal(err)
+	}
+	if q, _ := chromedp.Run(reader, chromedp.Text(css("#guide-text"))); q != "Điều gì xảy ra khi bạn thử đăng nhập?" {
+		t.Fatalf("vi question %q", q)
+	}
+	// ASVS 1.2.1/1.3.1: the markup in the editor's text ran nowhere.
+	for name, ctx := range map[string]context.Context{"editor": editor, "reader": reader} {
+		if x, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__xss === 1`)); x {
+			t.Fatalf("the editor's markup ran in the %s's page", name)
+		}
+	}
+}
+
+// A guide in the chat widget: the bot offers it when the chat opens, the
+// visitor answers with buttons (labelled as the automatic assistant), asks
+// for a person at the end, and the agent receives the conversation with
+// the path taken in the transcript.
+func TestGuideInWidget(t *testing.T) {
+	fd, site, agent := widgetDesk(t)
+	visitor := Browser(t)
+	if err := chromedp.Do(visitor, chromedp.Navigate(site), chromedp.WaitReady("body")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, visitor, `!!document.querySelector('#frontdesk-chat')`)
+	chromedp.Run(visitor, chromedp.Evaluate[any](widgetJS(`$('#fd-open').click(); return true;`)))
+	waitFor(t, visitor, widgetJS(`var b = $('#fd-flows'); return !!b && b.textContent.indexOf("Automatic answer") >= 0 && !!b.querySelector('[data-choice="flow-cant-sign-in"]');`))
+	last := func(js string) string {
+		return widgetJS(`var all = r.querySelectorAll('.m.flow'); var b = all[all.length - 1]; ` + js)
+	}
+	chromedp.Run(visitor, chromedp.Evaluate[any](widgetJS(`$('[data-choice="flow-cant-sign-in"]').click(); return true;`)))
+	waitFor(t, visitor, last(`return b.getAttribute('data-kind') === 'question' && b.querySelectorAll('[data-choice^="answer-"]').length === 3;`))
+	chromedp.Run(visitor, chromedp.Evaluate[any](last(`b.querySelector('[data-choice="answer-0"]').click(); return true;`)))
+	waitFor(t, visitor, last(`return b.getAttribute('data-kind') === 'step';`))
+	chromedp.Run(visitor, chromedp.Evaluate[any](last(`b.querySelector('[data-choice="answer-1"]').click(); return true;`))) // still stuck
+	waitFor(t, visitor, last(`return b.getAttribute('data-kind') === 'action' && b.querySelector('a[data-choice="link"]').href === '`+fd.URL+`/forgot';`))
+	chromedp.Run(visitor, chromedp.Evaluate[any](last(`b.querySelector('[data-choice="talk"]').click(); return true;`)))
+	waitFor(t, visitor, widgetJS(`return !r.querySelector('[data-pending]') && r.querySelectorAll('.m.system').length === 1;`))
+
+	openHandedOver(t, agent)
+	path, _ := chromedp.Run(agent, chromedp.Text(css(`#messages .message[data-kind="bot"] .body`)))
+	for _, want := range []string{"cant-sign-in", "path 0.1", "It says my account is locked", "Still stuck", "asked to talk to a person"} {
+		if !strings.Contains(path, want) {
+			t.Errorf("transcript lacks %q: %s", want, path)
+		}
 	}
 }

@@ -37,11 +37,14 @@ const (
 	AccessReview           = "access:review"
 	StaffManage            = "staff:manage"
 	SettingsManage         = "settings:manage"
+	// KBEdit writes the help centre: articles, categories, files and
+	// guided troubleshooting flows.
+	KBEdit = "kb:edit"
 )
 
 // Permissions lists every permission.
 var Permissions = []string{CustomersRead, CustomersRevealPII, CustomersUnlock, CustomersResetPassword, CustomersDisable,
-	RecoveryApprove, ConversationsRead, ConversationsWrite, DeskManage, AssistStart, AssistReplay, AuditRead, AccessReview, StaffManage, SettingsManage}
+	RecoveryApprove, ConversationsRead, ConversationsWrite, DeskManage, AssistStart, AssistReplay, AuditRead, AccessReview, StaffManage, SettingsManage, KBEdit}
 
 // Built-in roles.
 const (
@@ -55,10 +58,10 @@ const (
 // Roles maps each built-in role to its permissions.
 var Roles = map[string][]string{
 	RoleAgent:           {CustomersRead, CustomersUnlock, CustomersResetPassword, ConversationsRead, ConversationsWrite, AssistStart},
-	RoleSupervisor:      {CustomersRead, CustomersRevealPII, CustomersUnlock, CustomersResetPassword, CustomersDisable, ConversationsRead, ConversationsWrite, DeskManage, AssistStart, AssistReplay},
+	RoleSupervisor:      {CustomersRead, CustomersRevealPII, CustomersUnlock, CustomersResetPassword, CustomersDisable, ConversationsRead, ConversationsWrite, DeskManage, AssistStart, AssistReplay, KBEdit},
 	RoleSecurityOfficer: {CustomersRead, CustomersRevealPII, CustomersUnlock, CustomersDisable, RecoveryApprove, AuditRead, AccessReview},
 	RoleAuditor:         {AuditRead, AccessReview, CustomersRead},
-	RoleAdministrator:   {StaffManage, SettingsManage, DeskManage, AuditRead, CustomersRead},
+	RoleAdministrator:   {StaffManage, SettingsManage, DeskManage, AuditRead, CustomersRead, KBEdit},
 }
 
 // Errors of the access service.

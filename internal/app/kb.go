@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -13,11 +14,13 @@ import (
 )
 
 // runKBImport imports a directory of article files (kb.ParseFile), every
-// *.md file under DIR. Idempotent: a translation that exists is replaced
-// by the file's (a new version in its history), and unknown categories
-// are created with their id as their name. Every problem is reported with
-// its file; the other files are imported; the exit status is 1 when any
-// file failed.
+// *.md file under DIR, then the articles' pictures and PDFs under
+// DIR/files/<slug>/<id>-<name> (as kb export writes them; the id keeps the
+// Markdown's /help/files/<id> links working). Idempotent: a translation
+// that exists is replaced by the file's (a new version in its history), a
+// file that exists is left alone, and unknown categories are created with
+// their id as their name. Every problem is reported with its file; the
+// other files are imported; the exit status is 1 when any file failed.
 func runKBImport(ctx context.Context, env Env, args []string) error {
 	fset, build := flagSet("kb import DIR", env)
 	cfg, dirs, err := parseWithFiles(fset, build, args, env)
@@ -54,11 +57,75 @@ func runKBImport(ctx context.Context, env Env, args []string) error {
 	}
 	fmt.Fprintf(env.Stdout, "imported %d article files from %s", done, dirs[0])
 	if failed > 0 {
-		fmt.Fprintf(env.Stdout, "; %d refused (above)\n", failed)
-		return errBroken
+		fmt.Fprintf(env.Stdout, "; %d refused (above)", failed)
 	}
 	fmt.Fprintln(env.Stdout)
+	attached, refused, err := importArticleFiles(ctx, sys.kb, filepath.Join(dirs[0], "files"), env)
+	if err != nil {
+		return err
+	}
+	if attached+refused > 0 {
+		fmt.Fprintf(env.Stdout, "imported %d files of articles", attached)
+		if refused > 0 {
+			fmt.Fprintf(env.Stdout, "; %d refused (above)", refused)
+		}
+		fmt.Fprintln(env.Stdout)
+	}
+	if failed+refused > 0 {
+		return errBroken
+	}
 	return nil
+}
+
+// importArticleFiles imports dir/<slug>/<id>-<name> into the article at
+// slug, keeping the id; a missing dir imports nothing.
+func importArticleFiles(ctx context.Context, s *kb.Service, dir string, env Env) (done, failed int, err error) {
+	slugs, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, 0, nil
+	}
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, sd := range slugs {
+		if !sd.IsDir() {
+			continue
+		}
+		entries, err := os.ReadDir(filepath.Join(dir, sd.Name()))
+		if err != nil {
+			return done, failed, err
+		}
+		for _, e := range entries {
+			p := filepath.Join(dir, sd.Name(), e.Name())
+			if err := importArticleFile(ctx, s, sd.Name(), p, e.Name()); err != nil {
+				fmt.Fprintf(env.Stderr, "%s: %s\n", p, sentence(err))
+				failed++
+				continue
+			}
+			done++
+		}
+	}
+	return done, failed, nil
+}
+
+func importArticleFile(ctx context.Context, s *kb.Service, slug, path, name string) error {
+	id, filename, ok := strings.Cut(name, "-")
+	if !ok || !kb.FileIDPattern.MatchString(id) {
+		return errors.New("a file of an article is named <32 hexadecimal digits>-<name>, as kb export writes it")
+	}
+	articleID, err := s.IDBySlug(ctx, slug)
+	if err != nil {
+		return err
+	}
+	if articleID == "" {
+		return fmt.Errorf("there is no article %q for this file", slug)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	_, err = s.ImportFile(ctx, articleID, id, filename, data)
+	return err
 }
 
 func importArticle(ctx context.Context, s *kb.Service, path string) error {
@@ -90,7 +157,8 @@ func importArticle(ctx context.Context, s *kb.Service, path string) error {
 	return err
 }
 
-// runKBExport writes every translation to DIR/<slug>.<locale>.md.
+// runKBExport writes every translation to DIR/<slug>.<locale>.md and
+// every file of an article to DIR/files/<slug>/<id>-<name>.
 func runKBExport(ctx context.Context, env Env, args []string) error {
 	fset, build := flagSet("kb export DIR", env)
 	cfg, dirs, err := parseWithFiles(fset, build, args, env)
@@ -115,5 +183,25 @@ func runKBExport(ctx context.Context, env Env, args []string) error {
 		}
 	}
 	fmt.Fprintf(env.Stdout, "exported %d article files to %s\n", len(all), dirs[0])
+	files, err := sys.kb.AllFiles(ctx)
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		_, data, err := sys.kb.FileData(ctx, f.ID)
+		if err != nil {
+			return err
+		}
+		dir := filepath.Join(dirs[0], "files", f.Slug)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, f.ID+"-"+f.Filename), data, 0o644); err != nil {
+			return err
+		}
+	}
+	if len(files) > 0 {
+		fmt.Fprintf(env.Stdout, "exported %d files of articles to %s\n", len(files), filepath.Join(dirs[0], "files"))
+	}
 	return nil
 }

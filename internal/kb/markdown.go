@@ -14,8 +14,12 @@ import (
 // Articles are written in Markdown and rendered once, when saved, to HTML
 // that is then sanitised: whatever an editor (or an imported file) writes,
 // no script, event handler, style, frame, form or javascript: URL reaches a
-// reader. Images may come from the article's own files (/kb/files/…) or
-// https; links are http(s) or mailto, and open with rel="nofollow noopener".
+// reader. Images may come from the article's own files (/help/files/{id},
+// uploads.go) or https — never data: or javascript: URLs; links are
+// http(s), mailto or relative, and get rel="nofollow noopener". A video
+// (YouTube, Vimeo) is a link like any other: no iframe or player is
+// embedded, so no third party's script runs on the help centre and the
+// page's strict CSP stays as it is.
 
 var md = goldmark.New(goldmark.WithExtensions(extension.GFM))
 
@@ -28,12 +32,18 @@ var policy = func() *bluemonday.Policy {
 	p.AllowElements("h1", "h2", "h3", "h4", "h5", "h6", "p", "br", "hr", "ul", "ol", "li", "strong", "em", "b", "i", "del", "code", "pre",
 		"blockquote", "table", "thead", "tbody", "tr", "th", "td", "a", "img")
 	p.AllowAttrs("href").OnElements("a")
-	p.AllowAttrs("src").Matching(regexp.MustCompile(`^(https://|/kb/files/[0-9a-f]+$)`)).OnElements("img")
+	p.AllowAttrs("src").Matching(regexp.MustCompile(`^(https://|/help/files/[0-9a-f]{32}$)`)).OnElements("img")
 	p.AllowAttrs("alt", "title").OnElements("img", "a")
 	p.AllowAttrs("start").Matching(bluemonday.Integer).OnElements("ol")
 	p.AllowAttrs("align").Matching(regexp.MustCompile(`^(left|right|center)$`)).OnElements("th", "td")
 	return p
 }()
+
+// Preview renders Markdown as a save would, for an editor to look at.
+func Preview(src string) (string, error) {
+	h, _, err := render(src)
+	return h, err
+}
 
 // render turns Markdown into sanitised HTML and its plain text (for search
 // and snippets).

@@ -108,13 +108,37 @@ func (s *Service) BotTurn(ctx context.Context, convID, question string, first bo
 // person will answer, and the conversation goes to the next free agent
 // (or waits in the queue). reason: "asked" (the customer asked for a
 // person), "unsure" (no confident match), "second" (a second message the
-// bot could not settle).
+// bot could not settle), "guide" (HandOverAfterGuide).
 func (s *Service) HandOver(ctx context.Context, convID, reason string) error {
-	var msg *Message
+	return s.handOver(ctx, convID, reason, "")
+}
+
+// HandOverAfterGuide hands a conversation over after the customer walked
+// a guided troubleshooting flow: transcript (what the bot asked, what the
+// customer answered) goes into the conversation as the bot's message, in
+// the same transaction as the hand-over note, so the agent sees the path
+// taken.
+func (s *Service) HandOverAfterGuide(ctx context.Context, convID, transcript string) error {
+	if strings.TrimSpace(transcript) == "" {
+		return invalid("transcript", "the guide's transcript is empty")
+	}
+	return s.handOver(ctx, convID, "guide", transcript)
+}
+
+func (s *Service) handOver(ctx context.Context, convID, reason, transcript string) error {
+	var msgs []*Message
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		msgs = nil
 		c, subject, err := s.load(ctx, tx, convID, true)
 		if err != nil {
 			return err
+		}
+		if transcript != "" {
+			m, _, err := s.post(ctx, tx, c, subject, KindBot, "", "", transcript)
+			if err != nil {
+				return err
+			}
+			msgs = append(msgs, m)
 		}
 		var answers int
 		if err := tx.QueryRow(ctx, "SELECT bot_answers FROM conversations WHERE id = ?", convID).Scan(&answers); err != nil {
@@ -122,19 +146,26 @@ func (s *Service) HandOver(ctx context.Context, convID, reason string) error {
 		}
 		t := botText(c.Language)
 		text := t.handover
-		if answers > 0 {
+		switch {
+		case transcript != "":
+			text += " " + t.guided
+		case answers > 0:
 			text += " " + t.tried
 		}
-		if msg, _, err = s.post(ctx, tx, c, subject, KindSystem, "", "", text); err != nil {
+		m, _, err := s.post(ctx, tx, c, subject, KindSystem, "", "", text)
+		if err != nil {
 			return err
 		}
+		msgs = append(msgs, m)
 		_, err = tx.Exec(ctx, "UPDATE conversations SET bot_active = FALSE WHERE id = ?", convID)
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	s.publish(ctx, convID, "message", msg)
+	for _, m := range msgs {
+		s.publish(ctx, convID, "message", m)
+	}
 	s.log.InfoContext(ctx, "the bot handed a conversation over", "conversation", convID, "reason", reason)
 	if _, err := s.AutoAssign(ctx, convID); err != nil {
 		s.log.WarnContext(ctx, "handed-over chat not assigned", "conversation", convID, "error", err.Error())
@@ -173,17 +204,17 @@ func (s *Service) BotSolved(ctx context.Context, convID string) error {
 	return err
 }
 
-type botTexts struct{ intro, ask, handover, tried, solved string }
+type botTexts struct{ intro, ask, handover, tried, guided, solved string }
 
 func botText(lang string) botTexts {
 	switch normalizeLocale(lang) {
 	case "vi":
 		return botTexts{intro: "Tôi là trợ lý tự động. Những bài viết này có thể giúp bạn:", ask: "Vấn đề đã được giải quyết chưa? Nếu chưa, bạn có thể nói chuyện với nhân viên.",
-			handover: "Một nhân viên hỗ trợ sẽ trả lời bạn.", tried: "Khách hàng đã xem các bài viết được gợi ý.", solved: "Khách hàng cho biết bài viết trợ giúp đã giải quyết vấn đề."}
+			handover: "Một nhân viên hỗ trợ sẽ trả lời bạn.", tried: "Khách hàng đã xem các bài viết được gợi ý.", guided: "Khách hàng đã làm theo hướng dẫn khắc phục sự cố (ở trên).", solved: "Khách hàng cho biết bài viết trợ giúp đã giải quyết vấn đề."}
 	case "zh":
 		return botTexts{intro: "我是自动助手。这些文章也许能帮到您:", ask: "问题解决了吗?如果没有,您可以联系人工客服。",
-			handover: "客服人员将为您解答。", tried: "客户已查看推荐的文章。", solved: "客户表示帮助文章解决了问题。"}
+			handover: "客服人员将为您解答。", tried: "客户已查看推荐的文章。", guided: "客户已按照故障排除指南操作(见上文)。", solved: "客户表示帮助文章解决了问题。"}
 	}
 	return botTexts{intro: "I am an automatic assistant. These articles may help:", ask: "Did this solve it? If not, you can talk to a person.",
-		handover: "A member of our support team will answer you.", tried: "The customer already read the suggested articles.", solved: "The customer says a help-centre article solved the problem."}
+		handover: "A member of our support team will answer you.", tried: "The customer already read the suggested articles.", guided: "The customer already followed a troubleshooting guide (above).", solved: "The customer says a help-centre article solved the problem."}
 }

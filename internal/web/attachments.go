@@ -19,7 +19,7 @@ import (
 // rendered by the portal's origin.
 
 // uploadRoutes take a file of up to support.MaxUploadBytes.
-var uploadRoutes = map[string]bool{"POST /console/conversations/{id}/attach": true, "POST /support/{id}/attach": true}
+var uploadRoutes = map[string]bool{"POST /console/conversations/{id}/attach": true, "POST /support/{id}/attach": true, kbUploadRoute: true}
 
 // readFilePart reads the "file" part of a multipart form.
 func readFilePart(r *http.Request) (string, []byte, error) {

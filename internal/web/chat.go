@@ -32,10 +32,19 @@ import (
 //	{"type":"file_begin","client_id":"f-…","name":"scan.pdf","size":12345}, then
 //	{"type":"file_chunk","client_id":"f-…","data":"<base64 of at most 32 KiB>"}…, then
 //	{"type":"file_end","client_id":"f-…"}   acknowledged by "ack" with "attachment"
+//	{"type":"flow","flow":"cant-sign-in","path":[0,1]}   walk a guide: answered by "flow_node"
+//	{"type":"flow_handover","flow":"…","path":[0,1,1],"client_id":"c-…","email":"…","name":"…"}
+//	    talk to a person from a guide's end: starts the conversation when there is none
+//	    (acknowledged by "ack"), then hands it over with the path taken (chat_flow.go)
 //
 // server → client:
 //
 //	{"type":"welcome","ticket":"…","conversation_id":"…","online":true,"status":"open","messages":[…],"agent_read":13}
+//	{"type":"flows","flows":[{"slug":"cant-sign-in","title":"Can't sign in"}],"matched":false}
+//	    guides the bot offers: after a welcome without a conversation, or ("matched":true)
+//	    those whose title or keywords the first message has
+//	{"type":"flow_node","flow":"…","title":"…","path":[0],"kind":"step","text":"…",
+//	 "answers":["It worked","Still stuck"],"link":{"label":"…","url":"https://…"},"handover":false}
 //	{"type":"ack","client_id":"c-…","seq":13,"id":"…","duplicate":false}
 //	{"type":"msg","seq":14,"id":"…","kind":"agent","body":"…","author":"An","created_at":"…"}
 //	{"type":"typing"}  {"type":"read","seq":13}  {"type":"status","status":"resolved"}
@@ -79,6 +88,8 @@ type chatFrame struct {
 	Comment  string `json:"comment,omitempty"`
 	Size     int    `json:"size,omitempty"` // file_begin
 	Data     string `json:"data,omitempty"` // file_chunk: base64
+	Flow     string `json:"flow,omitempty"` // flow, flow_handover: the guide's slug
+	Path     []int  `json:"path,omitempty"` // flow, flow_handover: the answers taken
 }
 
 // chatMessage is a message as the customer sees it.
@@ -321,21 +332,25 @@ func (c *chatConn) welcome(conv *support.Conversation, lastSeq int) error {
 		return err
 	}
 	out := map[string]any{"type": "welcome", "online": online > 0, "signed_in": c.account != ""}
-	if conv != nil {
-		c.follow(conv.ID)
-		out["conversation_id"], out["status"], out["ticket"] = conv.ID, conv.Status, c.s.ticket(conv.ID, c.s.now())
-		msgs, err := c.s.opts.Support.MessagesAfter(c.ctx, conv.ID, lastSeq)
-		if err != nil {
+	if conv == nil {
+		if err := c.write(out); err != nil {
 			return err
 		}
-		list := []chatMessage{}
-		for _, m := range msgs {
-			list = append(list, c.view(m))
-		}
-		out["messages"] = list
-		if _, agent, err := c.s.opts.Support.ReadMarks(c.ctx, conv.ID); err == nil {
-			out["agent_read"] = agent
-		}
+		return c.offerFlows()
+	}
+	c.follow(conv.ID)
+	out["conversation_id"], out["status"], out["ticket"] = conv.ID, conv.Status, c.s.ticket(conv.ID, c.s.now())
+	msgs, err := c.s.opts.Support.MessagesAfter(c.ctx, conv.ID, lastSeq)
+	if err != nil {
+		return err
+	}
+	list := []chatMessage{}
+	for _, m := range msgs {
+		list = append(list, c.view(m))
+	}
+	out["messages"] = list
+	if _, agent, err := c.s.opts.Support.ReadMarks(c.ctx, conv.ID); err == nil {
+		out["agent_read"] = agent
 	}
 	return c.write(out)
 }
@@ -415,6 +430,10 @@ func (c *chatConn) handle(f chatFrame) error {
 			return c.fail("bot_not_answering", "A person is already handling this conversation.")
 		}
 		return err
+	case "flow":
+		return c.flowStep(f)
+	case "flow_handover":
+		return c.flowHandover(f)
 	case "ping":
 		return c.write(map[string]string{"type": "pong"})
 	default:
@@ -468,6 +487,13 @@ func (c *chatConn) message(f chatFrame) error {
 			}
 		}
 	}
+	return c.acknowledge(f, msg, dup, err)
+}
+
+// acknowledge answers a frame that posted msg: "ack", or the error the
+// customer can act on (err nil means acknowledged). Internal errors are
+// returned.
+func (c *chatConn) acknowledge(f chatFrame, msg *support.Message, dup bool, err error) error {
 	var inv *support.InvalidError
 	var rl *support.RateLimitedError
 	switch {
@@ -485,27 +511,38 @@ func (c *chatConn) message(f chatFrame) error {
 		"conversation_id": c.conv, "ticket": c.s.ticket(c.conv, c.s.now())})
 }
 
-// start opens the conversation with the first message: a chat when an
+// start opens the conversation with the first message, and lets the bot
+// answer it (afterStart).
+func (c *chatConn) start(f chatFrame) (*support.Message, error) {
+	conv, online, err := c.open(f)
+	if err != nil {
+		return nil, err
+	}
+	c.afterStart(conv.ID, f.Body, online)
+	return &conv.Messages[0], nil
+}
+
+// open opens the conversation with the first message: a chat when an
 // agent is online, else an e-mail conversation (the answer comes by mail),
 // which needs the visitor's address.
-func (c *chatConn) start(f chatFrame) (*support.Message, error) {
+func (c *chatConn) open(f chatFrame) (*support.Conversation, bool, error) {
 	sv := c.s.opts.Support
 	who := support.Who{Email: c.email, Name: c.name, Locale: c.lang}
 	if c.account != "" {
 		a, err := c.s.opts.Identity.AccountByID(c.ctx, c.account)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		who = support.Who{AccountID: a.ID, Email: a.Email, Name: a.Name, Locale: a.Locale}
 	}
 	online, err := sv.AgentsOnline(c.ctx, "")
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	channel := support.ChannelChat
 	if online == 0 {
 		if who.Email == "" {
-			return nil, &support.InvalidError{Field: "email", Reason: "no one is online right now: leave your e-mail address and we answer there"}
+			return nil, false, &support.InvalidError{Field: "email", Reason: "no one is online right now: leave your e-mail address and we answer there"}
 		}
 		channel = support.ChannelEmail
 	}
@@ -515,11 +552,10 @@ func (c *chatConn) start(f chatFrame) (*support.Message, error) {
 	}
 	conv, err := sv.Start(c.ctx, n)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	c.follow(conv.ID)
-	c.afterStart(conv.ID, f.Body, online > 0)
-	return &conv.Messages[0], nil
+	return conv, online > 0, nil
 }
 
 // afterStart lets the bot answer a new chat first, or gives it to the
@@ -536,6 +572,9 @@ func (c *chatConn) afterStart(conv, body string, online bool) {
 			if _, err := sv.AutoAssign(c.ctx, conv); err != nil {
 				c.s.log.WarnContext(c.ctx, "chat not assigned", "conversation", conv, "error", err.Error())
 			}
+		}
+		if err := c.offerMatchingFlows(body); err != nil {
+			c.s.log.WarnContext(c.ctx, "guides not offered", "conversation", conv, "error", err.Error())
 		}
 	}
 }

@@ -11,8 +11,9 @@ import (
 )
 
 // The public help centre: search and articles in the reader's language,
-// "was this helpful?" votes; and the JSON search the widget and others
-// use. Pages need no JavaScript and no sign-in.
+// with related articles (kb/related.go) and "was this helpful?" votes;
+// guided troubleshooting (help_guides.go); and the JSON search the widget
+// and others use. Pages need no JavaScript and no sign-in.
 
 type helpView struct {
 	Query     string
@@ -22,6 +23,8 @@ type helpView struct {
 	Snippets  []template.HTML
 	Voted     bool
 	Corrected string
+	Related   []kb.RelatedArticle
+	Guides    []guideItem
 }
 
 func (s *Server) withKB(h func(http.ResponseWriter, *http.Request) error) func(http.ResponseWriter, *http.Request) error {
@@ -45,6 +48,10 @@ func (s *Server) helpHome(w http.ResponseWriter, r *http.Request) error {
 		}
 		v.Corrected = strings.Join(res.Corrected, " ")
 	}
+	var err error
+	if v.Guides, err = s.guideItems(r.Context(), info(r.Context()).lang); err != nil {
+		return err
+	}
 	f := newForm(r)
 	f.Values["q"] = q
 	f.Extra = v
@@ -60,8 +67,12 @@ func (s *Server) helpArticle(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	related, err := s.opts.KB.Related(r.Context(), a)
+	if err != nil {
+		return err
+	}
 	f := newForm(r)
-	f.Extra = helpView{Article: a, Body: template.HTML(a.BodyHTML), Voted: r.URL.Query().Get("voted") == "1"}
+	f.Extra = helpView{Article: a, Body: template.HTML(a.BodyHTML), Voted: r.URL.Query().Get("voted") == "1", Related: related}
 	w.Header().Set("Cache-Control", "public, max-age=60")
 	return s.pages.render(w, r, http.StatusOK, "help_article", s.opts.OrgName, f)
 }

@@ -53,6 +53,9 @@ func (s *Server) routes() []Route {
 		{"GET /help", Browser, Public, s.withKB(s.helpHome)},
 		{"GET /help/{slug}", Browser, Public, s.withKB(s.helpArticle)},
 		{"POST /help/{slug}/vote", Browser, Public, s.withKB(s.helpVote)},
+		{"GET /help/guides", Browser, Public, s.withKB(s.helpGuides)},
+		{"GET /help/guides/{slug}", Browser, Public, s.withKB(s.helpGuide)},
+		{"GET /help/files/{id}", Browser, Public, s.withKB(s.helpFile)}, // published articles' files; editors' drafts (checked inside)
 		{"GET /chat/ws", Browser, Public, s.chatSocket},
 		{"GET /chat/attachments/{id}", Browser, Public, s.chatAttachment}, // the ticket is the credential
 		{"GET /support/{id}", Browser, SignedIn, s.supportConversation},
@@ -168,6 +171,23 @@ func (s *Server) routes() []Route {
 		{"POST /console/recovery/{id}/checks", Browser, access.RecoveryApprove, s.withAccess(s.recoveryStep(recoveryCheck))},
 		{"POST /console/recovery/{id}/approve", Browser, access.RecoveryApprove, s.withAccess(s.recoveryStep(recoveryApprove))},
 		{"POST /console/recovery/{id}/reject", Browser, access.RecoveryApprove, s.withAccess(s.recoveryStep(recoveryReject))},
+
+		{"GET /console/kb", Browser, access.KBEdit, s.withKBConsole(s.consoleKB)},
+		{"GET /console/kb/articles/new", Browser, access.KBEdit, s.withKBConsole(s.consoleKBNew)},
+		{"POST /console/kb/articles", Browser, access.KBEdit, s.withKBConsole(s.consoleKBSave)},
+		{"GET /console/kb/articles/{id}", Browser, access.KBEdit, s.withKBConsole(s.consoleKBArticle)},
+		{"POST /console/kb/articles/{id}", Browser, access.KBEdit, s.withKBConsole(s.consoleKBSave)},
+		{"GET /console/kb/articles/{id}/history", Browser, access.KBEdit, s.withKBConsole(s.consoleKBHistory)},
+		{kbUploadRoute, Browser, access.KBEdit, s.withKBConsole(s.consoleKBUpload)},
+		{"POST /console/kb/files/{id}/delete", Browser, access.KBEdit, s.withKBConsole(s.consoleKBFileDelete)},
+		{"GET /console/kb/categories", Browser, access.KBEdit, s.withKBConsole(s.consoleKBCategories)},
+		{"POST /console/kb/categories", Browser, access.KBEdit, s.withKBConsole(s.consoleKBCategorySave)},
+		{"GET /console/kb/flows", Browser, access.KBEdit, s.withKBConsole(s.consoleKBFlows)},
+		{"GET /console/kb/flows/new", Browser, access.KBEdit, s.withKBConsole(s.consoleKBFlowNew)},
+		{"POST /console/kb/flows", Browser, access.KBEdit, s.withKBConsole(s.consoleKBFlowSave)},
+		{"GET /console/kb/flows/{id}", Browser, access.KBEdit, s.withKBConsole(s.consoleKBFlow)},
+		{"POST /console/kb/flows/{id}", Browser, access.KBEdit, s.withKBConsole(s.consoleKBFlowSave)},
+		{"GET /console/kb/flows/{id}/try", Browser, access.KBEdit, s.withKBConsole(s.consoleKBFlowTry)},
 
 		{"GET /console/audit", Browser, access.AuditRead, s.withAccess(s.consoleAudit)},
 		{"GET /console/audit/{seq}", Browser, access.AuditRead, s.withAccess(s.consoleAuditEntry)},

@@ -21,17 +21,20 @@
       online: "We are online.", offline: "No one is online right now: leave your e-mail address and we answer by e-mail.",
       email: "Your e-mail address", name: "Your name (optional)", typing: "typing…", sent: "sent", read: "read", failed: "not sent yet: retrying",
       you: "You", agent: "Support", bot: "Automatic answer", rate: "How did we do?", thanks: "Thank you for your rating.", resolved: "This conversation was resolved. You can still reply.",
-      reconnecting: "Reconnecting…", solved: "This solved it", human: "Talk to a person", file: "Attach a file", tooLarge: "The file is larger than 10 MB." },
+      reconnecting: "Reconnecting…", solved: "This solved it", human: "Talk to a person", file: "Attach a file", tooLarge: "The file is larger than 10 MB.",
+      guides: "Choose a common problem, or write your message below:", back: "Back" },
     vi: { title: "Trò chuyện với chúng tôi", placeholder: "Nhập tin nhắn…", send: "Gửi", close: "Đóng", open: "Trò chuyện với chúng tôi",
       online: "Chúng tôi đang trực tuyến.", offline: "Hiện không có ai trực tuyến: hãy để lại e-mail, chúng tôi sẽ trả lời qua e-mail.",
       email: "E-mail của bạn", name: "Tên của bạn (không bắt buộc)", typing: "đang nhập…", sent: "đã gửi", read: "đã xem", failed: "chưa gửi được: đang thử lại",
       you: "Bạn", agent: "Hỗ trợ", bot: "Trả lời tự động", rate: "Bạn đánh giá thế nào?", thanks: "Cảm ơn bạn đã đánh giá.", resolved: "Cuộc hội thoại đã được giải quyết. Bạn vẫn có thể trả lời.",
-      reconnecting: "Đang kết nối lại…", solved: "Đã giải quyết được", human: "Nói chuyện với nhân viên", file: "Đính kèm tệp", tooLarge: "Tệp lớn hơn 10 MB." },
+      reconnecting: "Đang kết nối lại…", solved: "Đã giải quyết được", human: "Nói chuyện với nhân viên", file: "Đính kèm tệp", tooLarge: "Tệp lớn hơn 10 MB.",
+      guides: "Chọn một vấn đề thường gặp, hoặc nhập tin nhắn bên dưới:", back: "Quay lại" },
     zh: { title: "在线咨询", placeholder: "输入消息…", send: "发送", close: "关闭", open: "在线咨询",
       online: "我们在线。", offline: "目前无人在线:请留下电子邮件地址,我们将通过邮件回复。",
       email: "您的电子邮件", name: "您的名字(可选)", typing: "正在输入…", sent: "已发送", read: "已读", failed: "尚未发送:正在重试",
       you: "您", agent: "客服", bot: "自动回复", rate: "您对我们的服务满意吗?", thanks: "感谢您的评分。", resolved: "此会话已解决。您仍然可以回复。",
-      reconnecting: "正在重新连接…", solved: "问题已解决", human: "联系人工客服", file: "附加文件", tooLarge: "文件超过 10 MB。" }
+      reconnecting: "正在重新连接…", solved: "问题已解决", human: "联系人工客服", file: "附加文件", tooLarge: "文件超过 10 MB。",
+      guides: "请选择常见问题,或在下方输入您的消息:", back: "返回" }
   }[lang];
 
   var store = window.sessionStorage;
@@ -55,7 +58,7 @@
     ".status{padding:6px 14px;font-size:12px;color:#4b5563;border-bottom:1px solid #e5e7eb}",
     ".log{flex:1;overflow-y:auto;padding:10px 14px;display:flex;flex-direction:column;gap:6px}",
     ".m{max-width:85%;padding:6px 10px;border-radius:10px;white-space:pre-wrap;overflow-wrap:anywhere}",
-    ".m.customer{align-self:flex-end;background:#dbeafe}", ".m.agent,.m.bot{align-self:flex-start;background:#f3f4f6}", ".m.system{align-self:center;font-size:12px;color:#6b7280}",
+    ".m.customer{align-self:flex-end;background:#dbeafe}", ".m.agent,.m.bot,.m.flow{align-self:flex-start;background:#f3f4f6}", ".m.system{align-self:center;font-size:12px;color:#6b7280}",
     ".meta{display:block;font-size:11px;color:#6b7280}",
     ".typing{padding:0 14px;font-size:12px;color:#6b7280;min-height:16px}",
     "form{display:flex;flex-direction:column;gap:6px;padding:10px 14px;border-top:1px solid #e5e7eb}",
@@ -65,6 +68,9 @@
     "a.file{display:block;color:#0b5cad}",
     "button.send{align-self:flex-end;background:#0b5cad;color:#fff;border:0;border-radius:6px;padding:6px 14px;font:600 14px system-ui,sans-serif;cursor:pointer}",
     ".rate{display:flex;gap:4px;padding:6px 14px;align-items:center;flex-wrap:wrap}", ".rate button{border:1px solid #9ca3af;background:#fff;border-radius:6px;padding:4px 10px;cursor:pointer}",
+    ".m.picked{align-self:flex-end;background:#e0e7ff}", ".choices{display:flex;flex-direction:column;gap:4px;margin-top:6px}",
+    ".choices button{border:1px solid #0b5cad;background:#fff;color:#0b5cad;border-radius:6px;padding:4px 10px;cursor:pointer;text-align:left;font:inherit}",
+    ".choices button:disabled{opacity:.5;cursor:default}", ".choices a{color:#0b5cad;font-weight:600}",
     "[hidden]{display:none!important}",
     ":focus-visible{outline:3px solid #f59e0b;outline-offset:2px}"
   ].join("\n");
@@ -153,6 +159,65 @@
     log.scrollTop = log.scrollHeight;
   }
 
+  // Guided troubleshooting: the bot offers guides ("flows"), each answer
+  // asks the server for the next node ("flow" with the path taken), and at
+  // an end "talk to a person" hands over ("flow_handover"). Nodes are the
+  // automatic assistant's; nothing here is stored until the hand-over.
+  var flowsShown = false, handovers = {};
+  function botBubble(text) {
+    var e = el("div", { "class": "m flow" });
+    e.appendChild(el("span", { "class": "meta" }, T.bot));
+    e.appendChild(document.createTextNode(text));
+    var c = el("div", { "class": "choices" });
+    e.appendChild(c);
+    log.appendChild(e);
+    log.scrollTop = log.scrollHeight;
+    return c;
+  }
+  function choice(box, label, id, act) {
+    var b = el("button", { type: "button", "data-choice": id }, label);
+    b.addEventListener("click", function () {
+      box.querySelectorAll("button").forEach(function (x) { x.disabled = true; });
+      act(label);
+    });
+    box.appendChild(b);
+  }
+  function picked(label) { log.appendChild(el("div", { "class": "m picked" }, label)); }
+  function walk(flow, path, label) {
+    if (label) { picked(label); }
+    send({ type: "flow", flow: flow, path: path });
+  }
+  function showFlows(f) {
+    if (flowsShown && !f.matched) { return; }
+    flowsShown = true;
+    var box = botBubble(T.guides);
+    box.parentNode.id = f.matched ? "fd-flows-matched" : "fd-flows";
+    f.flows.forEach(function (g) { choice(box, g.title, "flow-" + g.slug, function (l) { walk(g.slug, [], l); }); });
+  }
+  function showNode(f) {
+    var box = botBubble(f.text);
+    box.parentNode.setAttribute("data-kind", f.kind);
+    (f.answers || []).forEach(function (a, i) {
+      choice(box, a, "answer-" + i, function (l) { walk(f.flow, f.path.concat([i]), l); });
+    });
+    if (f.link && f.link.url.indexOf(base.origin + "/") === 0) {
+      box.appendChild(el("a", { href: f.link.url, target: "_blank", rel: "noopener", "data-choice": "link" }, f.link.label));
+    }
+    if (f.handover) {
+      choice(box, T.human, "talk", function (l) {
+        var o = { client_id: "c-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 10), body: f.title };
+        handovers[o.client_id] = box;
+        if (!state.ticket) { showPending(o); }
+        var h = { type: "flow_handover", flow: f.flow, path: f.path, client_id: o.client_id };
+        if (!email.hidden) { h.email = email.value.trim(); h.name = name.value.trim(); }
+        send(h);
+      });
+    }
+    if (f.path.length > 0) {
+      choice(box, T.back, "back", function (l) { walk(f.flow, f.path.slice(0, -1), l); });
+    }
+  }
+
   var ws = null, backoff = 500, online = false, typingTimer = null, lastTyping = 0;
   function send(v) { if (ws && ws.readyState === 1) { ws.send(JSON.stringify(v)); return true; } return false; }
   function msgFrame(o) {
@@ -198,12 +263,15 @@
         case "status": rate.hidden = f.status !== "resolved"; if (f.status === "resolved") { status.textContent = T.resolved; } break;
         case "rated": rate.hidden = true; status.textContent = T.thanks; break;
         case "moved": state.ticket = f.ticket; state.lastSeq = 0; save(); ws.close(); break;
+        case "flows": showFlows(f); break;
+        case "flow_node": showNode(f); break;
         case "error":
           if (f.client_id) {
             var e = pending[f.client_id];
             state.outbox = state.outbox.filter(function (o) { return o.client_id !== f.client_id; }); save();
             if (e) { delete pending[f.client_id]; e.remove(); }
             if (f.code === "invalid_email") { email.hidden = false; name.hidden = false; email.focus(); }
+            if (handovers[f.client_id]) { handovers[f.client_id].querySelectorAll("button").forEach(function (x) { x.disabled = false; }); }
           }
           status.textContent = f.message;
           break;
