@@ -61,6 +61,9 @@ func BenchmarkSearch(b *testing.B) {
 			}
 		}
 	}
+	if unlock := dbtest.BenchLock(b); unlock != nil {
+		defer unlock()
+	}
 	b.ResetTimer()
 	for range b.N {
 		b.Logf("load average at start: %s", benchLoad())

@@ -60,7 +60,7 @@ func BenchmarkInbox(b *testing.B) {
 			b.Logf("%s plan:\n%s", c.name, w.plan(ctx, b, c.filter(0)))
 		}
 	}
-	if unlock := benchLock(b); unlock != nil {
+	if unlock := dbtest.BenchLock(b); unlock != nil {
 		defer unlock()
 	}
 	b.ResetTimer()

@@ -1,6 +1,6 @@
 //go:build unix
 
-package support
+package dbtest
 
 import (
 	"os"
@@ -8,10 +8,11 @@ import (
 	"testing"
 )
 
-// benchLock holds the file named by FRONTDESK_BENCH_LOCK while the
-// queries are timed, so that runs on both databases can seed at the same
-// time and still be measured one at a time.
-func benchLock(b *testing.B) (unlock func()) {
+// BenchLock holds the file named by FRONTDESK_BENCH_LOCK while a
+// benchmark times its queries, so that runs on both databases can seed at
+// the same time and still be measured one at a time. It returns nil when
+// the variable is unset.
+func BenchLock(b testing.TB) (unlock func()) {
 	path := os.Getenv("FRONTDESK_BENCH_LOCK")
 	if path == "" {
 		return nil
