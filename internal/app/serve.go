@@ -116,6 +116,7 @@ func start(ctx context.Context, sys *system, cfg Config, log *slog.Logger, ln ne
 		Access:           sys.access,
 		Support:          sys.desk,
 		KB:               sys.kb,
+		Assist:           sys.assist,
 		Bus:              sys.bus,
 		WidgetOrigins:    cfg.WidgetOrigins,
 		MessagingSecrets: cfg.MessagingSecrets,

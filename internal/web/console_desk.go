@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/frontdesk/frontdesk/internal/access"
+	"github.com/frontdesk/frontdesk/internal/assist"
 	"github.com/frontdesk/frontdesk/internal/identity"
 	"github.com/frontdesk/frontdesk/internal/support"
 )
@@ -144,6 +145,9 @@ type conversationView struct {
 	Files        map[string]support.Attachment // by message id
 	Lang         string
 	Me           string
+	// Assist lists the conversation's remote-assistance sessions; nil
+	// without the service.
+	Assist []assist.Session
 }
 
 // categoryNames maps category ids to their names in lang.
@@ -219,6 +223,11 @@ func (s *Server) renderConversation(w http.ResponseWriter, r *http.Request, stat
 	if cid := r.URL.Query().Get("canned"); cid != "" && f.Values["body"] == "" {
 		if cr, err := s.opts.Support.CannedReply(ctx, cid); err == nil {
 			f.Values["body"] = support.Fill(cr.Body, c.Contact.Name, v.AgentNames[me])
+		}
+	}
+	if s.opts.Assist != nil && c.Contact.AccountID != "" {
+		if v.Assist, err = s.opts.Assist.OfConversation(ctx, id); err != nil {
+			return err
 		}
 	}
 	return s.renderConsole(w, r, status, "console_conversation", f, v)

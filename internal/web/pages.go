@@ -152,6 +152,22 @@ type View struct {
 	// pages rely on (SameSite cookies, WebCrypto).
 	OldBrowser bool
 	t          func(string, ...any) string
+	cat        map[string]string // the page language's catalog
+	en         map[string]string
+}
+
+// Strings returns the messages whose keys start with prefix, in the page's
+// language (English where missing), for a script to show.
+func (v View) Strings(prefix string) map[string]string {
+	out := map[string]string{}
+	for _, c := range []map[string]string{v.en, v.cat} {
+		for k, m := range c {
+			if strings.HasPrefix(k, prefix) {
+				out[strings.TrimPrefix(k, prefix)] = m
+			}
+		}
+	}
+	return out
 }
 
 // T translates key into the page's language.
@@ -164,6 +180,7 @@ func (p *pages) render(w http.ResponseWriter, r *http.Request, status int, name,
 	}
 	ri := info(r.Context())
 	v := View{Lang: ri.lang, Nonce: ri.nonce, RequestID: ri.id, Org: org, Path: r.URL.Path, t: p.translator(ri.lang), Data: data,
+		cat: p.catalogs[ri.lang], en: p.catalogs["en"],
 		SignedIn: principal(r.Context()) != nil, OldBrowser: oldBrowser(r.UserAgent())}
 	if p := principal(r.Context()); p != nil && p.Kind == identity.KindStaff && !p.Session.MustEnrol {
 		v.Staff = true

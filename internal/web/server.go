@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/frontdesk/frontdesk/internal/access"
+	"github.com/frontdesk/frontdesk/internal/assist"
 	"github.com/frontdesk/frontdesk/internal/audit"
 	"github.com/frontdesk/frontdesk/internal/bus"
 	"github.com/frontdesk/frontdesk/internal/db"
@@ -65,6 +66,8 @@ type Options struct {
 	Support *support.Service
 	// KB serves the help centre; nil leaves its routes answering 404.
 	KB *kb.Service
+	// Assist serves remote assistance; nil leaves its routes answering 404.
+	Assist *assist.Service
 	// Bus carries the desk's live events to this node's WebSocket clients.
 	Bus bus.Bus
 	// WidgetOrigins may embed the chat widget, besides the portal itself

@@ -1,0 +1,279 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"net/http"
+	"path"
+	"regexp"
+	"time"
+
+	"github.com/frontdesk/frontdesk/internal/assist"
+	"github.com/frontdesk/frontdesk/internal/identity"
+)
+
+// Remote assistance, the customer's side in the portal: the customer
+// script (static/assist.js, on every page of a signed-in customer) asks
+// /support/assist/state for an open session, shows the invitation with the
+// agent's identity card and the verification code, takes the consent
+// (accept), keeps the banner (lower, stop), and joins the relay socket
+// (assist_socket.go) with a single-use ticket. The customer replays their
+// own recordings from /support/assist. docs/remote-assistance.md.
+
+// sessionIDPattern is the shape of an assist session id.
+var sessionIDPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
+
+// withAssist answers 404 when the server runs without remote assistance.
+func (s *Server) withAssist(h func(http.ResponseWriter, *http.Request) error) func(http.ResponseWriter, *http.Request) error {
+	if s.opts.Assist == nil {
+		return s.notFound
+	}
+	return h
+}
+
+// assistError maps the service's errors to client answers; none says
+// whether a session the caller may not see exists.
+func assistError(err error) error {
+	var inv *assist.InvalidError
+	switch {
+	case errors.Is(err, assist.ErrNotFound):
+		return ErrNotFound
+	case errors.Is(err, assist.ErrForbidden):
+		return ErrForbidden
+	case errors.As(err, &inv):
+		return &Error{Status: http.StatusBadRequest, Code: "invalid_" + inv.Field, Field: inv.Field, Message: sentenceCase(inv.Reason) + "."}
+	case errors.Is(err, assist.ErrPlan):
+		return &Error{Status: http.StatusForbidden, Code: "assist_plan", Message: "Remote assistance is not part of the customer's plan."}
+	case errors.Is(err, assist.ErrNoCustomer):
+		return &Error{Status: http.StatusConflict, Code: "assist_no_customer", Message: "Only a signed-in customer's conversation can be co-browsed."}
+	case errors.Is(err, assist.ErrNoProfile):
+		return &Error{Status: http.StatusConflict, Code: "assist_no_profile", Message: "Your identity card (staff number, department) is not set up yet."}
+	case errors.Is(err, assist.ErrBusy):
+		return &Error{Status: http.StatusConflict, Code: "assist_busy", Message: "This conversation already has an open session."}
+	case errors.Is(err, assist.ErrLevel):
+		return &Error{Status: http.StatusForbidden, Code: "assist_level", Message: "This level is above what your organisation allows."}
+	case errors.Is(err, assist.ErrEnded), errors.Is(err, assist.ErrExpired):
+		return &Error{Status: http.StatusConflict, Code: "assist_ended", Message: "This session has ended."}
+	case errors.Is(err, assist.ErrState), errors.Is(err, assist.ErrPaused):
+		return &Error{Status: http.StatusConflict, Code: "assist_state", Message: "The session is not in a state that allows this."}
+	case errors.Is(err, assist.ErrNoRecording):
+		return &Error{Status: http.StatusNotFound, Code: "assist_no_recording", Message: "This session was not recorded."}
+	}
+	return err
+}
+
+// customerOf returns the signed-in customer, or ErrNotFound for staff
+// (the portal's assist routes are the customer's own).
+func customerOf(r *http.Request) (string, error) {
+	p := principal(r.Context())
+	if p == nil || p.Kind != identity.KindCustomer {
+		return "", ErrNotFound
+	}
+	return p.AccountID, nil
+}
+
+// staffActor is the signed-in staff member as the service sees them.
+func staffActor(r *http.Request) assist.Actor {
+	p := principal(r.Context())
+	return assist.Actor{AccountID: p.AccountID, Staff: p.Kind == identity.KindStaff && !p.Session.MustEnrol}
+}
+
+// assistAsset serves the rrweb builds (and the notice of their licence).
+func (s *Server) assistAsset(w http.ResponseWriter, r *http.Request) error {
+	name := r.PathValue("file")
+	if name != assist.AssetRecorder && name != assist.AssetReplayer && name != assist.AssetReplayCSS && name != assist.AssetThirdParty {
+		return ErrNotFound
+	}
+	b, ok := assist.Asset(name)
+	if !ok {
+		return ErrNotFound
+	}
+	ctype := "text/javascript; charset=utf-8"
+	switch path.Ext(name) {
+	case ".css":
+		ctype = "text/css; charset=utf-8"
+	case ".txt":
+		ctype = "text/plain; charset=utf-8"
+	}
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	http.ServeContent(w, r, "", startTime, bytes.NewReader(b))
+	return nil
+}
+
+// assistOffer is an open session as the customer's script gets it.
+type assistOffer struct {
+	Session *assist.Session    `json:"session"`
+	Card    *assist.SignedCard `json:"card,omitempty"`
+	Code    string             `json:"code,omitempty"`
+	// Verified says the card's signature was checked by the server; the
+	// script shows an unverified card as a warning, never as a person.
+	Verified bool `json:"verified"`
+}
+
+// assistState lists the customer's open sessions with their invitations.
+func (s *Server) assistState(w http.ResponseWriter, r *http.Request) error {
+	me, err := customerOf(r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	open, err := s.opts.Assist.Open(ctx, me)
+	if err != nil {
+		return err
+	}
+	out := []assistOffer{}
+	for i := range open {
+		sess := &open[i]
+		o := assistOffer{Session: sess}
+		if sess.Kind == assist.KindAssist {
+			inv, err := s.opts.Assist.InvitationOf(ctx, sess.ID, assist.Actor{AccountID: me})
+			if err == nil {
+				o.Card, o.Code, o.Verified = &inv.Card, inv.Code, s.opts.Assist.VerifyCard(inv.Card) == nil
+			}
+		}
+		out = append(out, o)
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, map[string]any{"sessions": out, "levels": assist.Levels})
+	return nil
+}
+
+// assistSessionOf checks the path's session id and that the signed-in
+// customer is its customer.
+func (s *Server) assistSessionOf(r *http.Request) (string, string, error) {
+	me, err := customerOf(r)
+	if err != nil {
+		return "", "", err
+	}
+	id := r.PathValue("id")
+	if !sessionIDPattern.MatchString(id) {
+		return "", "", ErrNotFound
+	}
+	return id, me, nil
+}
+
+// assistAccept is the customer's consent to a level (and the only way to
+// raise one); it answers with the session and a join ticket.
+func (s *Server) assistAccept(w http.ResponseWriter, r *http.Request) error {
+	id, me, err := s.assistSessionOf(r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	sess, err := s.opts.Assist.Accept(ctx, id, me, r.PostFormValue("level"))
+	if err != nil {
+		return assistError(err)
+	}
+	ticket, err := s.opts.Assist.IssueTicket(ctx, id, assist.Actor{AccountID: me})
+	if err != nil {
+		return assistError(err)
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, map[string]any{"session": sess, "ticket": ticket})
+	return nil
+}
+
+// assistLower lowers the level at once.
+func (s *Server) assistLower(w http.ResponseWriter, r *http.Request) error {
+	id, me, err := s.assistSessionOf(r)
+	if err != nil {
+		return err
+	}
+	sess, err := s.opts.Assist.LowerLevel(r.Context(), id, me, r.PostFormValue("level"))
+	if err != nil {
+		return assistError(err)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"session": sess})
+	return nil
+}
+
+// assistStop is the customer's Stop (or decline, on an invitation): always
+// honoured.
+func (s *Server) assistStop(w http.ResponseWriter, r *http.Request) error {
+	id, me, err := s.assistSessionOf(r)
+	if err != nil {
+		return err
+	}
+	sess, err := s.opts.Assist.Stop(r.Context(), id, assist.Actor{AccountID: me}, nil)
+	if err != nil {
+		return assistError(err)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"session": sess})
+	return nil
+}
+
+// assistPortal lists the customer's sessions, each with its replay when
+// it was recorded.
+func (s *Server) assistPortal(w http.ResponseWriter, r *http.Request) error {
+	me, err := customerOf(r)
+	if err != nil {
+		return err
+	}
+	list, err := s.opts.Assist.OfCustomer(r.Context(), me, 50)
+	if err != nil {
+		return err
+	}
+	f := newForm(r)
+	f.Extra = list
+	return s.render(w, r, http.StatusOK, "support_assist", f)
+}
+
+// assistReplayView is the data of a replay page.
+type assistReplayView struct {
+	Session   *assist.Session
+	Recording string // where the page's script fetches the events
+	Back      string
+	Console   bool
+}
+
+// assistReplayPage shows the customer's own recording in the replayer.
+func (s *Server) assistReplayPage(w http.ResponseWriter, r *http.Request) error {
+	id, me, err := s.assistSessionOf(r)
+	if err != nil {
+		return err
+	}
+	sess, err := s.opts.Assist.Get(r.Context(), id, assist.Actor{AccountID: me})
+	if err != nil {
+		return assistError(err)
+	}
+	f := newForm(r)
+	f.Extra = assistReplayView{Session: sess, Recording: "/support/assist/" + id + "/recording", Back: "/support/assist"}
+	return s.render(w, r, http.StatusOK, "assist_replay", f)
+}
+
+// assistRecording returns the customer's own recording (audited by the
+// service before it is returned).
+func (s *Server) assistRecording(w http.ResponseWriter, r *http.Request) error {
+	id, me, err := s.assistSessionOf(r)
+	if err != nil {
+		return err
+	}
+	rec, err := s.opts.Assist.Replay(r.Context(), id, assist.Actor{AccountID: me})
+	if err != nil {
+		return assistError(err)
+	}
+	writeRecording(w, rec)
+	return nil
+}
+
+// writeRecording answers with the rrweb events of a recording, and the
+// agent actions and control messages beside them for the timeline.
+func writeRecording(w http.ResponseWriter, rec *assist.Recording) {
+	type line struct {
+		At    time.Time `json:"t"`
+		Kind  string    `json:"k"`
+		Party string    `json:"p"`
+		Data  any       `json:"d"`
+	}
+	events, other := []any{}, []line{}
+	for _, e := range rec.Entries {
+		if e.Kind == assist.EntryEvent {
+			events = append(events, e.Data)
+			continue
+		}
+		other = append(other, line{e.At, e.Kind, e.Party, e.Data})
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, map[string]any{"session": rec.Session, "source": rec.Source, "events": events, "entries": other})
+}

@@ -1,0 +1,156 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/frontdesk/frontdesk/internal/assist"
+)
+
+// Remote assistance in the console: "Ask to see the screen" on a
+// conversation (assist:start) sends the invitation and opens the live
+// view, which shows the identity card and the code the customer sees,
+// replays the customer's page live (static/assist-view.js with
+// @rrweb/replay), sends the agent's clicks as actions, asks for a higher
+// level, and stops with a summary and outcome. Recordings replay under
+// assist:replay; every replay is an audit entry (assist.Replay).
+
+// assistLiveView is the data of the live view page.
+type assistLiveView struct {
+	Session    *assist.Session
+	Invitation *assist.Invitation
+	Levels     []string
+	Outcomes   []string
+}
+
+// consoleAssistInvite sends the invitation from a conversation.
+func (s *Server) consoleAssistInvite(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	if !convIDPattern.MatchString(id) {
+		return ErrNotFound
+	}
+	inv, err := s.opts.Assist.Invite(r.Context(), principal(r.Context()).AccountID, id)
+	if err != nil {
+		return assistError(err)
+	}
+	http.Redirect(w, r, "/console/assist/"+inv.Session.ID, http.StatusSeeOther)
+	return nil
+}
+
+// consoleAssistID checks the path's session id.
+func consoleAssistID(r *http.Request) (string, error) {
+	id := r.PathValue("id")
+	if !sessionIDPattern.MatchString(id) {
+		return "", ErrNotFound
+	}
+	return id, nil
+}
+
+// consoleAssistLive is the agent's live view of a session.
+func (s *Server) consoleAssistLive(w http.ResponseWriter, r *http.Request) error {
+	id, err := consoleAssistID(r)
+	if err != nil {
+		return err
+	}
+	ctx, me := r.Context(), staffActor(r)
+	sess, err := s.opts.Assist.Get(ctx, id, me)
+	if err != nil {
+		return assistError(err)
+	}
+	if sess.AgentID != me.AccountID {
+		// Another agent's session: its replay is for assist:replay.
+		return ErrNotFound
+	}
+	v := assistLiveView{Session: sess, Levels: assist.Levels, Outcomes: assist.Outcomes}
+	if inv, err := s.opts.Assist.InvitationOf(ctx, id, me); err == nil {
+		v.Invitation = inv
+	}
+	return s.renderConsole(w, r, http.StatusOK, "console_assist", nil, v)
+}
+
+// consoleAssistTicket gives the agent's live view a join ticket.
+func (s *Server) consoleAssistTicket(w http.ResponseWriter, r *http.Request) error {
+	id, err := consoleAssistID(r)
+	if err != nil {
+		return err
+	}
+	ticket, err := s.opts.Assist.IssueTicket(r.Context(), id, staffActor(r))
+	if err != nil {
+		return assistError(err)
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, map[string]string{"ticket": ticket})
+	return nil
+}
+
+// consoleAssistStop ends the session from the console, or gives the
+// summary and outcome of one already ended.
+func (s *Server) consoleAssistStop(w http.ResponseWriter, r *http.Request) error {
+	id, err := consoleAssistID(r)
+	if err != nil {
+		return err
+	}
+	ctx, me := r.Context(), staffActor(r)
+	closing := &assist.Closing{Summary: r.PostFormValue("summary"), Outcome: r.PostFormValue("outcome")}
+	if closing.Summary == "" && closing.Outcome == "" {
+		closing = nil
+	}
+	sess, err := s.opts.Assist.Stop(ctx, id, me, closing)
+	if err != nil {
+		return assistError(err)
+	}
+	if closing != nil && sess.Outcome == "" {
+		if err := s.opts.Assist.Conclude(ctx, id, me.AccountID, *closing); err != nil {
+			return assistError(err)
+		}
+	}
+	http.Redirect(w, r, "/console/assist/"+id, http.StatusSeeOther)
+	return nil
+}
+
+// consoleAssistReplayPage replays a recording for staff with
+// assist:replay.
+func (s *Server) consoleAssistReplayPage(w http.ResponseWriter, r *http.Request) error {
+	id, err := consoleAssistID(r)
+	if err != nil {
+		return err
+	}
+	sess, err := s.opts.Assist.Get(r.Context(), id, staffActor(r))
+	if err != nil {
+		return assistError(err)
+	}
+	f := newForm(r)
+	f.Extra = assistReplayView{Session: sess, Recording: "/console/assist/" + id + "/recording",
+		Back: "/console/conversations/" + sess.ConversationID, Console: true}
+	return s.render(w, r, http.StatusOK, "assist_replay", f)
+}
+
+// consoleAssistRecording returns a recording (audited by the service
+// before it is returned, ASVS 16.3.2).
+func (s *Server) consoleAssistRecording(w http.ResponseWriter, r *http.Request) error {
+	id, err := consoleAssistID(r)
+	if err != nil {
+		return err
+	}
+	rec, err := s.opts.Assist.Replay(r.Context(), id, staffActor(r))
+	if err != nil {
+		return assistError(err)
+	}
+	writeRecording(w, rec)
+	return nil
+}
+
+// consoleAssistCard saves an agent's identity card (staff number,
+// department, photo), for desk managers.
+func (s *Server) consoleAssistCard(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	if !convIDPattern.MatchString(id) {
+		return ErrNotFound
+	}
+	err := s.opts.Assist.SaveProfile(r.Context(), assist.Profile{AccountID: id, StaffNumber: r.PostFormValue("staff_number"),
+		Department: r.PostFormValue("department"), Photo: r.PostFormValue("photo")})
+	if err != nil {
+		return assistError(err)
+	}
+	http.Redirect(w, r, "/console/desk?done=card", http.StatusSeeOther)
+	return nil
+}

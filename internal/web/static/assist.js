@@ -1,0 +1,349 @@
+// Remote assistance, the customer's side (docs/remote-assistance.md).
+// On every portal page of a signed-in customer: asks the server for an
+// open session; shows the invitation (the agent's server-signed identity
+// card, the verification code, the levels with "view only" preselected,
+// the recording notice); after consent records the page with rrweb —
+// masking every protected field in this browser, before anything is sent —
+// and streams it over /support/assist/ws; shows the banner with Stop and
+// Lower permission; applies an agent action only when the current level
+// allows it and never on a masked field or on this script's own controls.
+(function () {
+  "use strict";
+  var textEl = document.getElementById("fd-assist-text");
+  var T = {};
+  try { T = JSON.parse(textEl ? textEl.textContent : "{}"); } catch (e) { T = {}; }
+  function t(key) {
+    var s = T[key] || key, args = Array.prototype.slice.call(arguments, 1), i = 0;
+    return s.replace(/%s/g, function () { return String(args[i++]); });
+  }
+  var LEVELS = ["view", "guided", "control"];
+  var ALLOWED = { view: [], guided: ["pointer", "highlight", "annotate"], control: ["pointer", "highlight", "annotate", "click", "scroll", "type"] };
+  // Fields masked whatever the policy says: passwords, marked fields, and
+  // what browsers know as card data and one-time codes.
+  var BUILTIN_MASK = ["input[type=password]", "[data-fd-mask]", "[autocomplete^=cc-]", "[autocomplete=one-time-code]",
+    "[autocomplete=current-password]", "[autocomplete=new-password]"];
+  var MASK = "••••••••"; // fixed: the length of a secret is not sent either
+  var UI_ID = "fd-assist-ui";
+
+  var session = null, card = null, ws = null, stopRec = null, seq = 0, buffer = [], flushTimer = null;
+  var maskSel = BUILTIN_MASK.join(","), wasPassword = new WeakSet(), lastMasked = "", ended = false, polling = null;
+
+  function el(tag, attrs, text) {
+    var e = document.createElement(tag);
+    for (var k in attrs || {}) { e.setAttribute(k, attrs[k]); }
+    if (text !== undefined) { e.textContent = text; }
+    return e;
+  }
+  function ui() {
+    var root = document.getElementById(UI_ID);
+    if (!root) {
+      // Blocked from the recording: the agent sees a placeholder, never
+      // these buttons, and no action may target them.
+      root = el("div", { id: UI_ID, "data-fd-block": "", "class": "fd-assist-ui", role: "region", "aria-label": t("banner_label") });
+      document.body.appendChild(root);
+    }
+    return root;
+  }
+  function post(path, form) {
+    var body = new URLSearchParams(form || {});
+    return fetch(path, { method: "POST", body: body, credentials: "same-origin", headers: { "Accept": "application/json" } }).then(function (r) {
+      if (!r.ok) { throw new Error("HTTP " + r.status); }
+      return r.json();
+    });
+  }
+
+  // ---- masking ----
+  function isMasked(node) {
+    var e = node && node.nodeType === 1 ? node : node && node.parentElement;
+    if (!e) { return false; }
+    if (e.tagName === "INPUT" && (e.type === "password" || e.hasAttribute("data-rr-is-password"))) { wasPassword.add(e); }
+    if (wasPassword.has(e)) { return true; } // "show password" keeps it masked
+    try { return !!e.closest(maskSel); } catch (x) { return true; }
+  }
+  function maskedElements() {
+    var list = [];
+    document.querySelectorAll(maskSel + ",input[type=hidden]").forEach(function (e) { list.push(e); });
+    document.querySelectorAll("input").forEach(function (e) { if (wasPassword.has(e) && list.indexOf(e) < 0) { list.push(e); } });
+    return list;
+  }
+  // scrub is the last check before a batch leaves: no current value of a
+  // masked or hidden field may be in it, whatever path rrweb took.
+  function scrub(json) {
+    maskedElements().forEach(function (e) {
+      var v = e.value;
+      if (typeof v === "string" && v.length >= 3) {
+        var esc = JSON.stringify(v).slice(1, -1);
+        if (json.indexOf(esc) >= 0) {
+          json = json.split(esc).join(MASK);
+          if (window.console) { console.warn("frontdesk assist: a masked value was removed from a batch"); }
+        }
+      }
+    });
+    return json;
+  }
+  function reportMasked() {
+    if (!ws || ws.readyState !== 1 || !window.rrwebRecord) { return; }
+    var mirror = window.rrwebRecord.record.mirror, ids = [];
+    maskedElements().forEach(function (e) {
+      var id = mirror.getId(e);
+      if (id > 0) { ids.push(id); }
+      e.querySelectorAll && e.querySelectorAll("*").forEach(function (c) { var cid = mirror.getId(c); if (cid > 0) { ids.push(cid); } });
+    });
+    ids.sort(function (a, b) { return a - b; });
+    var key = ids.join(",");
+    if (key !== lastMasked) {
+      lastMasked = key;
+      ws.send(JSON.stringify({ type: "masked", nodes: ids }));
+    }
+  }
+
+  // ---- recording ----
+  function loadRecorder() {
+    if (window.rrwebRecord) { return Promise.resolve(); }
+    return new Promise(function (resolve, reject) {
+      var s = document.createElement("script");
+      s.src = "/assist/static/rrweb-record.js";
+      s.onload = resolve;
+      s.onerror = reject;
+      document.head.appendChild(s);
+    });
+  }
+  function flush() {
+    flushTimer = null;
+    if (!ws || ws.readyState !== 1 || buffer.length === 0) { return; }
+    var events = buffer;
+    buffer = [];
+    seq++;
+    var json = scrub(JSON.stringify({ type: "batch", seq: seq, events: events }));
+    ws.send(json);
+    reportMasked();
+  }
+  function startRecording() {
+    if (stopRec) { return; }
+    var extra = (session.mask_selectors || []).join(",");
+    if (extra) { maskSel = BUILTIN_MASK.join(",") + "," + extra; }
+    document.querySelectorAll("input").forEach(isMasked);
+    stopRec = window.rrwebRecord.record({
+      emit: function (ev) {
+        buffer.push(ev);
+        if (!flushTimer) { flushTimer = setTimeout(flush, ev.type === 2 ? 0 : 100); }
+      },
+      maskAllInputs: true,
+      maskInputFn: function (text, e) { return isMasked(e) ? MASK : text; },
+      maskTextSelector: maskSel,
+      maskTextFn: function () { return MASK; },
+      blockSelector: "[data-fd-block],input[type=hidden],#" + UI_ID,
+      checkoutEveryNms: 5 * 60 * 1000,
+      recordCanvas: false,
+      collectFonts: false,
+      inlineImages: false
+    });
+  }
+  function stopRecording() {
+    if (stopRec) { stopRec(); stopRec = null; }
+    buffer = [];
+  }
+
+  // ---- agent actions ----
+  function apply(a) {
+    var level = session && session.level;
+    if (!level || ALLOWED[level].indexOf(a.kind) < 0) { return; } // above the level: ignored here too
+    var target = a.target ? window.rrwebRecord.record.mirror.getNode(a.target) : null;
+    if (target && target.nodeType !== 1) { target = target.parentElement; }
+    if (a.target && !target) { return; }
+    if (target && (isMasked(target) || target.closest("#" + UI_ID + ",[data-fd-block]"))) { return; } // never a masked field or our controls
+    var data = a.data || {};
+    switch (a.kind) {
+      case "pointer":
+      case "highlight":
+        if (target) {
+          target.classList.add("fd-assist-highlight");
+          setTimeout(function () { target.classList.remove("fd-assist-highlight"); }, 3000);
+        }
+        break;
+      case "click":
+        if (target && typeof target.click === "function") { target.click(); }
+        break;
+      case "scroll":
+        window.scrollTo(Number(data.x) || 0, Number(data.y) || 0);
+        break;
+      case "type":
+        if (target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA") && typeof data.text === "string") {
+          target.value = data.text;
+          target.dispatchEvent(new Event("input", { bubbles: true }));
+        }
+        break;
+    }
+  }
+
+  // ---- the screens ----
+  function minutes(ns) { return Math.round(ns / 6e10); }
+  function showConsent(offer, resume) {
+    var root = ui();
+    root.textContent = "";
+    var box = el("div", { "class": "fd-assist-consent", id: "fd-assist-consent", role: "dialog", "aria-modal": "true", "aria-labelledby": "fd-assist-title" });
+    box.appendChild(el("h2", { id: "fd-assist-title" }, resume ? t("resume_title") : t("invite_title")));
+    var c = offer.card && offer.card.card;
+    if (c) {
+      var fig = el("figure", { "class": "fd-assist-card", id: "fd-assist-card" });
+      if (c.photo) { fig.appendChild(el("img", { src: c.photo, alt: "", width: "64", height: "64" })); }
+      var cap = el("figcaption");
+      cap.appendChild(el("strong", { id: "fd-assist-name" }, c.name));
+      cap.appendChild(el("span", { id: "fd-assist-number" }, t("staff_number") + " " + c.staff_number));
+      cap.appendChild(el("span", { id: "fd-assist-department" }, t("department") + " " + c.department));
+      fig.appendChild(cap);
+      box.appendChild(fig);
+      box.appendChild(el("p", { "class": offer.verified ? "fd-ok" : "fd-bad", id: "fd-assist-verified" }, offer.verified ? t("card_verified") : t("card_unverified")));
+    }
+    if (offer.code) {
+      var p = el("p", {}, t("code") + " ");
+      p.appendChild(el("strong", { id: "fd-assist-code", "class": "fd-assist-code" }, offer.code));
+      box.appendChild(p);
+    }
+    var fs = el("fieldset", { id: "fd-assist-levels" });
+    fs.appendChild(el("legend", {}, t("choose")));
+    var max = LEVELS.indexOf(offer.session.max_level);
+    LEVELS.forEach(function (lv, i) {
+      var lab = el("label", { "class": "check" });
+      var r = el("input", { type: "radio", name: "fd-assist-level", value: lv, id: "fd-assist-level-" + lv });
+      if (lv === (offer.want || "view")) { r.checked = true; }
+      if (i > max) { r.disabled = true; }
+      lab.appendChild(r);
+      lab.appendChild(document.createTextNode(" " + t("level." + lv) + (i > max ? " (" + t("not_allowed") + ")" : "")));
+      fs.appendChild(lab);
+    });
+    box.appendChild(fs);
+    box.appendChild(el("p", { "class": "note" }, t("masked_note")));
+    box.appendChild(el("p", { "class": "note", id: "fd-assist-recording" }, offer.session.recording ? t("recording_on") : t("recording_off")));
+    box.appendChild(el("p", { "class": "note" }, t("max_duration", minutes(offer.session.max_duration))));
+    var accept = el("button", { type: "button", "class": "button", id: "fd-assist-accept" }, t("accept"));
+    var decline = el("button", { type: "button", "class": "button secondary", id: "fd-assist-decline" }, t("decline"));
+    accept.disabled = !offer.verified;
+    accept.addEventListener("click", function () {
+      var chosen = box.querySelector("input[name=fd-assist-level]:checked");
+      consent(offer, chosen ? chosen.value : "view");
+    });
+    decline.addEventListener("click", function () { stop(offer.session.id); });
+    var actions = el("div", { "class": "actions" });
+    actions.appendChild(accept);
+    actions.appendChild(decline);
+    box.appendChild(actions);
+    root.appendChild(box);
+    accept.focus();
+  }
+  function consent(offer, level) {
+    card = offer.card && offer.card.card;
+    post("/support/assist/" + offer.session.id + "/accept", { level: level }).then(function (res) {
+      session = res.session;
+      showBanner();
+      if (!ws) { return loadRecorder().then(function () { connect(res.ticket); }); }
+    }).catch(function () { notice(t("error")); });
+  }
+  function stop(id) {
+    ended = true;
+    stopRecording();
+    post("/support/assist/" + id + "/stop").catch(function () {}).then(function () { finish(); });
+  }
+  function finish() {
+    ended = true;
+    stopRecording();
+    if (ws) { try { ws.close(); } catch (e) { /* closing */ } ws = null; }
+    notice(t("ended"), "fd-assist-ended");
+  }
+  function notice(msg, id) {
+    var root = ui();
+    root.textContent = "";
+    root.appendChild(el("p", { "class": "fd-assist-notice", id: id || "fd-assist-notice", role: "status" }, msg));
+  }
+  function showBanner(request) {
+    var root = ui();
+    root.textContent = "";
+    var b = el("div", { "class": "fd-assist-banner", id: "fd-assist-banner", "data-level": session.level, role: "status" });
+    b.appendChild(el("span", { id: "fd-assist-watching" }, t("banner", card ? card.name : "", card ? card.staff_number : "", t("level." + session.level))));
+    var lower = el("button", { type: "button", "class": "button secondary", id: "fd-assist-lower" }, t("lower"));
+    var i = LEVELS.indexOf(session.level);
+    lower.disabled = i <= 0;
+    lower.addEventListener("click", function () {
+      post("/support/assist/" + session.id + "/lower", { level: LEVELS[Math.max(0, i - 1)] }).then(function (res) {
+        session = res.session;
+        showBanner();
+      }).catch(function () { notice(t("error")); });
+    });
+    var stopB = el("button", { type: "button", "class": "button danger", id: "fd-assist-stop" }, t("stop"));
+    stopB.addEventListener("click", function () { stop(session.id); });
+    b.appendChild(lower);
+    b.appendChild(stopB);
+    if (request) {
+      var q = el("div", { "class": "fd-assist-request", id: "fd-assist-request" });
+      q.appendChild(el("span", {}, t("request", t("level." + request))));
+      var allow = el("button", { type: "button", "class": "button", id: "fd-assist-allow" }, t("allow"));
+      var deny = el("button", { type: "button", "class": "button secondary", id: "fd-assist-deny" }, t("deny"));
+      // Raising the level is a new consent, given here by the customer.
+      allow.addEventListener("click", function () { consent({ session: session, card: card ? { card: card } : null }, request); });
+      deny.addEventListener("click", function () { showBanner(); });
+      q.appendChild(allow);
+      q.appendChild(deny);
+      b.appendChild(q);
+    }
+    root.appendChild(b);
+  }
+
+  // ---- the relay ----
+  function connect(ticket) {
+    var proto = location.protocol === "https:" ? "wss://" : "ws://";
+    ws = new WebSocket(proto + location.host + "/support/assist/ws");
+    ws.onopen = function () { ws.send(JSON.stringify({ type: "hello", ticket: ticket })); };
+    ws.onmessage = function (m) {
+      var f;
+      try { f = JSON.parse(m.data); } catch (e) { return; }
+      if (f.type === "welcome") {
+        session = f.session;
+        if (session.state === "active") { startRecording(); }
+      } else if (f.type === "action") {
+        apply(f.action);
+      } else if (f.type === "control") {
+        control(f.control);
+      } else if (f.type === "error" && f.code === "paused") {
+        stopRecording();
+        notice(t("paused"));
+      }
+    };
+    ws.onclose = function () {
+      ws = null;
+      if (!ended) {
+        stopRecording();
+        notice(t("paused"));
+      }
+    };
+  }
+  function control(c) {
+    if (c.type === "state") {
+      if (c.state === "ended") { finish(); return; }
+      if (c.level) { session.level = c.level; }
+      session.state = c.state;
+      if (c.state === "active") { showBanner(); } else { stopRecording(); notice(t("paused")); }
+    } else if (c.type === "level_request") {
+      showBanner(c.requested);
+    } else if (c.type === "snapshot") {
+      if (stopRec) { window.rrwebRecord.record.takeFullSnapshot(true); }
+    } else if (c.type === "warning") {
+      var w = el("p", { "class": "fd-assist-warning", id: "fd-assist-warning" }, t("warning", Math.ceil((c.remaining_s || 0) / 60)));
+      ui().appendChild(w);
+    }
+  }
+
+  // ---- finding an invitation ----
+  function check() {
+    if (session || ended) { return; }
+    fetch("/support/assist/state", { credentials: "same-origin", headers: { "Accept": "application/json" } }).then(function (r) {
+      if (!r.ok) { clearInterval(polling); polling = null; return null; }
+      return r.json();
+    }).then(function (st) {
+      if (!st || session || document.getElementById("fd-assist-consent")) { return; }
+      var offer = (st.sessions || []).filter(function (o) { return o.session.kind === "assist" && o.session.state !== "ended"; })[0];
+      if (offer) { showConsent(offer, offer.session.state !== "invited"); }
+    }).catch(function () { /* try again at the next tick */ });
+  }
+  check();
+  polling = setInterval(function () { if (!document.hidden) { check(); } }, 3000);
+})();
