@@ -53,6 +53,8 @@ import (
 	"fmt"
 	"os"
 	"time"
+
+	"github.com/frontdesk/frontdesk/bench/internal/benchkit"
 )
 
 // options are the command-line settings of one run.
@@ -85,7 +87,7 @@ func main() {
 	flag.Parse()
 
 	if *serveFlag {
-		os.Exit(serve())
+		os.Exit(benchkit.Serve())
 	}
 	if o.conns < 1 || o.parallel < 1 || o.senders < 1 || o.rate <= 0 {
 		fmt.Fprintln(os.Stderr, "chat: -conns, -parallel, -senders and -rate must be positive")
@@ -102,6 +104,4 @@ func main() {
 }
 
 // logf reports progress on standard error; the result goes to standard output.
-func logf(format string, args ...any) {
-	fmt.Fprintf(os.Stderr, "%s "+format+"\n", append([]any{time.Now().Format("15:04:05.000")}, args...)...)
-}
+func logf(format string, args ...any) { benchkit.Logf(format, args...) }

@@ -11,16 +11,18 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/frontdesk/frontdesk/bench/internal/benchkit"
 )
 
 // run performs one measurement on one database and prints its row.
 func run(o options) error {
 	ctx := context.Background()
-	limit, err := raiseFileLimit()
+	limit, err := benchkit.RaiseFileLimit()
 	if err != nil {
 		return err
 	}
-	loadStart := loadavg()
+	loadStart := benchkit.LoadAvg()
 	work, err := os.MkdirTemp("", "fd-chat-bench-")
 	if err != nil {
 		return err
@@ -29,13 +31,13 @@ func run(o options) error {
 
 	dbURL, database := "", "SQLite"
 	if o.postgres != "" {
-		pg, err := createDatabase(o.postgres)
+		pg, err := benchkit.CreateDatabase(o.postgres, "fd_chat_bench")
 		if err != nil {
 			return err
 		}
-		defer pg.drop()
-		version, _, _ := strings.Cut(pg.version, " ")
-		dbURL, database = pg.url, "PostgreSQL "+version
+		defer pg.Drop()
+		version, _, _ := strings.Cut(pg.Version, " ")
+		dbURL, database = pg.URL, "PostgreSQL "+version
 	}
 	vars := map[string]string{
 		"FRONTDESK_DATA_DIR":      filepath.Join(work, "data"),
@@ -50,30 +52,30 @@ func run(o options) error {
 	if err := createSupervisor(ctx, vars, work); err != nil {
 		return err
 	}
-	srv, err := startServer(serverSpec{vars: vars, work: work, logFile: o.serverLog, cpuProfile: o.cpuProfile, heapProfile: o.heapProfile})
+	srv, err := benchkit.Start(benchkit.Spec{Vars: vars, Work: work, LogFile: o.serverLog, CPUProfile: o.cpuProfile, HeapProfile: o.heapProfile})
 	if err != nil {
 		return err
 	}
-	defer srv.stop()
-	files := fmt.Sprintf("load generator %s, server %s", fileLimit(os.Getpid()), fileLimit(srv.pid))
-	logf("server pid %d at %s on %s; open files (soft/hard): %s", srv.pid, srv.url, database, files)
+	defer srv.Stop()
+	files := fmt.Sprintf("load generator %s, server %s", benchkit.FileLimit(os.Getpid()), benchkit.FileLimit(srv.PID))
+	logf("server pid %d at %s on %s; open files (soft/hard): %s", srv.PID, srv.URL, database, files)
 
 	tr := newTracker()
-	ag, err := becomeAgent(srv.url, tr)
+	ag, err := becomeAgent(srv.URL, tr)
 	if err != nil {
-		return srv.withLog(err)
+		return srv.WithLog(err)
 	}
 	defer ag.close()
 	logf("agent on duty, console live socket open")
 
 	time.Sleep(o.settle)
-	before, err := srv.measure()
+	before, err := srv.Measure()
 	if err != nil {
-		return srv.withLog(err)
+		return srv.WithLog(err)
 	}
 	logf("before: %s", before)
 	logf("opening %d visitor connections, %d at a time", o.conns, o.parallel)
-	cr, opened := openVisitors(srv.url, o.conns, o.parallel, tr)
+	cr, opened := openVisitors(srv.URL, o.conns, o.parallel, tr)
 	defer cr.close()
 	logf("opened %d of %d in %s (each: p50 %s, p99 %s)", opened.opened, opened.asked, opened.elapsed.Round(time.Millisecond),
 		ms(pct(opened.each, 500)), ms(pct(opened.each, 990)))
@@ -84,30 +86,30 @@ func run(o options) error {
 		logf("  %d welcomes said no agent was online", n)
 	}
 	if opened.opened == 0 {
-		return srv.withLog(fmt.Errorf("no connection opened (limit %d/%d)", limit.Cur, limit.Max))
+		return srv.WithLog(fmt.Errorf("no connection opened (limit %d/%d)", limit.Cur, limit.Max))
 	}
 	time.Sleep(o.settle)
-	after, err := srv.measure()
+	after, err := srv.Measure()
 	if err != nil {
-		return srv.withLog(err)
+		return srv.WithLog(err)
 	}
 	logf("after:  %s", after)
 
 	ph, err := latencyPhases(o, srv, ag, cr, tr)
 	if err != nil {
-		return srv.withLog(err)
+		return srv.WithLog(err)
 	}
-	final, err := srv.measure()
+	final, err := srv.Measure()
 	if err != nil {
-		return srv.withLog(err)
+		return srv.WithLog(err)
 	}
 	logf("end:    %s", final)
-	srv.logSummary()
+	srv.LogSummary()
 	if err := ag.liveErr(); err != nil {
 		return fmt.Errorf("%w: %v", errLiveEnded, err)
 	}
 	r := result{database: database, opts: o, open: opened, before: before, after: after, phases: ph,
-		dropped: cr.dropped.Load(), dropErr: cr.dropErr, loadStart: loadStart, loadEnd: loadavg(), files: files}
+		dropped: cr.dropped.Load(), dropErr: cr.dropErr, loadStart: loadStart, loadEnd: benchkit.LoadAvg(), files: files}
 	r.print()
 	return nil
 }
@@ -119,12 +121,12 @@ type phases struct {
 	next      latencies       // visitor → agent, a further message
 	reply     latencies       // agent → visitor
 	replyHTTP []time.Duration // the reply request until its answer, sorted
-	cpu       cpuUse
+	cpu       benchkit.CPUUse
 }
 
 // latencyPhases times the three kinds of delivery, with the server's CPU
 // profile on when one was asked for.
-func latencyPhases(o options, srv *server, ag *agent, cr *crowd, tr *tracker) (phases, error) {
+func latencyPhases(o options, srv *benchkit.Server, ag *agent, cr *crowd, tr *tracker) (phases, error) {
 	var senders []*visitor
 	for _, v := range cr.visitors {
 		if v != nil && len(senders) < o.senders {
@@ -132,11 +134,11 @@ func latencyPhases(o options, srv *server, ag *agent, cr *crowd, tr *tracker) (p
 		}
 	}
 	ph := phases{senders: len(senders)}
-	stopProfile, err := srv.startProfile()
+	stopProfile, err := srv.StartProfile()
 	if err != nil {
 		return ph, err
 	}
-	cpu0 := sampleCPU(srv.pid)
+	cpu0 := benchkit.SampleCPU(srv.PID)
 
 	logf("visitor → agent: %d first messages at %.0f/s", len(senders), o.rate)
 	start := time.Now()
@@ -194,7 +196,7 @@ func latencyPhases(o options, srv *server, ag *agent, cr *crowd, tr *tracker) (p
 			return ph, err
 		}
 	}
-	ph.cpu = sampleCPU(srv.pid).since(cpu0)
+	ph.cpu = benchkit.SampleCPU(srv.PID).Since(cpu0)
 	logf("cores used during the latency phases: %s", ph.cpu)
 	if err := stopProfile(); err != nil {
 		return ph, err

@@ -3,17 +3,11 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
-	"mime"
-	"mime/multipart"
 	"net/http"
-	"net/mail"
-	"os"
 	"path/filepath"
-	"regexp"
-	"strings"
-	"sync"
 	"time"
+
+	"github.com/frontdesk/frontdesk/bench/internal/benchkit"
 )
 
 // account is a verified customer account of the benchmark.
@@ -37,7 +31,7 @@ func createAccounts(a api, dataDir string, n int) ([]account, error) {
 	for i := range accts {
 		accts[i] = account{email: fmt.Sprintf("bench-%05d@example.com", i), password: goodPassword}
 	}
-	err := parallel(n, 8, func(i int) error {
+	err := benchkit.Parallel(n, 8, func(i int) error {
 		body := map[string]string{"email": accts[i].email, "password": goodPassword, "name": fmt.Sprintf("Bench Customer %d", i)}
 		status, resp, err := a.post("/api/v1/registrations", body, xffAddr(0, i))
 		if err != nil {
@@ -51,11 +45,15 @@ func createAccounts(a api, dataDir string, n int) ([]account, error) {
 	if err != nil {
 		return nil, err
 	}
-	codes, err := waitCodes(filepath.Join(dataDir, "outbox"), accts, 60*time.Second)
+	emails := make([]string, n)
+	for i, a := range accts {
+		emails[i] = a.email
+	}
+	codes, err := benchkit.WaitCodes(filepath.Join(dataDir, "outbox"), emails, 60*time.Second)
 	if err != nil {
 		return nil, err
 	}
-	err = parallel(n, 8, func(i int) error {
+	err = benchkit.Parallel(n, 8, func(i int) error {
 		body := map[string]string{"email": accts[i].email, "code": codes[accts[i].email]}
 		status, resp, err := a.post("/api/v1/registrations/verify", body, "")
 		if err != nil {
@@ -67,110 +65,4 @@ func createAccounts(a api, dataDir string, n int) ([]account, error) {
 		return nil
 	})
 	return accts, err
-}
-
-// parallel calls f(0) … f(n-1) from at most workers goroutines and returns
-// the first error.
-func parallel(n, workers int, f func(i int) error) error {
-	next := make(chan int)
-	var mu sync.Mutex
-	var first error
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for i := range next {
-				if err := f(i); err != nil {
-					mu.Lock()
-					if first == nil {
-						first = err
-					}
-					mu.Unlock()
-				}
-			}
-		})
-	}
-	for i := range n {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	return first
-}
-
-// codeRE finds the code in the verification e-mail: "… is: 123456".
-var codeRE = regexp.MustCompile(`is: ([0-9]{6})\b`)
-
-// waitCodes polls the outbox until every account has a verification code
-// (mail is sent in the background) and returns them by e-mail address.
-func waitCodes(dir string, accts []account, limit time.Duration) (map[string]string, error) {
-	deadline := time.Now().Add(limit)
-	for {
-		codes, err := readCodes(dir)
-		if err != nil {
-			return nil, err
-		}
-		missing := 0
-		for _, a := range accts {
-			if codes[a.email] == "" {
-				missing++
-			}
-		}
-		if missing == 0 {
-			return codes, nil
-		}
-		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("%d of %d verification e-mails missing from %s after %s", missing, len(accts), dir, limit)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-}
-
-// readCodes decodes every message in the outbox and returns the code each
-// recipient received last (files are named by time, so glob order is
-// delivery order).
-func readCodes(dir string) (map[string]string, error) {
-	files, err := filepath.Glob(filepath.Join(dir, "*.eml"))
-	if err != nil {
-		return nil, err
-	}
-	codes := map[string]string{}
-	for _, name := range files {
-		to, text, err := readMail(name)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", filepath.Base(name), err)
-		}
-		if m := codeRE.FindStringSubmatch(text); m != nil {
-			codes[strings.ToLower(to)] = m[1]
-		}
-	}
-	return codes, nil
-}
-
-// readMail returns the recipient and the decoded text part of one RFC 5322
-// multipart/alternative message.
-func readMail(name string) (to, text string, err error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return "", "", err
-	}
-	defer f.Close()
-	m, err := mail.ReadMessage(f)
-	if err != nil {
-		return "", "", err
-	}
-	addr, err := mail.ParseAddress(m.Header.Get("To"))
-	if err != nil {
-		return "", "", err
-	}
-	_, params, err := mime.ParseMediaType(m.Header.Get("Content-Type"))
-	if err != nil {
-		return "", "", err
-	}
-	// The multipart reader undoes the quoted-printable encoding.
-	p, err := multipart.NewReader(m.Body, params["boundary"]).NextPart()
-	if err != nil {
-		return "", "", err
-	}
-	b, err := io.ReadAll(p)
-	return addr.Address, string(b), err
 }

@@ -1,4 +1,4 @@
-package main
+package benchkit
 
 import (
 	"bufio"
@@ -16,11 +16,11 @@ import (
 	"time"
 )
 
-// server is the -serve child process.
-type server struct {
+// Server is the -serve child process.
+type Server struct {
 	cmd     *exec.Cmd
-	pid     int
-	url     string
+	PID     int
+	URL     string
 	dir     string // control directory, see envControl
 	logFile string
 	profile string // the CPU profile's file, or ""
@@ -31,30 +31,30 @@ type server struct {
 	stopErr error
 }
 
-// serverSpec says how to start the server.
-type serverSpec struct {
-	vars        map[string]string // FRONTDESK_* settings
-	work        string            // a directory of the run
-	logFile     string            // where its output goes; "" for one in work
-	cpuProfile  string            // see envCPUProfile
-	heapProfile string            // see envHeapProfile
+// Spec says how to start the server.
+type Spec struct {
+	Vars        map[string]string // FRONTDESK_* settings
+	Work        string            // a directory of the run
+	LogFile     string            // where its output goes; "" for one in work
+	CPUProfile  string            // see envCPUProfile
+	HeapProfile string            // see envHeapProfile
 }
 
-// startServer starts this binary with -serve on a free loopback port and
+// Start starts this binary with -serve on a free loopback port and
 // waits until /readyz answers 200.
-func startServer(spec serverSpec) (*server, error) {
+func Start(spec Spec) (*Server, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
-	addr, err := freeAddr()
+	addr, err := FreeAddr()
 	if err != nil {
 		return nil, err
 	}
-	s := &server{url: "http://" + addr, dir: filepath.Join(spec.work, "control"), logFile: spec.logFile,
-		profile: spec.cpuProfile, exited: make(chan struct{})}
+	s := &Server{URL: "http://" + addr, dir: filepath.Join(spec.Work, "control"), logFile: spec.LogFile,
+		profile: spec.CPUProfile, exited: make(chan struct{})}
 	if s.logFile == "" {
-		s.logFile = filepath.Join(spec.work, "server.log")
+		s.logFile = filepath.Join(spec.Work, "server.log")
 	}
 	if err := os.MkdirAll(s.dir, 0o700); err != nil {
 		return nil, err
@@ -66,32 +66,32 @@ func startServer(spec serverSpec) (*server, error) {
 	defer logOut.Close() // the child holds its own descriptor
 	cmd := exec.Command(self, "-serve")
 	cmd.Env = append(withoutFrontdeskVars(os.Environ()), "FRONTDESK_ADDR="+addr, envControl+"="+s.dir)
-	if spec.cpuProfile != "" {
-		cmd.Env = append(cmd.Env, envCPUProfile+"="+spec.cpuProfile)
+	if spec.CPUProfile != "" {
+		cmd.Env = append(cmd.Env, envCPUProfile+"="+spec.CPUProfile)
 	}
-	if spec.heapProfile != "" {
-		cmd.Env = append(cmd.Env, envHeapProfile+"="+spec.heapProfile)
+	if spec.HeapProfile != "" {
+		cmd.Env = append(cmd.Env, envHeapProfile+"="+spec.HeapProfile)
 	}
-	for k, v := range spec.vars {
+	for k, v := range spec.Vars {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
 	cmd.Stdout, cmd.Stderr = logOut, logOut
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s -serve: %w", self, err)
 	}
-	s.cmd, s.pid = cmd, cmd.Process.Pid
+	s.cmd, s.PID = cmd, cmd.Process.Pid
 	go func() {
 		s.waitErr = cmd.Wait()
 		close(s.exited)
 	}()
 	if err := s.waitReady(60 * time.Second); err != nil {
-		s.stop()
-		return nil, s.withLog(err)
+		s.Stop()
+		return nil, s.WithLog(err)
 	}
 	return s, nil
 }
 
-func (s *server) waitReady(limit time.Duration) error {
+func (s *Server) waitReady(limit time.Duration) error {
 	deadline := time.Now().Add(limit)
 	c := &http.Client{Timeout: 2 * time.Second}
 	for time.Now().Before(deadline) {
@@ -100,7 +100,7 @@ func (s *server) waitReady(limit time.Duration) error {
 			return fmt.Errorf("server exited during start-up: %v", s.waitErr)
 		default:
 		}
-		resp, err := c.Get(s.url + "/readyz")
+		resp, err := c.Get(s.URL + "/readyz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
@@ -112,8 +112,8 @@ func (s *server) waitReady(limit time.Duration) error {
 	return fmt.Errorf("server not ready after %s", limit)
 }
 
-// stop asks the server to shut down and kills it after 30 s.
-func (s *server) stop() error {
+// Stop asks the server to shut down and kills it after 30 s.
+func (s *Server) Stop() error {
 	s.once.Do(func() {
 		s.cmd.Process.Signal(syscall.SIGTERM)
 		select {
@@ -130,8 +130,8 @@ func (s *server) stop() error {
 	return s.stopErr
 }
 
-// withLog adds the end of the server's log to err.
-func (s *server) withLog(err error) error {
+// WithLog adds the end of the server's log to err.
+func (s *Server) WithLog(err error) error {
 	b, _ := os.ReadFile(s.logFile)
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
 	if len(lines) > 20 {
@@ -140,24 +140,24 @@ func (s *server) withLog(err error) error {
 	return fmt.Errorf("%w\nserver log (last lines):\n%s", err, strings.Join(lines, "\n"))
 }
 
-// logSummary reports how much the server logged (warnings and errors
+// LogSummary reports how much the server logged (warnings and errors
 // only) and its first lines.
-func (s *server) logSummary() {
+func (s *Server) LogSummary() {
 	b, _ := os.ReadFile(s.logFile)
 	text := strings.TrimSpace(string(b))
 	if text == "" {
-		logf("server log: empty")
+		Logf("server log: empty")
 		return
 	}
 	lines := strings.Split(text, "\n")
-	logf("server log: %d lines; the first:", len(lines))
+	Logf("server log: %d lines; the first:", len(lines))
 	for _, l := range lines[:min(len(lines), 5)] {
-		logf("  %.300s", l)
+		Logf("  %.300s", l)
 	}
 }
 
 // collect makes the server run a garbage collection and waits until it has.
-func (s *server) collect() error {
+func (s *Server) collect() error {
 	s.gcs++
 	if err := s.cmd.Process.Signal(syscall.SIGUSR1); err != nil {
 		return err
@@ -173,9 +173,9 @@ func (s *server) collect() error {
 	return errors.New("the server did not report its garbage collection within 30 s")
 }
 
-// startProfile starts the server's CPU profile; the returned function
+// StartProfile starts the server's CPU profile; the returned function
 // completes it and waits until the file is written.
-func (s *server) startProfile() (stop func() error, err error) {
+func (s *Server) StartProfile() (stop func() error, err error) {
 	if s.profile == "" {
 		return func() error { return nil }, nil
 	}
@@ -198,28 +198,28 @@ func (s *server) startProfile() (stop func() error, err error) {
 	}, nil
 }
 
-// memory is a reading of the server's memory.
-type memory struct {
-	rss        int64 // VmRSS, bytes
-	heapInuse  int64 // go_memstats_heap_inuse_bytes
-	stackInuse int64 // go_memstats_stack_inuse_bytes: goroutine stacks, outside the heap
-	goroutines int64
-	openFDs    int64
+// Memory is a reading of the server's memory.
+type Memory struct {
+	RSS        int64 // VmRSS, bytes
+	HeapInuse  int64 // go_memstats_heap_inuse_bytes
+	StackInuse int64 // go_memstats_stack_inuse_bytes: goroutine stacks, outside the heap
+	Goroutines int64
+	OpenFDs    int64
 }
 
-// measure collects garbage in the server and reads its memory: VmRSS from
+// Measure collects garbage in the server and reads its memory: VmRSS from
 // /proc, the rest from /metrics (open to loopback clients).
-func (s *server) measure() (memory, error) {
-	var m memory
+func (s *Server) Measure() (Memory, error) {
+	var m Memory
 	if err := s.collect(); err != nil {
 		return m, err
 	}
-	rss, err := procStatus(s.pid, "VmRSS")
+	rss, err := ProcStatus(s.PID, "VmRSS")
 	if err != nil {
 		return m, err
 	}
-	m.rss = rss
-	resp, err := http.Get(s.url + "/metrics")
+	m.RSS = rss
+	resp, err := http.Get(s.URL + "/metrics")
 	if err != nil {
 		return m, err
 	}
@@ -228,10 +228,10 @@ func (s *server) measure() (memory, error) {
 		return m, fmt.Errorf("/metrics: status %d", resp.StatusCode)
 	}
 	want := map[string]*int64{
-		"go_memstats_heap_inuse_bytes":  &m.heapInuse,
-		"go_memstats_stack_inuse_bytes": &m.stackInuse,
-		"go_goroutines":                 &m.goroutines,
-		"process_open_fds":              &m.openFDs,
+		"go_memstats_heap_inuse_bytes":  &m.HeapInuse,
+		"go_memstats_stack_inuse_bytes": &m.StackInuse,
+		"go_goroutines":                 &m.Goroutines,
+		"process_open_fds":              &m.OpenFDs,
 	}
 	sc := bufio.NewScanner(resp.Body)
 	for sc.Scan() {
@@ -251,8 +251,8 @@ func (s *server) measure() (memory, error) {
 	return m, sc.Err()
 }
 
-// procStatus reads a "kB" field of /proc/<pid>/status, in bytes.
-func procStatus(pid int, field string) (int64, error) {
+// ProcStatus reads a "kB" field of /proc/<pid>/status, in bytes.
+func ProcStatus(pid int, field string) (int64, error) {
 	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0, err
@@ -273,9 +273,9 @@ func procStatus(pid int, field string) (int64, error) {
 	return 0, fmt.Errorf("%s not in /proc/%d/status", field, pid)
 }
 
-// fileLimit returns the "Max open files" soft and hard limits of a process
+// FileLimit returns the "Max open files" soft and hard limits of a process
 // as /proc/<pid>/limits shows them.
-func fileLimit(pid int) string {
+func FileLimit(pid int) string {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/limits", pid))
 	if err != nil {
 		return "unknown"
@@ -291,8 +291,8 @@ func fileLimit(pid int) string {
 	return "unknown"
 }
 
-// freeAddr returns a loopback address with a port nobody listens on now.
-func freeAddr() (string, error) {
+// FreeAddr returns a loopback address with a port nobody listens on now.
+func FreeAddr() (string, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", err

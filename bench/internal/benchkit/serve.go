@@ -1,4 +1,4 @@
-package main
+package benchkit
 
 import (
 	"context"
@@ -19,20 +19,20 @@ import (
 const (
 	// envControl names the directory where the child reports each garbage
 	// collection it ran on SIGUSR1 (a file "gc" holding their count).
-	envControl = "FDCHAT_CONTROL_DIR"
+	envControl = "FDBENCH_CONTROL_DIR"
 	// envCPUProfile names the file of the CPU profile that SIGUSR2 starts
 	// and the next SIGUSR2 completes.
-	envCPUProfile = "FDCHAT_CPUPROFILE"
+	envCPUProfile = "FDBENCH_CPUPROFILE"
 	// envHeapProfile, when set, makes each SIGUSR1 also write a heap
 	// profile, after the collection, to its value followed by ".<count>".
-	envHeapProfile = "FDCHAT_HEAPPROFILE"
+	envHeapProfile = "FDBENCH_HEAPPROFILE"
 )
 
-// serve is the -serve child: "frontdesk serve" in this process, configured
+// Serve is the -serve child: "frontdesk serve" in this process, configured
 // from the environment, until SIGTERM or SIGINT, with the file limit
 // raised and the two measurement signals handled. It returns the exit code.
-func serve() int {
-	if _, err := raiseFileLimit(); err != nil {
+func Serve() int {
+	if _, err := RaiseFileLimit(); err != nil {
 		fmt.Fprintln(os.Stderr, "serve:", err)
 		return 1
 	}
@@ -136,9 +136,9 @@ func writeHeapProfile(path string) error {
 	return f.Close()
 }
 
-// raiseFileLimit lifts this process's soft limit on open files to the hard
+// RaiseFileLimit lifts this process's soft limit on open files to the hard
 // limit (Go does so at start-up too, but says nothing) and returns it.
-func raiseFileLimit() (syscall.Rlimit, error) {
+func RaiseFileLimit() (syscall.Rlimit, error) {
 	var l syscall.Rlimit
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l); err != nil {
 		return l, fmt.Errorf("getrlimit: %w", err)
