@@ -30,7 +30,7 @@ type localSub struct {
 	bus     *Local
 	tokens  []string
 	fn      func(Message)
-	queue   chan Message
+	queue   queue
 	stopped atomic.Bool // set by Unsubscribe: skip what is still queued
 	removed bool        // guarded by bus.mu
 }
@@ -59,9 +59,7 @@ func (b *Local) Publish(ctx context.Context, subject string, data []byte) error 
 	}
 	b.published.Add(1)
 	b.root.match(tokens, func(s *localSub) {
-		select {
-		case s.queue <- msg:
-		default:
+		if !s.queue.push(msg) {
 			b.dropped.Add(1)
 		}
 	})
@@ -77,7 +75,7 @@ func (b *Local) Subscribe(pattern string, fn func(Message)) (Subscription, error
 	if fn == nil {
 		return nil, errNilHandler
 	}
-	s := &localSub{bus: b, tokens: tokens, fn: fn, queue: make(chan Message, QueueLen)}
+	s := &localSub{bus: b, tokens: tokens, fn: fn, queue: queue{wake: make(chan struct{}, 1)}}
 
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -91,11 +89,18 @@ func (b *Local) Subscribe(pattern string, fn func(Message)) (Subscription, error
 }
 
 func (s *localSub) run() {
-	for msg := range s.queue {
-		if s.stopped.Load() {
+	for {
+		msgs, ok := s.queue.take()
+		if !ok {
 			return
 		}
-		s.fn(msg)
+		for _, msg := range msgs {
+			if s.stopped.Load() {
+				return
+			}
+			s.fn(msg)
+		}
+		s.queue.recycle(msgs)
 	}
 }
 
@@ -112,7 +117,7 @@ func (s *localSub) Unsubscribe() error {
 	b.root.remove(s.tokens, s)
 	delete(b.subs, s)
 	s.removed = true
-	close(s.queue)
+	s.queue.close()
 	return nil
 }
 
@@ -124,7 +129,7 @@ func (b *Local) Close() error {
 		b.closed = true
 		for s := range b.subs {
 			s.removed = true
-			close(s.queue)
+			s.queue.close()
 		}
 		b.subs, b.root = nil, newNode()
 	}
@@ -193,4 +198,81 @@ func (n *node) match(tokens []string, fn func(*localSub)) {
 			fn(s)
 		}
 	}
+}
+
+// queue holds a subscription's waiting messages, at most QueueLen, in a
+// slice that grows with the backlog: an idle subscription costs a few
+// words instead of QueueLen messages (a co-browsing session holds four
+// subscriptions; bench/assist).
+type queue struct {
+	mu     sync.Mutex
+	items  []Message
+	spare  []Message // the last drained slice, reused when small
+	closed bool
+	wake   chan struct{} // capacity 1: something was pushed, or closed
+}
+
+// push adds m unless the queue is full; it never blocks.
+func (q *queue) push(m Message) bool {
+	q.mu.Lock()
+	if len(q.items) >= QueueLen {
+		q.mu.Unlock()
+		return false
+	}
+	if q.items == nil {
+		q.items, q.spare = q.spare, nil
+	}
+	q.items = append(q.items, m)
+	q.mu.Unlock()
+	q.signal()
+	return true
+}
+
+func (q *queue) signal() {
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+}
+
+// close lets take return what is queued, then report the end.
+func (q *queue) close() {
+	q.mu.Lock()
+	q.closed = true
+	q.mu.Unlock()
+	q.signal()
+}
+
+// take waits for messages and returns all of them; false once the queue
+// is closed and empty.
+func (q *queue) take() ([]Message, bool) {
+	for {
+		q.mu.Lock()
+		if len(q.items) > 0 {
+			msgs := q.items
+			q.items = nil
+			q.mu.Unlock()
+			return msgs, true
+		}
+		closed := q.closed
+		q.mu.Unlock()
+		if closed {
+			return nil, false
+		}
+		<-q.wake
+	}
+}
+
+// recycle keeps a drained slice for the next pushes when it is small, so a
+// steady trickle allocates nothing and a burst's slice is let go.
+func (q *queue) recycle(msgs []Message) {
+	if cap(msgs) > 64 {
+		return
+	}
+	clear(msgs)
+	q.mu.Lock()
+	if q.spare == nil {
+		q.spare = msgs[:0]
+	}
+	q.mu.Unlock()
 }
