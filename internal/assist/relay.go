@@ -13,6 +13,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/frontdesk/frontdesk/internal/bus"
@@ -154,12 +155,33 @@ func (s *Service) relay(ctx context.Context, sessionID, customerID, channel stri
 	return nil
 }
 
-func gzipBytes(b []byte, level int) ([]byte, error) {
-	var buf bytes.Buffer
-	zw, err := gzip.NewWriterLevel(&buf, level)
-	if err != nil {
-		return nil, err
+// Compressors are pooled per level: a flate writer holds about a megabyte
+// of tables, and allocating one per relayed batch made the garbage
+// collector the relay's main cost (bench/assist).
+var (
+	gzipWriters = map[int]*sync.Pool{}
+	gzipReaders sync.Pool
+)
+
+func init() {
+	for _, level := range []int{gzip.BestSpeed, gzip.DefaultCompression} {
+		gzipWriters[level] = &sync.Pool{New: func() any {
+			zw, _ := gzip.NewWriterLevel(io.Discard, level)
+			return zw
+		}}
 	}
+}
+
+func gzipBytes(b []byte, level int) ([]byte, error) {
+	pool := gzipWriters[level]
+	if pool == nil {
+		return nil, fmt.Errorf("assist: gzip level %d not pooled", level)
+	}
+	zw := pool.Get().(*gzip.Writer)
+	defer pool.Put(zw)
+	var buf bytes.Buffer
+	buf.Grow(len(b)/3 + 64)
+	zw.Reset(&buf)
 	if _, err := zw.Write(b); err != nil {
 		return nil, err
 	}
@@ -171,10 +193,19 @@ func gzipBytes(b []byte, level int) ([]byte, error) {
 
 // gunzip decompresses at most limit bytes.
 func gunzip(b []byte, limit int64) ([]byte, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(b))
-	if err != nil {
-		return nil, err
+	var zr *gzip.Reader
+	if v, ok := gzipReaders.Get().(*gzip.Reader); ok {
+		zr = v
+		if err := zr.Reset(bytes.NewReader(b)); err != nil {
+			return nil, err
+		}
+	} else {
+		var err error
+		if zr, err = gzip.NewReader(bytes.NewReader(b)); err != nil {
+			return nil, err
+		}
 	}
+	defer gzipReaders.Put(zr)
 	out, err := io.ReadAll(io.LimitReader(zr, limit+1))
 	if err != nil {
 		return nil, err
