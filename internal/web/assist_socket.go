@@ -58,7 +58,13 @@ import (
 
 const (
 	assistHelloWait = 10 * time.Second
-	assistQueue     = 256
+	// assistQueue and assistControlQueue bound what waits for a slow
+	// client: about 6 s of batches at assist.js's 10 a second (then a gap
+	// in seq, and the viewer asks for a snapshot), and control messages,
+	// which are rare (one lost closes the socket). Every session holds two
+	// sockets, and each slot is allocated when the socket opens (bench/assist).
+	assistQueue        = 64
+	assistControlQueue = 16
 	// assistLifetime bounds a socket beyond the session's own deadlines,
 	// which the service enforces (Tick ends the session and says so).
 	assistLifetime = 12*time.Hour + time.Minute
@@ -115,7 +121,7 @@ func (c *assistConn) join(party, dataChannel string) ([]bus.Subscription, error)
 		return nil, errBadTicket
 	}
 	c.ticket = t
-	c.data, c.control = make(chan []byte, assistQueue), make(chan []byte, assistQueue)
+	c.data, c.control = make(chan []byte, assistQueue), make(chan []byte, assistControlQueue)
 	var subs []bus.Subscription
 	for _, ch := range []string{dataChannel, assist.ChannelControl} {
 		q := c.data
