@@ -271,16 +271,7 @@ func agentClick(t *testing.T, agent context.Context) {
 // supervisor's session and the conversation's id.
 func assistDesk(t *testing.T, fd *Instance) (string, string) {
 	t.Helper()
-	fd.createStaff(t, "sup@acme.example", "supervisor")
-	sup := fd.signInAPI(t, "sup@acme.example", apiPassword)
-	fd.enrolTOTPAPI(t, sup)
-	supID := fd.accountID(t, sup)
-	if s := fd.postForm(t, "/console/desk/agents", sup, url.Values{"account": {supID}, "display_name": {"An"}, "language": {"en"}}); s != http.StatusSeeOther {
-		t.Fatalf("agent: %d", s)
-	}
-	if s := fd.postForm(t, "/console/desk/agents/"+supID+"/card", sup, url.Values{"staff_number": {"S-1042"}, "department": {"Card services"}}); s != http.StatusSeeOther {
-		t.Fatalf("identity card: %d", s)
-	}
+	sup := assistAgent(t, fd)
 	fd.registerAPI(t, "minh@example.com")
 	cust := fd.signInAPI(t, "minh@example.com", apiPassword)
 	if s, body := fd.consoleRequest(t, "POST", "/contact", cust, url.Values{"subject": {"Cannot change my password"}, "body": {"The form keeps failing."}, "category": {"browser"}}); s != http.StatusSeeOther {
@@ -292,6 +283,23 @@ func assistDesk(t *testing.T, fd *Instance) (string, string) {
 		t.Fatal("no conversation in the inbox")
 	}
 	return sup, m[1]
+}
+
+// assistAgent makes a supervisor with TOTP an agent of the desk with an
+// identity card and returns its session token.
+func assistAgent(t *testing.T, fd *Instance) string {
+	t.Helper()
+	fd.createStaff(t, "sup@acme.example", "supervisor")
+	sup := fd.signInAPI(t, "sup@acme.example", apiPassword)
+	fd.enrolTOTPAPI(t, sup)
+	supID := fd.accountID(t, sup)
+	if s := fd.postForm(t, "/console/desk/agents", sup, url.Values{"account": {supID}, "display_name": {"An"}, "language": {"en"}}); s != http.StatusSeeOther {
+		t.Fatalf("agent: %d", s)
+	}
+	if s := fd.postForm(t, "/console/desk/agents/"+supID+"/card", sup, url.Values{"staff_number": {"S-1042"}, "department": {"Card services"}}); s != http.StatusSeeOther {
+		t.Fatalf("identity card: %d", s)
+	}
+	return sup
 }
 
 // scanDatabase reads every row of every table as text and fails on a

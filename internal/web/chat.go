@@ -16,6 +16,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/coder/websocket/wsjson"
 
+	"github.com/frontdesk/frontdesk/internal/assist"
 	"github.com/frontdesk/frontdesk/internal/identity"
 	"github.com/frontdesk/frontdesk/internal/support"
 )
@@ -48,6 +49,8 @@ import (
 //	{"type":"ack","client_id":"c-…","seq":13,"id":"…","duplicate":false}
 //	{"type":"msg","seq":14,"id":"…","kind":"agent","body":"…","author":"An","created_at":"…"}
 //	{"type":"typing"}  {"type":"read","seq":13}  {"type":"status","status":"resolved"}
+//	{"type":"assist_invite","session_id":"…","url":"https://portal/support/<conversation>"}
+//	{"type":"assist_closed","session_id":"…"}   a co-browsing invitation and its end (forwardAssist)
 //	{"type":"error","code":"…","message":"…"}
 //
 // No message is lost or doubled: every message carries a client id the
@@ -608,6 +611,8 @@ func (c *chatConn) forward(ev liveEvent) error {
 		if json.Unmarshal(ev.Data, &v) == nil && v.Status != "" {
 			return c.write(map[string]string{"type": "status", "status": v.Status})
 		}
+	case "assist":
+		return c.forwardAssist(ev.Data)
 	case "merged":
 		var v struct {
 			Into string `json:"into"`
@@ -616,6 +621,28 @@ func (c *chatConn) forward(ev liveEvent) error {
 			c.follow(v.Into)
 			return c.write(map[string]any{"type": "moved", "conversation_id": v.Into, "ticket": c.s.ticket(v.Into, c.s.now())})
 		}
+	}
+	return nil
+}
+
+// forwardAssist tells the widget of a co-browsing invitation and of its
+// end. The widget does not take the consent itself: whoever holds a chat
+// ticket is not proven to be the account's owner, and the page to share is
+// the customer's portal page. So it links to the conversation's page in
+// the portal, where the signed-in customer sees the agent's signed card
+// and the code and chooses the level (docs/remote-assistance.md).
+func (c *chatConn) forwardAssist(data []byte) error {
+	var ctl assist.Control
+	if json.Unmarshal(data, &ctl) != nil || ctl.Type != assist.ControlState || c.s.opts.BaseURL == nil {
+		return nil
+	}
+	switch ctl.State {
+	case assist.StateInvited:
+		u := *c.s.opts.BaseURL
+		u.Path, u.RawQuery, u.Fragment = "/support/"+c.conv, "", ""
+		return c.write(map[string]string{"type": "assist_invite", "session_id": ctl.SessionID, "url": u.String()})
+	case assist.StateEnded:
+		return c.write(map[string]string{"type": "assist_closed", "session_id": ctl.SessionID})
 	}
 	return nil
 }

@@ -22,19 +22,25 @@
       email: "Your e-mail address", name: "Your name (optional)", typing: "typing…", sent: "sent", read: "read", failed: "not sent yet: retrying",
       you: "You", agent: "Support", bot: "Automatic answer", rate: "How did we do?", thanks: "Thank you for your rating.", resolved: "This conversation was resolved. You can still reply.",
       reconnecting: "Reconnecting…", solved: "This solved it", human: "Talk to a person", file: "Attach a file", tooLarge: "The file is larger than 10 MB.",
-      guides: "Choose a common problem, or write your message below:", back: "Back" },
+      guides: "Choose a common problem, or write your message below:", back: "Back",
+      assist: "The agent asks to see your screen to help you. You decide, signed in to your account: there you can check who is asking and compare the code the agent reads to you.",
+      assistOpen: "Review the request", assistClosed: "The screen-sharing request has ended." },
     vi: { title: "Trò chuyện với chúng tôi", placeholder: "Nhập tin nhắn…", send: "Gửi", close: "Đóng", open: "Trò chuyện với chúng tôi",
       online: "Chúng tôi đang trực tuyến.", offline: "Hiện không có ai trực tuyến: hãy để lại e-mail, chúng tôi sẽ trả lời qua e-mail.",
       email: "E-mail của bạn", name: "Tên của bạn (không bắt buộc)", typing: "đang nhập…", sent: "đã gửi", read: "đã xem", failed: "chưa gửi được: đang thử lại",
       you: "Bạn", agent: "Hỗ trợ", bot: "Trả lời tự động", rate: "Bạn đánh giá thế nào?", thanks: "Cảm ơn bạn đã đánh giá.", resolved: "Cuộc hội thoại đã được giải quyết. Bạn vẫn có thể trả lời.",
       reconnecting: "Đang kết nối lại…", solved: "Đã giải quyết được", human: "Nói chuyện với nhân viên", file: "Đính kèm tệp", tooLarge: "Tệp lớn hơn 10 MB.",
-      guides: "Chọn một vấn đề thường gặp, hoặc nhập tin nhắn bên dưới:", back: "Quay lại" },
+      guides: "Chọn một vấn đề thường gặp, hoặc nhập tin nhắn bên dưới:", back: "Quay lại",
+      assist: "Nhân viên muốn xem màn hình của bạn để hỗ trợ. Bạn quyết định khi đã đăng nhập vào tài khoản: tại đó bạn kiểm tra được ai đang yêu cầu và so sánh mã mà nhân viên đọc cho bạn.",
+      assistOpen: "Xem yêu cầu", assistClosed: "Yêu cầu chia sẻ màn hình đã kết thúc." },
     zh: { title: "在线咨询", placeholder: "输入消息…", send: "发送", close: "关闭", open: "在线咨询",
       online: "我们在线。", offline: "目前无人在线:请留下电子邮件地址,我们将通过邮件回复。",
       email: "您的电子邮件", name: "您的名字(可选)", typing: "正在输入…", sent: "已发送", read: "已读", failed: "尚未发送:正在重试",
       you: "您", agent: "客服", bot: "自动回复", rate: "您对我们的服务满意吗?", thanks: "感谢您的评分。", resolved: "此会话已解决。您仍然可以回复。",
       reconnecting: "正在重新连接…", solved: "问题已解决", human: "联系人工客服", file: "附加文件", tooLarge: "文件超过 10 MB。",
-      guides: "请选择常见问题,或在下方输入您的消息:", back: "返回" }
+      guides: "请选择常见问题,或在下方输入您的消息:", back: "返回",
+      assist: "客服希望查看您的屏幕以便帮助您。请登录您的账户后再决定:在那里您可以确认请求者的身份,并核对客服念给您的验证码。",
+      assistOpen: "查看请求", assistClosed: "屏幕共享请求已结束。" }
   }[lang];
 
   var store = window.sessionStorage;
@@ -71,6 +77,7 @@
     ".m.picked{align-self:flex-end;background:#e0e7ff}", ".choices{display:flex;flex-direction:column;gap:4px;margin-top:6px}",
     ".choices button{border:1px solid #0b5cad;background:#fff;color:#0b5cad;border-radius:6px;padding:4px 10px;cursor:pointer;text-align:left;font:inherit}",
     ".choices button:disabled{opacity:.5;cursor:default}", ".choices a{color:#0b5cad;font-weight:600}",
+    ".assist a{display:inline-block;margin-top:.4em;padding:.4em .8em;background:#0b5cad;color:#fff;border-radius:6px;text-decoration:none}",
     "[hidden]{display:none!important}",
     ":focus-visible{outline:3px solid #f59e0b;outline-offset:2px}"
   ].join("\n");
@@ -219,6 +226,27 @@
   }
 
   var ws = null, backoff = 500, online = false, typingTimer = null, lastTyping = 0;
+  // Screen sharing: the widget only points to the portal, where the
+  // signed-in customer sees the agent's card and code and consents.
+  var invites = {};
+  function assistInvite(f) {
+    var u;
+    try { u = new URL(f.url); } catch (e) { return; }
+    if (u.origin !== base.origin || invites[f.session_id]) { return; }
+    var e = el("div", { "class": "m assist", "data-assist": f.session_id });
+    e.appendChild(el("span", { "class": "meta" }, T.agent));
+    e.appendChild(el("p", {}, T.assist));
+    var a = el("a", { href: u.href, target: "_blank", rel: "noopener", "class": "button" }, T.assistOpen);
+    e.appendChild(a);
+    invites[f.session_id] = e;
+    log.appendChild(e);
+    log.scrollTop = log.scrollHeight;
+  }
+  function assistClosed(f) {
+    var e = invites[f.session_id];
+    if (!e) { return; }
+    e.textContent = T.assistClosed;
+  }
   function send(v) { if (ws && ws.readyState === 1) { ws.send(JSON.stringify(v)); return true; } return false; }
   function msgFrame(o) {
     var f = { type: "msg", client_id: o.client_id, body: o.body };
@@ -264,6 +292,8 @@
         case "rated": rate.hidden = true; status.textContent = T.thanks; break;
         case "moved": state.ticket = f.ticket; state.lastSeq = 0; save(); ws.close(); break;
         case "flows": showFlows(f); break;
+        case "assist_invite": assistInvite(f); break;
+        case "assist_closed": assistClosed(f); break;
         case "flow_node": showNode(f); break;
         case "error":
           if (f.client_id) {
