@@ -259,7 +259,7 @@ func (c *assistConn) runCustomer() error {
 		return nil
 	}
 	frames, readErr := c.reads()
-	ping := time.NewTicker(chatPing)
+	ping, pingErr := time.NewTicker(chatPing), make(chan error, 1)
 	defer ping.Stop()
 	for {
 		select {
@@ -285,12 +285,9 @@ func (c *assistConn) runCustomer() error {
 			if c.gap.Load() {
 				return errors.New("assist: control messages lost")
 			}
-			pctx, cancel := context.WithTimeout(c.ctx, chatWriteWait)
-			err := c.conn.Ping(pctx)
-			cancel()
-			if err != nil {
-				return err
-			}
+			pingAsync(c.ctx, c.conn, pingErr)
+		case err := <-pingErr:
+			return err
 		}
 	}
 }
@@ -367,7 +364,7 @@ func (c *assistConn) runAgent() error {
 		_ = sv.RequestSnapshot(c.ctx, t.SessionID, t.AccountID)
 	}
 	frames, readErr := c.reads()
-	ping := time.NewTicker(chatPing)
+	ping, pingErr := time.NewTicker(chatPing), make(chan error, 1)
 	defer ping.Stop()
 	for {
 		select {
@@ -392,12 +389,9 @@ func (c *assistConn) runAgent() error {
 			if c.gap.Load() {
 				return errors.New("assist: control messages lost")
 			}
-			pctx, cancel := context.WithTimeout(c.ctx, chatWriteWait)
-			err := c.conn.Ping(pctx)
-			cancel()
-			if err != nil {
-				return err
-			}
+			pingAsync(c.ctx, c.conn, pingErr)
+		case err := <-pingErr:
+			return err
 		}
 	}
 }

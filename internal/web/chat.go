@@ -273,7 +273,7 @@ func (c *chatConn) run() error {
 			}
 		}
 	}()
-	ping := time.NewTicker(chatPing)
+	ping, pingErr := time.NewTicker(chatPing), make(chan error, 1)
 	defer ping.Stop()
 	for {
 		select {
@@ -297,14 +297,30 @@ func (c *chatConn) run() error {
 			if c.client.dropped.Load() {
 				return c.fail("too_slow", "Reconnect to catch up.")
 			}
-			pctx, cancel := context.WithTimeout(c.ctx, chatWriteWait)
-			err := c.conn.Ping(pctx)
-			cancel()
-			if err != nil {
-				return err
-			}
+			pingAsync(c.ctx, c.conn, pingErr)
+		case err := <-pingErr:
+			return err
 		}
 	}
+}
+
+// pingAsync pings conn without holding up the caller's loop, and reports a
+// failure on errs. The pong is read by the socket's reader goroutine, which
+// hands each frame to that loop first: a ping awaited in the loop itself
+// waited for a pong stuck behind a frame nobody took, and closed the
+// socket after chatWriteWait (bench/assist lost one session in a hundred
+// a minute that way).
+func pingAsync(ctx context.Context, conn *websocket.Conn, errs chan<- error) {
+	go func() {
+		pctx, cancel := context.WithTimeout(ctx, chatWriteWait)
+		defer cancel()
+		if err := conn.Ping(pctx); err != nil && ctx.Err() == nil {
+			select {
+			case errs <- err:
+			default:
+			}
+		}
+	}()
 }
 
 // resume continues a conversation named by a ticket.
