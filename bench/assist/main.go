@@ -63,6 +63,7 @@ type options struct {
 	cpuProfile  string
 	heapProfile string
 	serverLog   string
+	logLevel    string
 	settle      time.Duration
 }
 
@@ -80,6 +81,7 @@ func main() {
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the server during the measured phase to this file")
 	flag.StringVar(&o.heapProfile, "heapprofile", "", "write a heap profile of the server at each memory reading to this name followed by .1 (before the sessions), .2 (idle sessions) and .3 (after the measured phase)")
 	flag.StringVar(&o.serverLog, "serverlog", "", "keep the server's output (warnings and errors) in this file")
+	flag.StringVar(&o.logLevel, "loglevel", "warn", "the server's log level (with -serverlog to keep it)")
 	flag.DurationVar(&o.settle, "settle", 3*time.Second, "pause before each memory reading")
 	flag.Parse()
 	if *serveFlag {

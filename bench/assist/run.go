@@ -47,7 +47,7 @@ func run(o options) error {
 		"FRONTDESK_DATA_DIR":            dataDir,
 		"FRONTDESK_DATABASE_URL":        dbURL,
 		"FRONTDESK_MIGRATE":             "true",
-		"FRONTDESK_LOG_LEVEL":           "warn",
+		"FRONTDESK_LOG_LEVEL":           o.logLevel,
 		"FRONTDESK_ARGON2_MEMORY":       "4MiB",
 		"FRONTDESK_ARGON2_TIME":         "1",
 		"FRONTDESK_TRUSTED_PROXIES":     "127.0.0.1/32",

@@ -204,13 +204,14 @@ const (
 // state it keeps in memory is each node's unflushed recording buffer and a
 // short-lived cache of data keys, so nodes share nothing else.
 type Service struct {
-	o    Options
-	db   *db.DB
-	keys *keyring.Keyring
-	log  *slog.Logger
-	now  func() time.Time
-	rec  recorder
-	kc   keyCache
+	o      Options
+	db     *db.DB
+	keys   *keyring.Keyring
+	log    *slog.Logger
+	now    func() time.Time
+	rec    recorder
+	kc     keyCache
+	shared sessionCache // the sessions Share relays for
 }
 
 // New returns the service.

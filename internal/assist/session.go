@@ -248,6 +248,7 @@ func (s *Service) change(ctx context.Context, id string, fn func(tx *db.Tx, sess
 		fx = &effects{sess: sess}
 		return fn(tx, sess, fx)
 	})
+	s.shared.forget(id) // Share reads the session again
 	if err != nil {
 		return nil, err
 	}

@@ -40,7 +40,7 @@ func (s *Service) Share(ctx context.Context, sessionID, customerID string, seq i
 	if total > MaxShare {
 		return invalid("events", "at most 16 MiB a batch")
 	}
-	sess, err := s.read(ctx, sessionID, false)
+	sess, err := s.shared.get(ctx, s, sessionID)
 	if err != nil {
 		return err
 	}
@@ -82,11 +82,90 @@ func (s *Service) touch(ctx context.Context, sess *Session, now time.Time) error
 	if sess.LastActivityAt != nil && now.Sub(*sess.LastActivityAt) < activityEvery {
 		return nil
 	}
-	return s.db.Write(ctx, func(tx *db.Tx) error {
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
 		_, err := tx.Exec(ctx, "UPDATE assist_sessions SET last_activity_at = ?, idle_at = ? WHERE id = ? AND state = 'active'",
 			now, now.Add(sess.IdleTimeout), sess.ID)
 		return err
 	})
+	if err == nil {
+		s.shared.touched(sess.ID, now)
+	}
+	return err
+}
+
+// shareRecheck is how long Share trusts the session it read last: a page
+// sends ten batches a second, and a database read for each was most of
+// the relay's cost on PostgreSQL (bench/assist). Every change made
+// through this node (consent, level, pause, stop, the sweep's ends)
+// forgets the copy at once; a change made on another node is seen within
+// shareRecheck — and the control message it publishes closes the sockets
+// sooner. The maximum duration is checked against the clock on every
+// batch all the same (liveState).
+const shareRecheck = time.Second
+
+// sessionCache holds the sessions Share relays for, read at most
+// shareRecheck ago (by the monotonic clock, not the database's).
+type sessionCache struct {
+	mu sync.Mutex
+	m  map[string]cachedSession
+}
+
+type cachedSession struct {
+	sess Session
+	at   time.Time
+}
+
+func (c *sessionCache) get(ctx context.Context, s *Service, id string) (*Session, error) {
+	c.mu.Lock()
+	e, ok := c.m[id]
+	c.mu.Unlock()
+	if ok && time.Since(e.at) < shareRecheck {
+		sess := e.sess
+		return &sess, nil
+	}
+	at := time.Now()
+	sess, err := s.read(ctx, id, false)
+	if err != nil {
+		c.forget(id)
+		return nil, err
+	}
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = map[string]cachedSession{}
+	}
+	if sess.State == StateEnded {
+		delete(c.m, id)
+	} else {
+		c.m[id] = cachedSession{sess: *sess, at: at}
+	}
+	// Entries of sessions no longer shared go when they are stale.
+	if len(c.m) > 64 && len(c.m)%64 == 0 {
+		for k, v := range c.m {
+			if time.Since(v.at) > 10*shareRecheck {
+				delete(c.m, k)
+			}
+		}
+	}
+	c.mu.Unlock()
+	return sess, nil
+}
+
+// touched records a moved activity time in the cached copy, so that the
+// next batches do not move it again.
+func (c *sessionCache) touched(id string, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.m[id]; ok {
+		t := now
+		e.sess.LastActivityAt = &t
+		c.m[id] = e
+	}
+}
+
+func (c *sessionCache) forget(id string) {
+	c.mu.Lock()
+	delete(c.m, id)
+	c.mu.Unlock()
 }
 
 // RequestSnapshot asks the customer's script for a new full snapshot, when
