@@ -421,6 +421,7 @@ func TestAssistPermissions(t *testing.T) {
 	fd.enrolTOTPAPI(t, officer)
 	fd.registerAPI(t, "other@example.com")
 	other := fd.signInAPI(t, "other@example.com", apiPassword)
+	owner := fd.signInAPI(t, "minh@example.com", apiPassword)
 
 	for _, c := range []struct {
 		method, path, who, token string
@@ -443,6 +444,13 @@ func TestAssistPermissions(t *testing.T) {
 		{"POST", "/support/assist/" + sid + "/lower", "another customer", other, http.StatusNotFound},
 		{"POST", "/support/assist/" + sid + "/stop", "another customer", other, http.StatusNotFound},
 		{"GET", "/console/assist/" + sid, "a customer", other, http.StatusForbidden},
+		// Record my steps: only on one's own conversation, and a ticket
+		// without consent only for a recording of steps, never a live session.
+		{"POST", "/support/" + convID + "/steps", "anonymous", "", http.StatusUnauthorized},
+		{"POST", "/support/" + convID + "/steps", "another customer", other, http.StatusNotFound},
+		{"POST", "/support/assist/" + sid + "/ticket", "anonymous", "", http.StatusUnauthorized},
+		{"POST", "/support/assist/" + sid + "/ticket", "another customer", other, http.StatusNotFound},
+		{"POST", "/support/assist/" + sid + "/ticket", "the customer, for a live session", owner, http.StatusConflict},
 		{"GET", "/support/assist/ws", "anonymous", "", http.StatusUpgradeRequired},
 		{"GET", "/console/assist/ws", "the agent", sup, http.StatusUpgradeRequired},
 	} {

@@ -174,6 +174,52 @@ func (s *Server) assistAccept(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// assistStartSteps starts "record my steps" on the customer's own
+// conversation: pressing the button is the consent; assist.js on the next
+// page finds the recording and starts it.
+func (s *Server) assistStartSteps(w http.ResponseWriter, r *http.Request) error {
+	me, err := customerOf(r)
+	if err != nil {
+		return err
+	}
+	conv := r.PathValue("id")
+	if !convIDPattern.MatchString(conv) {
+		return ErrNotFound
+	}
+	if _, err := s.opts.Assist.StartSteps(r.Context(), me, conv); err != nil {
+		return assistError(err)
+	}
+	http.Redirect(w, r, "/support/"+conv+"?steps=1", http.StatusSeeOther)
+	return nil
+}
+
+// assistStepsTicket gives a join ticket for the customer's open recording
+// of steps. Unlike a live session, a recording of steps goes on across
+// the portal's pages without a new consent: nobody watches it live, the
+// banner stays on every page, and Stop ends it. A live session's ticket
+// comes only with a consent (assistAccept).
+func (s *Server) assistStepsTicket(w http.ResponseWriter, r *http.Request) error {
+	id, me, err := s.assistSessionOf(r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	sess, err := s.opts.Assist.Get(ctx, id, assist.Actor{AccountID: me})
+	if err != nil {
+		return assistError(err)
+	}
+	if sess.Kind != assist.KindSteps || sess.State != assist.StateActive {
+		return &Error{Status: http.StatusConflict, Code: "assist_state", Message: "Only a recording of steps continues without a new consent."}
+	}
+	ticket, err := s.opts.Assist.IssueTicket(ctx, id, assist.Actor{AccountID: me})
+	if err != nil {
+		return assistError(err)
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, map[string]any{"session": sess, "ticket": ticket})
+	return nil
+}
+
 // assistLower lowers the level at once.
 func (s *Server) assistLower(w http.ResponseWriter, r *http.Request) error {
 	id, me, err := s.assistSessionOf(r)

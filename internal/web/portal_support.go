@@ -156,6 +156,8 @@ func (s *Server) supportConversation(w http.ResponseWriter, r *http.Request) err
 		f.Notice = "contact.sent_signed_in"
 	case r.URL.Query().Get("rated") == "1":
 		f.Notice = "survey.thanks"
+	case r.URL.Query().Get("steps") == "1":
+		f.Notice = "assist.c.steps_started"
 	}
 	return s.render(w, r, http.StatusOK, "support_conversation", f)
 }
@@ -165,6 +167,7 @@ type supportConversationView struct {
 	C      *support.Conversation
 	Survey *support.Survey
 	Files  map[string]support.Attachment
+	Steps  bool // "record my steps" is offered (remote assistance is on)
 }
 
 func (s *Server) supportView(r *http.Request, c *support.Conversation) (supportConversationView, error) {
@@ -173,7 +176,7 @@ func (s *Server) supportView(r *http.Request, c *support.Conversation) (supportC
 		return supportConversationView{}, err
 	}
 	files, err := filesByMessage(s.opts.Support, r, c.ID)
-	return supportConversationView{C: c, Survey: sv, Files: files}, err
+	return supportConversationView{C: c, Survey: sv, Files: files, Steps: s.opts.Assist != nil}, err
 }
 
 func (s *Server) supportReply(w http.ResponseWriter, r *http.Request) error {

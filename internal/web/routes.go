@@ -66,6 +66,8 @@ func (s *Server) routes() []Route {
 		{"GET /support/assist", Browser, SignedIn, s.withAssist(s.assistPortal)},
 		{"GET /support/assist/state", Browser, SignedIn, s.withAssist(s.assistState)},
 		{"GET /support/assist/ws", Browser, Public, s.withAssist(s.assistCustomerSocket)}, // the single-use ticket is the credential
+		{"POST /support/{id}/steps", Browser, SignedIn, s.withAssist(s.assistStartSteps)},
+		{"POST /support/assist/{id}/ticket", Browser, SignedIn, s.withAssist(s.assistStepsTicket)},
 		{"POST /support/assist/{id}/accept", Browser, SignedIn, s.withAssist(s.assistAccept)},
 		{"POST /support/assist/{id}/lower", Browser, SignedIn, s.withAssist(s.assistLower)},
 		{"POST /support/assist/{id}/stop", Browser, SignedIn, s.withAssist(s.assistStop)},

@@ -248,7 +248,7 @@
     ended = true;
     stopRecording();
     if (ws) { try { ws.close(); } catch (e) { /* closing */ } ws = null; }
-    notice(t("ended"), "fd-assist-ended");
+    notice(session && session.kind === "steps" ? t("steps_ended") : t("ended"), "fd-assist-ended");
   }
   function notice(msg, id) {
     var root = ui();
@@ -256,6 +256,7 @@
     root.appendChild(el("p", { "class": "fd-assist-notice", id: id || "fd-assist-notice", role: "status" }, msg));
   }
   function showBanner(request) {
+    if (session.kind === "steps") { showStepsBanner(); return; }
     var root = ui();
     root.textContent = "";
     var b = el("div", { "class": "fd-assist-banner", id: "fd-assist-banner", "data-level": session.level, role: "status" });
@@ -286,6 +287,29 @@
       b.appendChild(q);
     }
     root.appendChild(b);
+  }
+
+  // ---- record my steps ----
+  // A recording of steps has no watcher: it continues on every portal page
+  // (a fresh ticket per page, no new consent) until Stop or its maximum.
+  function showStepsBanner() {
+    var root = ui();
+    root.textContent = "";
+    var b = el("div", { "class": "fd-assist-banner", id: "fd-assist-banner", "data-kind": "steps", role: "status" });
+    var left = session.ends_at ? Math.max(1, Math.ceil((Date.parse(session.ends_at) - Date.now()) / 60000)) : minutes(session.max_duration);
+    b.appendChild(el("span", { id: "fd-assist-watching" }, t("steps_banner", left)));
+    var stopB = el("button", { type: "button", "class": "button danger", id: "fd-assist-stop" }, t("steps_stop"));
+    stopB.addEventListener("click", function () { stop(session.id); });
+    b.appendChild(stopB);
+    root.appendChild(b);
+  }
+  function resumeSteps(sess) {
+    session = sess;
+    post("/support/assist/" + sess.id + "/ticket").then(function (res) {
+      session = res.session;
+      showStepsBanner();
+      return loadRecorder().then(function () { connect(res.ticket); });
+    }).catch(function () { session = null; });
   }
 
   // ---- the relay ----
@@ -340,6 +364,8 @@
       return r.json();
     }).then(function (st) {
       if (!st || session || document.getElementById("fd-assist-consent")) { return; }
+      var steps = (st.sessions || []).filter(function (o) { return o.session.kind === "steps" && o.session.state === "active"; })[0];
+      if (steps) { resumeSteps(steps.session); return; }
       var offer = (st.sessions || []).filter(function (o) { return o.session.kind === "assist" && o.session.state !== "ended"; })[0];
       if (offer) { showConsent(offer, offer.session.state !== "invited"); }
     }).catch(function () { /* try again at the next tick */ });
