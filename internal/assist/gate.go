@@ -5,9 +5,11 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/frontdesk/frontdesk/internal/audit"
 	"github.com/frontdesk/frontdesk/internal/db"
@@ -73,6 +75,9 @@ func (s *Service) Act(ctx context.Context, sessionID, agentID string, a Action) 
 	if len(a.Data) > MaxActionData || (len(a.Data) > 0 && !json.Valid(a.Data)) {
 		return invalid("data", "JSON of at most 16 KiB")
 	}
+	if err := checkData(a); err != nil {
+		return err
+	}
 	var rec bool
 	var customer string
 	_, err := s.change(ctx, sessionID, func(tx *db.Tx, sess *Session, fx *effects) error {
@@ -125,6 +130,31 @@ func (s *Service) Act(ctx context.Context, sessionID, agentID string, a Action) 
 	}
 	if rec {
 		s.record(ctx, sessionID, customer, Entry{At: s.now(), Kind: EntryAction, Party: PartyAgent, Data: b})
+	}
+	return nil
+}
+
+// MaxNote is the longest annotation, in characters.
+const MaxNote = 140
+
+// checkData checks the data of the guided-level actions, which the
+// customer's page shows: a pointer's coordinates are numbers, a note is
+// text of at most MaxNote characters (the page shows it as text, never as
+// HTML).
+func checkData(a Action) error {
+	switch a.Kind {
+	case ActionPointer:
+		var d struct {
+			X, Y *float64
+		}
+		if len(a.Data) > 0 && (json.Unmarshal(a.Data, &d) != nil || d.X == nil || d.Y == nil) {
+			return invalid("data", `a pointer's data is {"x": number, "y": number}`)
+		}
+	case ActionAnnotate:
+		var d struct{ Text *string }
+		if json.Unmarshal(a.Data, &d) != nil || d.Text == nil || strings.TrimSpace(*d.Text) == "" || utf8.RuneCountInString(*d.Text) > MaxNote {
+			return invalid("data", fmt.Sprintf(`a note's data is {"text": "…"} of 1 to %d characters`, MaxNote))
+		}
 	}
 	return nil
 }

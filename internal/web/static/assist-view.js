@@ -55,6 +55,7 @@
     live.setAttribute("data-state", state);
     if (level !== undefined) { live.setAttribute("data-level", level || ""); }
     var lv = live.getAttribute("data-level");
+    markTools(lv);
     var text = state === "invited" ? label("waiting") : state === "ended" ? label("ended") : label(state);
     if (lv && state !== "ended") { text += " · " + label("level") + ": " + (levels[lv] || lv); }
     statusEl.textContent = text;
@@ -83,8 +84,37 @@
       player.addEvent(ev);
     });
   }
-  // overlay turns the agent's clicks on the replayed page into actions
-  // aimed at the rrweb id of the element under the pointer.
+  // The tools: what a click on the replayed page sends. Pointing,
+  // highlighting and notes need the guided level, clicks full control; the
+  // server's gate and the customer's script decide, the buttons only say.
+  var tool = "click", note = document.getElementById("assist-note"), lastPointer = 0;
+  var RANK = { view: 0, guided: 1, control: 2 };
+  document.querySelectorAll("[data-tool]").forEach(function (b) {
+    b.addEventListener("click", function () {
+      tool = b.getAttribute("data-tool");
+      document.querySelectorAll("[data-tool]").forEach(function (x) { x.setAttribute("aria-pressed", String(x === b)); });
+      if (tool === "annotate" && note) { note.focus(); }
+    });
+  });
+  function markTools(level) {
+    document.querySelectorAll("[data-tool]").forEach(function (b) {
+      if ((RANK[level] || 0) < RANK[b.getAttribute("data-min-level")]) { b.setAttribute("data-above-level", ""); } else { b.removeAttribute("data-above-level"); }
+    });
+  }
+  // at maps a point of the overlay to the replayed page: its coordinates
+  // and the rrweb id of the element there.
+  function at(e) {
+    var frame = view.querySelector("iframe");
+    if (!frame || ended || !player) { return null; }
+    var r = frame.getBoundingClientRect();
+    var scale = r.width / (frame.offsetWidth || r.width) || 1;
+    var x = (e.clientX - r.left) / scale, y = (e.clientY - r.top) / scale;
+    var target = frame.contentDocument && frame.contentDocument.elementFromPoint(x, y);
+    var id = target ? player.getMirror().getId(target) : 0;
+    return { x: Math.round(x), y: Math.round(y), id: id > 0 ? id : 0 };
+  }
+  // overlay turns the agent's clicks on the replayed page into actions of
+  // the chosen tool, aimed at the element under the pointer.
   function overlay() {
     var wrapper = view.querySelector(".replayer-wrapper") || view;
     var o = document.createElement("div");
@@ -92,15 +122,28 @@
     o.id = "assist-overlay";
     wrapper.appendChild(o);
     o.addEventListener("click", function (e) {
-      var frame = view.querySelector("iframe");
-      if (!frame || ended) { return; }
-      var r = frame.getBoundingClientRect();
-      var scale = r.width / (frame.offsetWidth || r.width) || 1;
-      var x = (e.clientX - r.left) / scale, y = (e.clientY - r.top) / scale;
-      var target = frame.contentDocument && frame.contentDocument.elementFromPoint(x, y);
-      var id = target ? player.getMirror().getId(target) : 0;
+      var p = at(e);
+      if (!p) { return; }
       refusedEl.textContent = "";
-      send({ type: "action", kind: "click", target: id > 0 ? id : 0, data: { x: Math.round(x), y: Math.round(y) } });
+      if (tool === "highlight") {
+        send({ type: "action", kind: "highlight", target: p.id });
+      } else if (tool === "annotate") {
+        var text = note ? note.value.trim().slice(0, 140) : "";
+        if (!text) { if (note) { note.focus(); } return; }
+        send({ type: "action", kind: "annotate", target: p.id, data: { text: text } });
+      } else if (tool === "pointer") {
+        send({ type: "action", kind: "pointer", target: p.id, data: { x: p.x, y: p.y } });
+      } else {
+        send({ type: "action", kind: "click", target: p.id, data: { x: p.x, y: p.y } });
+      }
+    });
+    // Pointing follows the mouse, at most four times a second.
+    o.addEventListener("mousemove", function (e) {
+      if (tool !== "pointer" || Date.now() - lastPointer < 250) { return; }
+      var p = at(e);
+      if (!p) { return; }
+      lastPointer = Date.now();
+      send({ type: "action", kind: "pointer", target: p.id, data: { x: p.x, y: p.y } });
     });
   }
 

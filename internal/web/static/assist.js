@@ -155,11 +155,17 @@
     var data = a.data || {};
     switch (a.kind) {
       case "pointer":
+        showPointer(Number(data.x), Number(data.y));
+        break;
       case "highlight":
         if (target) {
           target.classList.add("fd-assist-highlight");
+          target.scrollIntoView({ block: "nearest" });
           setTimeout(function () { target.classList.remove("fd-assist-highlight"); }, 3000);
         }
+        break;
+      case "annotate":
+        if (typeof data.text === "string") { showNote(target, data.text.slice(0, 140)); }
         break;
       case "click":
         if (target && typeof target.click === "function") { target.click(); }
@@ -173,6 +179,42 @@
           target.dispatchEvent(new Event("input", { bubbles: true }));
         }
         break;
+    }
+  }
+
+  // The agent's pointer and notes live in this script's own UI, which is
+  // blocked from the recording: the agent's view does not echo them back.
+  var pointerEl = null, pointerTimer = null;
+  function agentName() { return card ? card.name : ""; }
+  function showPointer(x, y) {
+    if (!isFinite(x) || !isFinite(y)) { return; }
+    if (!pointerEl || !pointerEl.isConnected) {
+      pointerEl = el("div", { "class": "fd-assist-pointer", id: "fd-assist-pointer", "aria-hidden": "true" });
+      pointerEl.appendChild(el("span", {}, agentName() || t("pointer")));
+      ui().appendChild(pointerEl);
+    }
+    pointerEl.hidden = false;
+    pointerEl.style.left = Math.max(0, Math.min(window.innerWidth, x)) + "px";
+    pointerEl.style.top = Math.max(0, Math.min(window.innerHeight, y)) + "px";
+    clearTimeout(pointerTimer);
+    pointerTimer = setTimeout(function () { if (pointerEl) { pointerEl.hidden = true; } }, 4000);
+  }
+  function showNote(target, text) {
+    var old = document.getElementById("fd-assist-note");
+    if (old) { old.remove(); }
+    var n = el("div", { "class": "fd-assist-note", id: "fd-assist-note", role: "note" });
+    n.appendChild(el("strong", {}, t("note_from", agentName())));
+    n.appendChild(el("p", { id: "fd-assist-note-text" }, text)); // text, never HTML
+    var close = el("button", { type: "button", "class": "button secondary", id: "fd-assist-note-close" }, t("note_close"));
+    close.addEventListener("click", function () { n.remove(); });
+    n.appendChild(close);
+    var r = target && target.getBoundingClientRect ? target.getBoundingClientRect() : null;
+    n.style.left = Math.max(8, Math.min(window.innerWidth - 300, r ? r.left : 16)) + "px";
+    n.style.top = Math.max(8, Math.min(window.innerHeight - 120, r ? r.bottom + 8 : 16)) + "px";
+    ui().appendChild(n);
+    if (target) {
+      target.classList.add("fd-assist-highlight");
+      setTimeout(function () { target.classList.remove("fd-assist-highlight"); }, 3000);
     }
   }
 
