@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io/fs"
@@ -18,6 +19,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/coder/websocket/wsjson"
 
+	"github.com/frontdesk/frontdesk/internal/app"
 	"github.com/frontdesk/frontdesk/internal/db"
 )
 
@@ -248,6 +250,44 @@ func TestAssistInBrowser(t *testing.T) {
 	}
 	waitFor(t, customer, `document.querySelector('#assist-replay').getAttribute('data-playing') === 'true'`)
 	waitFor(t, customer, inFrame(`return d.body.textContent.indexOf('Security') >= 0;`))
+
+	// The recording moves to its archive file ("frontdesk assist archive",
+	// as the hourly pass does after the retention): the file holds no
+	// canary, the database no longer holds the chunks, and the customer
+	// still replays it — now from the archive — without a canary.
+	fd.archiveRecordings(t)
+	archives := 0
+	filepath.WalkDir(filepath.Join(fd.DataDir, "recordings"), func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".fdrec") && strings.Contains(filepath.Base(path), sessionID) {
+			archives++
+		}
+		return nil
+	})
+	if archives != 1 {
+		t.Fatalf("%d archive files for the session", archives)
+	}
+	scanDataDir(t, fd)
+	scanDatabase(t, fd)
+	status, rec = fd.consoleRequest(t, "GET", "/support/assist/"+sessionID+"/recording", fd.signInAPI(t, "minh@example.com", apiPassword), nil)
+	if status != http.StatusOK || !strings.Contains(string(rec), `"source":"archive"`) || !strings.Contains(string(rec), `"type":2`) {
+		t.Fatalf("recording from the archive: %d %.200s", status, rec)
+	}
+	if c := containsCanary(string(rec)); c != "" {
+		t.Fatalf("canary %q in the archived recording", c)
+	}
+}
+
+// archiveRecordings runs "frontdesk assist archive --older-than 0s" on the
+// instance's data.
+func (i *Instance) archiveRecordings(t *testing.T) {
+	t.Helper()
+	vars := map[string]string{"FRONTDESK_DATA_DIR": i.DataDir, "FRONTDESK_DATABASE_URL": i.DatabaseURL}
+	var out bytes.Buffer
+	code := app.Main(context.Background(), []string{"assist", "archive", "--older-than", "0s"},
+		app.Env{Getenv: func(k string) string { return vars[k] }, Stdout: &out, Stderr: &out})
+	if code != 0 || !strings.Contains(out.String(), "1 session recordings archived") {
+		t.Fatalf("assist archive: exit %d: %s", code, out.String())
+	}
 }
 
 // agentClick clicks, with the mouse, the replayed #agent-target in the

@@ -126,3 +126,37 @@ func runKeysRotate(ctx context.Context, env Env, args []string) error {
 	fmt.Fprintf(env.Stdout, "master key rotated: %s → %s, %d data keys re-wrapped\n", res.OldMasterID, res.NewMasterID, res.Rewrapped)
 	return nil
 }
+
+// runAssistArchive moves the recordings of ended remote-assistance sessions
+// to archive files now, instead of at the server's hourly pass: those that
+// ended more than --older-than ago (the retention by default; 0 for all).
+func runAssistArchive(ctx context.Context, env Env, args []string) error {
+	fs, build := flagSet("assist archive", env)
+	olderThan := fs.Duration("older-than", -1, "archive sessions that ended more than this long ago (default: --assist-retention-days)")
+	cfg, err := parse(fs, build, args, env)
+	if err != nil {
+		return err
+	}
+	sys, err := openSystem(ctx, cfg, newLogger(cfg, env.Stderr), needCurrent)
+	if err != nil {
+		return err
+	}
+	defer sys.close()
+	age := *olderThan
+	if age < 0 {
+		age = cfg.AssistRetention
+	}
+	total := 0
+	for {
+		n, err := sys.assist.ArchiveOlder(ctx, age)
+		total += n
+		if err != nil {
+			return err
+		}
+		if n < 100 {
+			break
+		}
+	}
+	fmt.Fprintf(env.Stdout, "%d session recordings archived\n", total)
+	return nil
+}

@@ -48,6 +48,7 @@ func commands() []command {
 		{"accounts import", "import accounts from a CSV or JSON Lines file: FILE [--dry-run]", runAccountsImport},
 		{"kb import", "import knowledge-base articles: DIR of Markdown files with front matter", runKBImport},
 		{"kb export", "export knowledge-base articles: DIR, one Markdown file per translation", runKBExport},
+		{"assist archive", "move ended remote-assistance recordings to encrypted archive files now [--older-than DURATION]", runAssistArchive},
 		{"accounts export", "export every account, without secrets: FILE [--format csv|jsonl]", runAccountsExport},
 		{"version", "print the version", func(_ context.Context, env Env, _ []string) error {
 			fmt.Fprintln(env.Stdout, "frontdesk", Version)

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"time"
 
 	"github.com/frontdesk/frontdesk/internal/audit"
 	"github.com/frontdesk/frontdesk/internal/db"
@@ -52,11 +53,21 @@ type archiveTrailer struct {
 // ago from the database to archive files, at most 100 a call, and returns
 // how many it moved. The server runs it periodically.
 func (s *Service) Archive(ctx context.Context) (int, error) {
+	return s.ArchiveOlder(ctx, s.o.Retention)
+}
+
+// ArchiveOlder is Archive for sessions that ended more than age ago: the
+// "frontdesk assist archive" command, e.g. before a backup (age 0: every
+// ended session).
+func (s *Service) ArchiveOlder(ctx context.Context, age time.Duration) (int, error) {
 	if s.o.ArchiveDir == "" {
 		return 0, errors.New("assist: no archive directory configured")
 	}
+	if age < 0 {
+		return 0, invalid("age", "not negative")
+	}
 	ids, err := s.ids(ctx, `SELECT id FROM assist_sessions WHERE state = 'ended' AND archived_at IS NULL AND recorded_entries > 0
-		AND ended_at <= ? ORDER BY ended_at LIMIT 100`, s.now().Add(-s.o.Retention))
+		AND ended_at <= ? ORDER BY ended_at LIMIT 100`, s.now().Add(-age))
 	if err != nil {
 		return 0, err
 	}
