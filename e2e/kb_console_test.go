@@ -112,18 +112,8 @@ func TestKBConsoleEditing(t *testing.T) {
 		t.Fatalf("preview: %d %s", status, page)
 	}
 	// A cross-site form post is refused and creates nothing.
-	req, _ := http.NewRequest("POST", fd.URL+"/console/kb/articles", strings.NewReader(article.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Sec-Fetch-Site", "cross-site")
-	req.Header.Set("Origin", "https://evil.example")
-	req.AddCookie(&http.Cookie{Name: "__Host-fd_session", Value: sup})
-	res, err := http.DefaultTransport.RoundTrip(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusForbidden {
-		t.Fatalf("cross-site post: %d", res.StatusCode)
+	if s := fd.crossSitePost(t, "/console/kb/articles", sup, article); s != http.StatusForbidden {
+		t.Fatalf("cross-site post: %d", s)
 	}
 	if _, list := fd.consoleRequest(t, "GET", "/console/kb", sup, nil); strings.Contains(string(list), "reset-guide") || strings.Contains(string(list), "Not A Slug") {
 		t.Fatalf("a refused article exists: %s", list)

@@ -1,0 +1,277 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/frontdesk/frontdesk/internal/assist"
+	"github.com/frontdesk/frontdesk/internal/db"
+	"github.com/frontdesk/frontdesk/internal/identity"
+)
+
+// Customer organisations, their plans, members and permission templates
+// for remote assistance (docs/remote-assistance.md, "Plans" and
+// "Templates only restrict"): staff with settings:manage manage every
+// organisation in the console; an admin member of an enterprise
+// organisation manages its templates and who uses which from the portal;
+// other members see what applies to them.
+
+// orgView is one organisation's page, in the console or the portal.
+type orgView struct {
+	Org       *assist.Org
+	Base      string // the page's path; the forms post below it
+	Console   bool   // staff: plan and members can change
+	CanManage bool   // templates and assignments can change
+	Members   []orgMember
+	Templates []assist.Template
+	Policy    *assist.Policy // the signed-in member's own (portal)
+	Plans     []string
+	Levels    []string
+	Platform  assist.Policy
+}
+
+type orgMember struct {
+	assist.Member
+	Email string
+}
+
+// orgActor is who acts on orgs: staff in the console, the member in the
+// portal.
+func orgActor(r *http.Request) assist.Actor {
+	p := principal(r.Context())
+	if p != nil && p.Kind == identity.KindStaff {
+		return assist.Actor{Staff: true, AccountID: p.AccountID}
+	}
+	if p == nil {
+		return assist.Actor{}
+	}
+	return assist.Actor{AccountID: p.AccountID}
+}
+
+// orgOf resolves the page's organisation: the path's in the console, the
+// member's own in the portal (ErrNotFound outside any organisation).
+func (s *Server) orgOf(r *http.Request) (*assist.Org, string, error) {
+	ctx := r.Context()
+	if by := orgActor(r); by.Staff {
+		id := r.PathValue("id")
+		if !sessionIDPattern.MatchString(id) {
+			return nil, "", ErrNotFound
+		}
+		o, err := s.opts.Assist.OrgByID(ctx, by, id)
+		if err != nil {
+			return nil, "", assistError(err)
+		}
+		return o, "/console/orgs/" + o.ID, nil
+	}
+	me, err := customerOf(r)
+	if err != nil {
+		return nil, "", err
+	}
+	o, _, err := s.opts.Assist.OrgOf(ctx, me)
+	if err != nil {
+		return nil, "", err
+	}
+	if o == nil {
+		return nil, "", ErrNotFound
+	}
+	return o, "/support/organisation", nil
+}
+
+// orgPage renders an organisation's page with f's notice or error.
+func (s *Server) orgPage(w http.ResponseWriter, r *http.Request, status int, f *form) error {
+	o, base, err := s.orgOf(r)
+	if err != nil {
+		return err
+	}
+	ctx, by := r.Context(), orgActor(r)
+	v := orgView{Org: o, Base: base, Console: by.Staff, Plans: assist.Plans, Levels: assist.Levels, Platform: s.opts.Assist.Platform()}
+	members, err := s.opts.Assist.Members(ctx, by, o.ID)
+	switch {
+	case err == nil:
+		v.CanManage = by.Staff || o.Plan == assist.PlanEnterprise
+		for _, m := range members {
+			om := orgMember{Member: m}
+			if a, err := s.opts.Identity.AccountByID(ctx, m.AccountID); err == nil {
+				om.Email = a.Email
+			}
+			v.Members = append(v.Members, om)
+		}
+		if v.Templates, err = s.opts.Assist.Templates(ctx, by, o.ID); err != nil && !errors.Is(err, assist.ErrPlan) {
+			return assistError(err)
+		}
+	case errors.Is(err, assist.ErrForbidden):
+		// A member who is not an admin: their own policy only.
+	default:
+		return assistError(err)
+	}
+	if !by.Staff {
+		if v.Policy, err = s.opts.Assist.Effective(ctx, by.AccountID); err != nil {
+			return err
+		}
+	}
+	if f == nil {
+		f = newForm(r)
+	}
+	if by.Staff {
+		return s.renderConsole(w, r, status, "console_assist_org", f, v)
+	}
+	f.Extra = v
+	return s.render(w, r, status, "support_org", f)
+}
+
+// orgDone redirects back to the page with a notice, or shows the page
+// again with the error (422, nothing changed) for a refused change.
+func (s *Server) orgDone(w http.ResponseWriter, r *http.Request, err error, done string) error {
+	if err == nil {
+		_, base, berr := s.orgOf(r)
+		if berr != nil {
+			return berr
+		}
+		http.Redirect(w, r, base+"?done="+url.QueryEscape(done), http.StatusSeeOther)
+		return nil
+	}
+	var inv *assist.InvalidError
+	f := newForm(r)
+	switch {
+	case errors.As(err, &inv):
+		f.Error = sentenceCase(inv.Reason) + "."
+	case errors.Is(err, assist.ErrWiden):
+		f.Error = s.pages.translator(info(r.Context()).lang)("assist.org.widen")
+	case errors.Is(err, assist.ErrPlan):
+		f.Error = s.pages.translator(info(r.Context()).lang)("assist.org.enterprise_only")
+	default:
+		return assistError(err)
+	}
+	return s.orgPage(w, r, http.StatusUnprocessableEntity, f)
+}
+
+// assistOrg shows an organisation (console) or the member's own (portal).
+func (s *Server) assistOrg(w http.ResponseWriter, r *http.Request) error {
+	f := newForm(r)
+	switch d := r.URL.Query().Get("done"); d {
+	case "created", "plan", "member", "member_removed", "template", "template_deleted", "assigned":
+		f.Notice = "assist.org.done." + d
+	}
+	return s.orgPage(w, r, http.StatusOK, f)
+}
+
+// assistOrgTemplateSave creates or updates a template.
+func (s *Server) assistOrgTemplateSave(w http.ResponseWriter, r *http.Request) error {
+	o, _, err := s.orgOf(r)
+	if err != nil {
+		return err
+	}
+	minutes, convErr := strconv.Atoi(strings.TrimSpace(r.PostFormValue("max_duration_min")))
+	if convErr != nil || minutes < 1 {
+		return s.orgDone(w, r, &assist.InvalidError{Field: "max_duration", Reason: "a whole number of minutes, at least 1"}, "")
+	}
+	t := assist.Template{
+		ID: strings.TrimSpace(r.PostFormValue("template_id")), OrgID: o.ID, Name: r.PostFormValue("name"),
+		MaxLevel: r.PostFormValue("max_level"), MaxDuration: time.Duration(minutes) * time.Minute,
+		Recording: r.PostFormValue("recording") == "on", Default: r.PostFormValue("default") == "on",
+		MaskSelectors: strings.Split(r.PostFormValue("mask_selectors"), "\n"),
+	}
+	_, err = s.opts.Assist.SaveTemplate(r.Context(), orgActor(r), t)
+	return s.orgDone(w, r, err, "template")
+}
+
+// assistOrgTemplateDelete deletes a template; its members fall back to the
+// organisation's default.
+func (s *Server) assistOrgTemplateDelete(w http.ResponseWriter, r *http.Request) error {
+	o, _, err := s.orgOf(r)
+	if err != nil {
+		return err
+	}
+	err = s.opts.Assist.DeleteTemplate(r.Context(), orgActor(r), o.ID, r.PathValue("template"))
+	return s.orgDone(w, r, err, "template_deleted")
+}
+
+// assistOrgMemberTemplate gives a member a template ("" for the default).
+func (s *Server) assistOrgMemberTemplate(w http.ResponseWriter, r *http.Request) error {
+	o, _, err := s.orgOf(r)
+	if err != nil {
+		return err
+	}
+	err = s.opts.Assist.AssignTemplate(r.Context(), orgActor(r), o.ID, r.PathValue("account"), r.PostFormValue("template_id"))
+	return s.orgDone(w, r, err, "assigned")
+}
+
+// consoleAssistOrgs lists the organisations, with a form to create one.
+func (s *Server) consoleAssistOrgs(w http.ResponseWriter, r *http.Request) error {
+	return s.orgList(w, r, http.StatusOK, newForm(r))
+}
+
+func (s *Server) orgList(w http.ResponseWriter, r *http.Request, status int, f *form) error {
+	orgs, err := s.opts.Assist.Orgs(r.Context())
+	if err != nil {
+		return err
+	}
+	return s.renderConsole(w, r, status, "console_assist_orgs", f, map[string]any{"Orgs": orgs, "Plans": assist.Plans})
+}
+
+// consoleAssistOrgCreate creates an organisation.
+func (s *Server) consoleAssistOrgCreate(w http.ResponseWriter, r *http.Request) error {
+	o, err := s.opts.Assist.CreateOrg(r.Context(), r.PostFormValue("name"), r.PostFormValue("plan"))
+	var inv *assist.InvalidError
+	if errors.As(err, &inv) {
+		f := newForm(r, "name")
+		f.Errors[inv.Field] = sentenceCase(inv.Reason) + "."
+		return s.orgList(w, r, http.StatusUnprocessableEntity, f)
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/console/orgs/"+o.ID+"?done=created", http.StatusSeeOther)
+	return nil
+}
+
+// consoleAssistOrgPlan changes an organisation's plan.
+func (s *Server) consoleAssistOrgPlan(w http.ResponseWriter, r *http.Request) error {
+	o, _, err := s.orgOf(r)
+	if err != nil {
+		return err
+	}
+	return s.orgDone(w, r, s.opts.Assist.SetPlan(r.Context(), o.ID, r.PostFormValue("plan")), "plan")
+}
+
+// consoleAssistOrgMemberAdd adds a customer account by e-mail address.
+func (s *Server) consoleAssistOrgMemberAdd(w http.ResponseWriter, r *http.Request) error {
+	o, _, err := s.orgOf(r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	a, err := s.customerByEmail(ctx, r.PostFormValue("email"))
+	if err != nil {
+		return s.orgDone(w, r, &assist.InvalidError{Field: "email", Reason: "no customer account has this e-mail address"}, "")
+	}
+	return s.orgDone(w, r, s.opts.Assist.AddMember(ctx, o.ID, a.ID, r.PostFormValue("admin") == "on"), "member")
+}
+
+// consoleAssistOrgMemberRemove takes a member out of the organisation.
+func (s *Server) consoleAssistOrgMemberRemove(w http.ResponseWriter, r *http.Request) error {
+	o, _, err := s.orgOf(r)
+	if err != nil {
+		return err
+	}
+	return s.orgDone(w, r, s.opts.Assist.RemoveMember(r.Context(), o.ID, r.PathValue("account")), "member_removed")
+}
+
+// customerByEmail finds a customer account by e-mail address.
+func (s *Server) customerByEmail(ctx context.Context, email string) (*identity.Account, error) {
+	var a *identity.Account
+	err := s.opts.DB.Read(ctx, func(tx *db.Tx) error {
+		var err error
+		a, err = s.opts.Identity.FindByEmail(ctx, tx, strings.TrimSpace(email))
+		return err
+	})
+	if err == nil && (a == nil || a.Kind != identity.KindCustomer) {
+		err = identity.ErrNotFound
+	}
+	return a, err
+}
