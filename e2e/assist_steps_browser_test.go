@@ -98,3 +98,27 @@ func TestAssistStepsInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// From the chat widget on the portal: a signed-in customer who has written
+// gets "Record my steps", which starts the recording on the conversation's
+// page (the widget offers it only on the portal's own pages, where the
+// customer is signed in).
+func TestAssistStepsFromWidget(t *testing.T) {
+	fd := Start(t, fastHashing)
+	assistAgent(t, fd)
+	fd.registerAPI(t, "minh@example.com")
+	customer := fd.browserAs(t, fd.signInAPI(t, "minh@example.com", apiPassword))
+	if err := chromedp.Do(customer, chromedp.Navigate(fd.URL+"/contact"), chromedp.WaitReady("body")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, customer, `!!document.querySelector('#frontdesk-chat')`)
+	chromedp.Run(customer, chromedp.Evaluate[any](widgetJS(`$('#fd-open').click(); return true;`)))
+	chromedp.Run(customer, chromedp.Evaluate[any](widgetJS(`$('#fd-text').value = "The limit page keeps failing"; $('#fd-form').requestSubmit(); return true;`)))
+	waitFor(t, customer, widgetJS(`return !!$('#fd-steps-start');`))
+	chromedp.Run(customer, chromedp.Evaluate[any](widgetJS(`$('#fd-steps-start').click(); return true;`)))
+	waitFor(t, customer, `location.pathname.indexOf('/support/') === 0 && !!document.querySelector('#fd-assist-banner[data-kind="steps"]')`)
+	if err := chromedp.Do(customer, chromedp.Click(css("#fd-assist-stop"))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, customer, `!!document.querySelector('#fd-assist-ended')`)
+}

@@ -24,7 +24,8 @@
       reconnecting: "Reconnecting…", solved: "This solved it", human: "Talk to a person", file: "Attach a file", tooLarge: "The file is larger than 10 MB.",
       guides: "Choose a common problem, or write your message below:", back: "Back",
       assist: "The agent asks to see your screen to help you. You decide, signed in to your account: there you can check who is asking and compare the code the agent reads to you.",
-      assistOpen: "Review the request", assistClosed: "The screen-sharing request has ended." },
+      assistOpen: "Review the request", assistClosed: "The screen-sharing request has ended.",
+      steps: "Record my steps", stepsNote: "No one free to watch live? Record what you do in your account (up to 10 minutes) for an agent to replay." },
     vi: { title: "Trò chuyện với chúng tôi", placeholder: "Nhập tin nhắn…", send: "Gửi", close: "Đóng", open: "Trò chuyện với chúng tôi",
       online: "Chúng tôi đang trực tuyến.", offline: "Hiện không có ai trực tuyến: hãy để lại e-mail, chúng tôi sẽ trả lời qua e-mail.",
       email: "E-mail của bạn", name: "Tên của bạn (không bắt buộc)", typing: "đang nhập…", sent: "đã gửi", read: "đã xem", failed: "chưa gửi được: đang thử lại",
@@ -32,7 +33,8 @@
       reconnecting: "Đang kết nối lại…", solved: "Đã giải quyết được", human: "Nói chuyện với nhân viên", file: "Đính kèm tệp", tooLarge: "Tệp lớn hơn 10 MB.",
       guides: "Chọn một vấn đề thường gặp, hoặc nhập tin nhắn bên dưới:", back: "Quay lại",
       assist: "Nhân viên muốn xem màn hình của bạn để hỗ trợ. Bạn quyết định khi đã đăng nhập vào tài khoản: tại đó bạn kiểm tra được ai đang yêu cầu và so sánh mã mà nhân viên đọc cho bạn.",
-      assistOpen: "Xem yêu cầu", assistClosed: "Yêu cầu chia sẻ màn hình đã kết thúc." },
+      assistOpen: "Xem yêu cầu", assistClosed: "Yêu cầu chia sẻ màn hình đã kết thúc.",
+      steps: "Ghi lại các bước của tôi", stepsNote: "Chưa có ai rảnh để xem trực tiếp? Hãy ghi lại những gì bạn làm trong tài khoản (tối đa 10 phút) để nhân viên xem lại." },
     zh: { title: "在线咨询", placeholder: "输入消息…", send: "发送", close: "关闭", open: "在线咨询",
       online: "我们在线。", offline: "目前无人在线:请留下电子邮件地址,我们将通过邮件回复。",
       email: "您的电子邮件", name: "您的名字(可选)", typing: "正在输入…", sent: "已发送", read: "已读", failed: "尚未发送:正在重试",
@@ -40,7 +42,8 @@
       reconnecting: "正在重新连接…", solved: "问题已解决", human: "联系人工客服", file: "附加文件", tooLarge: "文件超过 10 MB。",
       guides: "请选择常见问题,或在下方输入您的消息:", back: "返回",
       assist: "客服希望查看您的屏幕以便帮助您。请登录您的账户后再决定:在那里您可以确认请求者的身份,并核对客服念给您的验证码。",
-      assistOpen: "查看请求", assistClosed: "屏幕共享请求已结束。" }
+      assistOpen: "查看请求", assistClosed: "屏幕共享请求已结束。",
+      steps: "录制我的操作步骤", stepsNote: "暂时没有客服可以实时查看?录制您在账户中的操作(最长 10 分钟),供客服回放。" }
   }[lang];
 
   var store = window.sessionStorage;
@@ -66,6 +69,7 @@
     ".m{max-width:85%;padding:6px 10px;border-radius:10px;white-space:pre-wrap;overflow-wrap:anywhere}",
     ".m.customer{align-self:flex-end;background:#dbeafe}", ".m.agent,.m.bot,.m.flow{align-self:flex-start;background:#f3f4f6}", ".m.system{align-self:center;font-size:12px;color:#6b7280}",
     ".meta{display:block;font-size:11px;color:#6b7280}",
+    ".steps{padding:8px 12px;border-top:1px solid #e5e7eb}",
     ".typing{padding:0 14px;font-size:12px;color:#6b7280;min-height:16px}",
     "form{display:flex;flex-direction:column;gap:6px;padding:10px 14px;border-top:1px solid #e5e7eb}",
     "input,textarea{font:inherit;padding:6px 8px;border:1px solid #9ca3af;border-radius:6px}",
@@ -247,6 +251,17 @@
     if (!e) { return; }
     e.textContent = T.assistClosed;
   }
+  // Record my steps: offered to a signed-in customer on the portal's own
+  // pages once there is a conversation; a plain form to the conversation's
+  // "record my steps", whose page starts the recording (assist.js).
+  var signedIn = false, convID = null, stepsForm = null;
+  function stepsOffer() {
+    if (!signedIn || !convID || location.origin !== base.origin || stepsForm) { return; }
+    stepsForm = el("form", { method: "post", action: "/support/" + encodeURIComponent(convID) + "/steps", "class": "steps", id: "fd-steps" });
+    stepsForm.appendChild(el("p", { "class": "meta" }, T.stepsNote));
+    stepsForm.appendChild(el("button", { type: "submit", id: "fd-steps-start" }, T.steps));
+    panel.appendChild(stepsForm);
+  }
   function send(v) { if (ws && ws.readyState === 1) { ws.send(JSON.stringify(v)); return true; } return false; }
   function msgFrame(o) {
     var f = { type: "msg", client_id: o.client_id, body: o.body };
@@ -267,6 +282,9 @@
           online = f.online;
           if (f.ticket) { state.ticket = f.ticket; save(); } else if (state.ticket) { state.ticket = null; state.lastSeq = 0; save(); }
           email.hidden = online || f.signed_in; name.hidden = online || f.signed_in;
+          signedIn = !!f.signed_in;
+          if (f.conversation_id) { convID = f.conversation_id; }
+          stepsOffer();
           status.textContent = online ? T.online : (f.signed_in ? T.online : T.offline);
           (f.messages || []).forEach(show);
           if (f.status === "resolved") { rate.hidden = false; }
@@ -274,6 +292,7 @@
           break;
         case "ack":
           if (f.ticket) { state.ticket = f.ticket; }
+          if (f.conversation_id) { convID = f.conversation_id; stepsOffer(); }
           state.outbox = state.outbox.filter(function (o) { return o.client_id !== f.client_id; });
           save();
           show({ seq: f.seq, client_id: f.client_id, kind: "customer", body: "" });
