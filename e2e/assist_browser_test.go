@@ -151,6 +151,9 @@ func TestAssistInBrowser(t *testing.T) {
 	// The agent sees the customer's page.
 	waitFor(t, agent, `document.querySelector('#assist-live').getAttribute('data-state') === 'active'`)
 	waitFor(t, agent, inFrame(`return d.body.textContent.indexOf('Security') >= 0 && !!d.querySelector('#current_password');`))
+	// Styled as the customer sees it: the portal's stylesheet is a link to
+	// its own file, which the console's CSP lets load.
+	waitFor(t, agent, inFrame(`var l = d.querySelector('link[rel=stylesheet]'); return !!l && l.href.indexOf('/static/app.css') >= 0 && !!l.sheet && l.sheet.cssRules.length > 10;`))
 
 	// The customer's page grows a card field and a hidden input (by script),
 	// a button for the agent, and the canaries go in.

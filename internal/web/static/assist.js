@@ -136,7 +136,11 @@
       checkoutEveryNms: 5 * 60 * 1000,
       recordCanvas: false,
       collectFonts: false,
-      inlineImages: false
+      inlineImages: false,
+      // The portal's stylesheets stay links to its own files: the agent's
+      // view loads them under the console's CSP (style-src 'self'), where
+      // inlined copies would be refused and the page shown unstyled.
+      inlineStylesheet: false
     });
   }
   function stopRecording() {
