@@ -48,8 +48,9 @@ func Allowed(level, action string) bool {
 func targetsField(action string) bool { return action == ActionClick || action == ActionType }
 
 // Action is one agent action. Target is the rrweb node id it aims at (0
-// for none); Data is opaque to the server (coordinates, a drawing, the
-// text to type) and is relayed and recorded as given.
+// for none); Data is opaque to the server for click, scroll and type
+// (coordinates, the text to type) and relayed and recorded as given; the
+// guided kinds' data is checked and reduced to its fields (checkData).
 type Action struct {
 	Kind   string          `json:"kind"`
 	Target int             `json:"target,omitempty"`
@@ -75,12 +76,14 @@ func (s *Service) Act(ctx context.Context, sessionID, agentID string, a Action) 
 	if len(a.Data) > MaxActionData || (len(a.Data) > 0 && !json.Valid(a.Data)) {
 		return invalid("data", "JSON of at most 16 KiB")
 	}
-	if err := checkData(a); err != nil {
+	data, err := checkData(a)
+	if err != nil {
 		return err
 	}
+	a.Data = data
 	var rec bool
 	var customer string
-	_, err := s.change(ctx, sessionID, func(tx *db.Tx, sess *Session, fx *effects) error {
+	_, err = s.change(ctx, sessionID, func(tx *db.Tx, sess *Session, fx *effects) error {
 		if sess.AgentID != agentID || sess.Kind != KindAssist {
 			return ErrNotFound
 		}
@@ -138,25 +141,34 @@ func (s *Service) Act(ctx context.Context, sessionID, agentID string, a Action) 
 const MaxNote = 140
 
 // checkData checks the data of the guided-level actions, which the
-// customer's page shows: a pointer's coordinates are numbers, a note is
-// text of at most MaxNote characters (the page shows it as text, never as
-// HTML).
-func checkData(a Action) error {
+// customer's page shows, and returns it in its only accepted form: a
+// pointer's data is its two coordinates, a note's its text of 1 to
+// MaxNote characters (the page shows it as text, never as HTML), and a
+// highlight has none. Anything else in the data is dropped, so what is
+// relayed and recorded is bounded by the kind, not by MaxActionData.
+func checkData(a Action) (json.RawMessage, error) {
 	switch a.Kind {
 	case ActionPointer:
 		var d struct {
 			X, Y *float64
 		}
-		if len(a.Data) > 0 && (json.Unmarshal(a.Data, &d) != nil || d.X == nil || d.Y == nil) {
-			return invalid("data", `a pointer's data is {"x": number, "y": number}`)
+		if json.Unmarshal(a.Data, &d) != nil || d.X == nil || d.Y == nil {
+			return nil, invalid("data", `a pointer's data is {"x": number, "y": number}`)
 		}
+		return json.Marshal(map[string]float64{"x": *d.X, "y": *d.Y})
 	case ActionAnnotate:
 		var d struct{ Text *string }
 		if json.Unmarshal(a.Data, &d) != nil || d.Text == nil || strings.TrimSpace(*d.Text) == "" || utf8.RuneCountInString(*d.Text) > MaxNote {
-			return invalid("data", fmt.Sprintf(`a note's data is {"text": "…"} of 1 to %d characters`, MaxNote))
+			return nil, invalid("data", fmt.Sprintf(`a note's data is {"text": "…"} of 1 to %d characters`, MaxNote))
 		}
+		return json.Marshal(map[string]string{"text": *d.Text})
+	case ActionHighlight:
+		if d := strings.TrimSpace(string(a.Data)); d != "" && d != "null" && d != "{}" {
+			return nil, invalid("data", "a highlight has no data")
+		}
+		return nil, nil
 	}
-	return nil
+	return a.Data, nil
 }
 
 // liveState refuses anything on a session that is not active, or that is

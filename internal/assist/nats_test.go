@@ -76,5 +76,5 @@ func TestRelayAcrossNodes(t *testing.T) {
 	if c := endControl(t, agentCtl); c.Reason != assist.EndCustomer {
 		t.Fatalf("end on the agent's node: %+v", c)
 	}
-	wantErr(t, agentNode.Act(ctx, inv.Session.ID, f.agent, assist.Action{Kind: assist.ActionPointer}), assist.ErrEnded)
+	wantErr(t, agentNode.Act(ctx, inv.Session.ID, f.agent, assist.Action{Kind: assist.ActionPointer, Data: json.RawMessage(`{"x":1,"y":2}`)}), assist.ErrEnded)
 }

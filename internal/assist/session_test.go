@@ -75,10 +75,10 @@ func TestSessionLifecycle(t *testing.T) {
 	}
 
 	// At view the agent may do nothing.
-	wantErr(t, f.svc.Act(ctx, sess.ID, f.agent, assist.Action{Kind: assist.ActionPointer}), assist.ErrNotAllowed)
+	wantErr(t, f.svc.Act(ctx, sess.ID, f.agent, assist.Action{Kind: assist.ActionPointer, Data: json.RawMessage(`{"x":1,"y":2}`)}), assist.ErrNotAllowed)
 	wantErr(t, f.svc.Act(ctx, sess.ID, f.agent, assist.Action{Kind: assist.ActionClick, Target: 12}), assist.ErrNotAllowed)
 	// Another staff member is not the session's agent.
-	wantErr(t, f.svc.Act(ctx, sess.ID, f.supervisor, assist.Action{Kind: assist.ActionPointer}), assist.ErrNotFound)
+	wantErr(t, f.svc.Act(ctx, sess.ID, f.supervisor, assist.Action{Kind: assist.ActionPointer, Data: json.RawMessage(`{"x":1,"y":2}`)}), assist.ErrNotFound)
 
 	// The agent asks for control: the level does not change until the customer consents.
 	if err := f.svc.RequestLevel(ctx, sess.ID, f.agent, assist.LevelControl); err != nil {
@@ -131,7 +131,7 @@ func TestSessionLifecycle(t *testing.T) {
 	if end := endControl(t, ctl); end.Reason != assist.EndCustomer || !end.Survey {
 		t.Fatalf("end %+v", end)
 	}
-	wantErr(t, f.svc.Act(ctx, sess.ID, f.agent, assist.Action{Kind: assist.ActionPointer}), assist.ErrEnded)
+	wantErr(t, f.svc.Act(ctx, sess.ID, f.agent, assist.Action{Kind: assist.ActionPointer, Data: json.RawMessage(`{"x":1,"y":2}`)}), assist.ErrEnded)
 	wantErr(t, f.svc.Share(ctx, sess.ID, f.customer, 9, nil), assist.ErrEnded)
 
 	// The agent concludes afterwards: the report gets the summary.

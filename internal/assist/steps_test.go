@@ -28,7 +28,7 @@ func TestRecordMySteps(t *testing.T) {
 	}
 	_, err = f.svc.Invite(ctx, f.agent, f.conv.ID)
 	wantErr(t, err, assist.ErrBusy)
-	wantErr(t, f.svc.Act(ctx, sess.ID, f.agent, assist.Action{Kind: assist.ActionPointer}), assist.ErrNotFound)
+	wantErr(t, f.svc.Act(ctx, sess.ID, f.agent, assist.Action{Kind: assist.ActionPointer, Data: json.RawMessage(`{"x":1,"y":2}`)}), assist.ErrNotFound)
 	_, err = f.svc.Accept(ctx, sess.ID, f.customer, assist.LevelControl)
 	wantErr(t, err, assist.ErrState)
 

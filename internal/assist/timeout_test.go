@@ -43,7 +43,7 @@ func TestMaxDurationWarningAndEnd(t *testing.T) {
 	f.Clock.Add(5 * time.Minute)
 	// Past the limit nothing passes, even before the sweep ends it.
 	wantErr(t, f.svc.Share(ctx, sess.ID, f.customer, 2, oneEvent), assist.ErrEnded)
-	wantErr(t, f.svc.Act(ctx, sess.ID, f.agent, assist.Action{Kind: assist.ActionPointer}), assist.ErrEnded)
+	wantErr(t, f.svc.Act(ctx, sess.ID, f.agent, assist.Action{Kind: assist.ActionPointer, Data: json.RawMessage(`{"x":1,"y":2}`)}), assist.ErrEnded)
 	f.tick()
 	s := f.session(sess.ID)
 	if s.State != assist.StateEnded || s.EndReason != assist.EndMaxDuration {

@@ -49,7 +49,12 @@ import (
 //	{"type":"welcome","session":{…}}
 //	{"type":"batch","batch":{"seq":7,"events":[…]}}
 //	{"type":"control","control":{…}}
-//	{"type":"acted","kind":"click"}  {"type":"refused","kind":"click","code":"not_allowed"|"masked"|"paused"}
+//	{"type":"acted","kind":"click"}  {"type":"refused","kind":"action:click","code":"not_allowed"|"masked"|"paused"|"ended"}
+//	{"type":"refused","kind":"action:annotate","code":"invalid_data","message":"A note's data is …"}   malformed, not relayed
+//
+// The guided actions' data (assist.checkData): pointer {"x":number,"y":number}
+// in the replayed page's viewport, annotate {"text":"…"} of 1 to 140
+// characters, highlight none.
 //
 // A control with state "ended" is written, then the socket closes: Stop on
 // either side ends the other's view as fast as the bus delivers. A
@@ -421,7 +426,7 @@ func (c *assistConn) agentFrame(f assistIn, actor assist.Actor) error {
 		return c.write(map[string]string{"type": "error", "code": "unknown_type", "message": "Unknown message type."})
 	}
 	var inv *assist.InvalidError
-	code := ""
+	code, msg := "", ""
 	switch {
 	case err == nil:
 		return nil
@@ -436,9 +441,13 @@ func (c *assistConn) agentFrame(f assistIn, actor assist.Actor) error {
 	case errors.Is(err, assist.ErrEnded), errors.Is(err, assist.ErrExpired):
 		code = "ended"
 	case errors.As(err, &inv):
-		code = "invalid_" + inv.Field
+		code, msg = "invalid_"+inv.Field, sentenceCase(inv.Reason)+"."
 	default:
 		return err
 	}
-	return c.write(map[string]string{"type": "refused", "kind": f.Type + ":" + f.Kind, "code": code})
+	refused := map[string]string{"type": "refused", "kind": f.Type + ":" + f.Kind, "code": code}
+	if msg != "" {
+		refused["message"] = msg
+	}
+	return c.write(refused)
 }

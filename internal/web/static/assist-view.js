@@ -1,7 +1,8 @@
 // Remote assistance, the viewer's side (docs/remote-assistance.md): the
 // agent's live view (#assist-live) replays the customer's page as it
-// arrives over /console/assist/ws, sends the agent's clicks as actions
-// (the server's gate and the customer's script both check them), asks for
+// arrives over /console/assist/ws, sends the agent's tools — click,
+// point, highlight, note — as actions (the server's gate and the
+// customer's script both check them), shows the server's refusals, asks for
 // a higher level, and shows "ended" the moment the session ends; a replay
 // page (#assist-replay) plays a recording. @rrweb/replay runs the page in a
 // sandboxed iframe without scripts.
@@ -46,8 +47,9 @@
   var sid = live.getAttribute("data-session");
   var statusEl = document.getElementById("assist-status");
   var refusedEl = document.getElementById("assist-refused");
-  var levels = {};
+  var levels = {}, refusals = {};
   try { levels = JSON.parse(live.getAttribute("data-levels")); } catch (e) { levels = {}; }
+  try { refusals = JSON.parse(live.getAttribute("data-refusals")); } catch (e) { refusals = {}; }
   var player = null, lastSeq = 0, ws = null, ended = false;
 
   function label(name) { return live.getAttribute("data-label-" + name) || ""; }
@@ -85,9 +87,12 @@
     });
   }
   // The tools: what a click on the replayed page sends. Pointing,
-  // highlighting and notes need the guided level, clicks full control; the
-  // server's gate and the customer's script decide, the buttons only say.
-  var tool = "click", note = document.getElementById("assist-note"), lastPointer = 0;
+  // highlighting and notes need the guided level, clicks full control: a
+  // tool's button is disabled above the level the server last told. The
+  // chosen tool still sends when the level has just dropped below it — the
+  // server's gate and the customer's script decide, and the refusal is
+  // shown.
+  var tool = "click", note = document.getElementById("assist-note"), lastPointer = 0, pointerTimer = null;
   var RANK = { view: 0, guided: 1, control: 2 };
   document.querySelectorAll("[data-tool]").forEach(function (b) {
     b.addEventListener("click", function () {
@@ -98,9 +103,10 @@
   });
   function markTools(level) {
     document.querySelectorAll("[data-tool]").forEach(function (b) {
-      if ((RANK[level] || 0) < RANK[b.getAttribute("data-min-level")]) { b.setAttribute("data-above-level", ""); } else { b.removeAttribute("data-above-level"); }
+      b.disabled = ended || (RANK[level] || 0) < RANK[b.getAttribute("data-min-level")];
     });
   }
+  markTools(live.getAttribute("data-level"));
   // at maps a point of the overlay to the replayed page: its coordinates
   // and the rrweb id of the element there.
   function at(e) {
@@ -137,14 +143,25 @@
         send({ type: "action", kind: "click", target: p.id, data: { x: p.x, y: p.y } });
       }
     });
-    // Pointing follows the mouse, at most four times a second.
+    // Pointing follows the mouse, at most four times a second (each
+    // action is a transaction on the server: counted, and it keeps the
+    // session from idling); where the mouse comes to rest is sent too.
     o.addEventListener("mousemove", function (e) {
-      if (tool !== "pointer" || Date.now() - lastPointer < 250) { return; }
+      if (tool !== "pointer") { return; }
       var p = at(e);
       if (!p) { return; }
+      clearTimeout(pointerTimer);
+      var wait = 250 - (Date.now() - lastPointer);
+      if (wait > 0) {
+        pointerTimer = setTimeout(function () { lastPointer = Date.now(); point(p); }, wait);
+        return;
+      }
       lastPointer = Date.now();
-      send({ type: "action", kind: "pointer", target: p.id, data: { x: p.x, y: p.y } });
+      point(p);
     });
+  }
+  function point(p) {
+    if (tool === "pointer" && !ended) { send({ type: "action", kind: "pointer", target: p.id, data: { x: p.x, y: p.y } }); }
   }
 
   document.querySelectorAll("[data-request-level]").forEach(function (b) {
@@ -180,7 +197,7 @@
             setState(c.state, c.level);
           }
         } else if (f.type === "refused") {
-          refusedEl.textContent = label("refused") + " (" + f.code + ")";
+          refusedEl.textContent = (refusals[f.code] || f.message || label("refused")) + " (" + f.code + ")";
           live.setAttribute("data-refused", f.code);
         } else if (f.type === "acted") {
           live.setAttribute("data-acted", String(Number(live.getAttribute("data-acted") || 0) + 1));
