@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
@@ -254,42 +255,59 @@ func TestAssistInBrowser(t *testing.T) {
 	waitFor(t, customer, `document.querySelector('#assist-replay').getAttribute('data-playing') === 'true'`)
 	waitFor(t, customer, inFrame(`return d.body.textContent.indexOf('Security') >= 0;`))
 
-	// The recording moves to its archive file ("frontdesk assist archive",
-	// as the hourly pass does after the retention): the file holds no
-	// canary, the database no longer holds the chunks, and the customer
-	// still replays it — now from the archive — without a canary.
-	fd.archiveRecordings(t)
-	archives := 0
-	filepath.WalkDir(filepath.Join(fd.DataDir, "recordings"), func(path string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".fdrec") && strings.Contains(filepath.Base(path), sessionID) {
-			archives++
-		}
-		return nil
-	})
-	if archives != 1 {
-		t.Fatalf("%d archive files for the session", archives)
+	// 30 days after the end (the default retention) the recording moves to
+	// its archive file. The archiver — "frontdesk assist archive" without
+	// --older-than is the pass the server runs hourly, Service.Archive — runs
+	// on a clock moved forward: a day before the retention it leaves the
+	// recording alone; past it, it writes one file for the session. The
+	// file is sealed (no canary, no page text in its bytes), the database no
+	// longer holds the chunks, and the customer still replays it — read
+	// back from the archive and decrypted — without a canary.
+	fd.archiveRecordings(t, 29*24*time.Hour, 0)
+	fd.archiveRecordings(t, 31*24*time.Hour, 1)
+	files, _ := filepath.Glob(filepath.Join(fd.DataDir, "recordings", sessionID[:2], sessionID+".*.fdrec"))
+	if len(files) != 1 {
+		t.Fatalf("archive files for the session: %v", files)
+	}
+	raw, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(raw, []byte("FDASSIST-ARCHIVE-1\n")) || containsCanary(string(raw)) != "" || bytes.Contains(raw, []byte("Clicked by the agent")) {
+		t.Fatal("the archive file is not sealed, or holds a canary")
 	}
 	scanDataDir(t, fd)
 	scanDatabase(t, fd)
 	status, rec = fd.consoleRequest(t, "GET", "/support/assist/"+sessionID+"/recording", fd.signInAPI(t, "minh@example.com", apiPassword), nil)
-	if status != http.StatusOK || !strings.Contains(string(rec), `"source":"archive"`) || !strings.Contains(string(rec), `"type":2`) {
+	if status != http.StatusOK || !strings.Contains(string(rec), `"source":"archive"`) || !strings.Contains(string(rec), `"type":2`) || !strings.Contains(string(rec), "Clicked by the agent") {
 		t.Fatalf("recording from the archive: %d %.200s", status, rec)
 	}
 	if c := containsCanary(string(rec)); c != "" {
 		t.Fatalf("canary %q in the archived recording", c)
 	}
+	err = chromedp.Do(customer,
+		chromedp.Navigate(fd.URL+"/support/assist/"+sessionID),
+		chromedp.WaitVisible(css("#assist-replay")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, customer, `document.querySelector('#assist-replay').getAttribute('data-playing') === 'true'`)
+	waitFor(t, customer, inFrame(`return d.body.textContent.indexOf('Security') >= 0;`))
 }
 
-// archiveRecordings runs "frontdesk assist archive --older-than 0s" on the
-// instance's data.
-func (i *Instance) archiveRecordings(t *testing.T) {
+// archiveRecordings runs "frontdesk assist archive" (with args, e.g.
+// --older-than) on the instance's data, on a clock moved ahead by ahead,
+// and checks that it archived want recordings.
+func (i *Instance) archiveRecordings(t *testing.T, ahead time.Duration, want int, args ...string) {
 	t.Helper()
 	vars := map[string]string{"FRONTDESK_DATA_DIR": i.DataDir, "FRONTDESK_DATABASE_URL": i.DatabaseURL}
 	var out bytes.Buffer
-	code := app.Main(context.Background(), []string{"assist", "archive", "--older-than", "0s"},
-		app.Env{Getenv: func(k string) string { return vars[k] }, Stdout: &out, Stderr: &out})
-	if code != 0 || !strings.Contains(out.String(), "1 session recordings archived") {
-		t.Fatalf("assist archive: exit %d: %s", code, out.String())
+	env := app.Env{Getenv: func(k string) string { return vars[k] }, Stdout: &out, Stderr: &out,
+		Clock: func() time.Time { return time.Now().Add(ahead) }}
+	code := app.Main(context.Background(), append([]string{"assist", "archive"}, args...), env)
+	if code != 0 || !regexp.MustCompile(fmt.Sprintf(`(?m)^%d session recordings archived$`, want)).MatchString(out.String()) {
+		t.Fatalf("assist archive (clock %v ahead, want %d): exit %d: %s", ahead, want, code, out.String())
 	}
 }
 

@@ -1,12 +1,16 @@
 package e2e
 
 import (
+	"context"
 	"net/http"
 	"regexp"
 	"strings"
 	"testing"
 
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"github.com/frontdesk/frontdesk/internal/db"
 )
 
 var stepsSession = regexp.MustCompile(`data-session="([0-9a-f]{32})" data-kind="steps"`)
@@ -17,7 +21,8 @@ var stepsSession = regexp.MustCompile(`data-session="([0-9a-f]{32})" data-kind="
 // the customer types into an ordinary field is recorded and a canary typed
 // into a password field is not — in no WebSocket frame, no table and not
 // in the recording; Stop attaches it to the conversation with a message,
-// and the agent replays it from the console.
+// and the agent replays it from the console — also once it is archived.
+// A second recording while one is open is refused (409).
 //
 // ASVS 14.2.x (masked data never leaves the browser), 8.2.2 (a customer
 // records only on their own conversation), GDPR 25.
@@ -39,11 +44,31 @@ func TestAssistStepsInBrowser(t *testing.T) {
 	}
 	waitFor(t, customer, `!!document.querySelector('#fd-assist-banner[data-kind="steps"]')`)
 
-	// Another page of the portal: still recording, no consent asked.
+	// Another page of the portal: still recording, no consent asked. The
+	// page keeps its sockets in reach, to drop one below.
+	_, err = chromedp.Call(customer, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: `(function(){
+		var W = window.WebSocket; window.__fdSockets = [];
+		var F = function(u, p){ var s = p === undefined ? new W(u) : new W(u, p); window.__fdSockets.push(s); return s; };
+		F.prototype = W.prototype; F.CONNECTING = 0; F.OPEN = 1; F.CLOSING = 2; F.CLOSED = 3; window.WebSocket = F; })()`})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := chromedp.Do(customer, chromedp.Navigate(fd.URL+"/account/security"), chromedp.WaitVisible(css("#current_password"))); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, customer, `!!document.querySelector('#fd-assist-banner[data-kind="steps"]') && !document.querySelector('#fd-assist-consent')`)
+	// A socket that drops does not end or pause the recording: the next
+	// state poll joins again with a fresh ticket, without a consent.
+	const assistSockets = `window.__fdSockets.filter(function(s){ return s.url.indexOf('/support/assist/ws') >= 0; })`
+	waitFor(t, customer, assistSockets+`.some(function(s){ return s.readyState === 1; })`)
+	if _, err := chromedp.Run(customer, chromedp.Evaluate[bool](assistSockets+`.forEach(function(s){ s.close(); }) || true`)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, customer, `(function(){ var a = `+assistSockets+`; return a.length === 2 && a[1].readyState === 1 && !!document.querySelector('#fd-assist-banner[data-kind="steps"]') && !document.querySelector('#fd-assist-consent'); })()`)
+	// A second recording of the same conversation is refused, with why.
+	if s, page := fd.consoleRequest(t, "POST", "/support/"+convID+"/steps", custToken, nil); s != http.StatusConflict || !strings.Contains(string(page), `id="form-error"`) {
+		t.Fatalf("a second recording: %d", s)
+	}
 	_, err = chromedp.Run(customer, chromedp.Evaluate[bool](`(function(){
 		var n = document.createElement('input'); n.id = 'note-field'; n.type = 'text'; n.autocomplete = 'off';
 		document.querySelector('main').appendChild(n); return true; })()`))
@@ -90,12 +115,93 @@ func TestAssistStepsInBrowser(t *testing.T) {
 		t.Fatalf("canary %q in the recording", c)
 	}
 	scanDatabase(t, fd)
-	err = chromedp.Do(fd.browserAs(t, sup),
+
+	// The agent's replay plays the customer's pages: the typed text is on
+	// the replayed page, the canary nowhere in its DOM or field values.
+	agent := fd.browserAs(t, sup)
+	err = chromedp.Do(agent,
 		chromedp.Navigate(fd.URL+"/console/assist/"+m[1]+"/replay"),
 		chromedp.WaitVisible(css("#assist-replay")),
 	)
 	if err != nil {
 		t.Fatal(err)
+	}
+	waitFor(t, agent, `document.querySelector('#assist-replay').getAttribute('data-finished') === 'true'`)
+	replayed := `(function(){ var f = document.querySelector('#assist-view iframe'); var d = f && f.contentDocument; if (!d) { return ''; }
+		return d.documentElement.outerHTML + ' ' + Array.from(d.querySelectorAll('input,textarea')).map(function(e){ return e.value; }).join(' '); })()`
+	dom, err := chromedp.Run(agent, chromedp.Evaluate[string](replayed))
+	if err != nil || !strings.Contains(dom, visible) || !strings.Contains(dom, "current_password") {
+		t.Fatalf("the agent's replay does not show the second page with the typed text (%v)", err)
+	}
+	if c := containsCanary(dom); c != "" {
+		t.Fatalf("canary %q in the agent's replay", c)
+	}
+
+	// The customer finds it among their sessions, with a replay.
+	err = chromedp.Do(customer,
+		chromedp.Navigate(fd.URL+"/support/assist"),
+		chromedp.WaitVisible(css(`#assist-list tr[data-session="`+m[1]+`"] .assist-replay-link`)),
+		chromedp.Click(css(`#assist-list tr[data-session="`+m[1]+`"] .assist-replay-link`)),
+		chromedp.WaitVisible(css("#assist-replay")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, customer, `document.querySelector('#assist-replay').getAttribute('data-playing') === 'true'`)
+
+	// "frontdesk assist archive --older-than 0s" (e.g. before a backup)
+	// moves it to its archive file at once; the agent's replay now comes
+	// from the file, still without the canary.
+	fd.archiveRecordings(t, 0, 1, "--older-than", "0s")
+	scanDataDir(t, fd)
+	status, rec = fd.consoleRequest(t, "GET", "/console/assist/"+m[1]+"/recording", sup, nil)
+	if status != http.StatusOK || !strings.Contains(string(rec), `"source":"archive"`) || !strings.Contains(string(rec), visible) || containsCanary(string(rec)) != "" {
+		t.Fatalf("recording from the archive: %d, has the typed text: %v, canary %q", status, strings.Contains(string(rec), visible), containsCanary(string(rec)))
+	}
+}
+
+// Record my steps is offered from the professional plan up: on the basic
+// plan the conversation's page says it is not part of the plan instead of
+// offering the button, and a post anyway (a stale page, the widget) is
+// refused with that message and 403 — nothing starts, and the refusal is
+// audited.
+//
+// ASVS 8.2.1 (the plan decides), 16.3.x (the refusal audited).
+func TestAssistStepsPlan(t *testing.T) {
+	vars := map[string]string{"FRONTDESK_ASSIST_DEFAULT_PLAN": "basic"}
+	for k, v := range fastHashing {
+		vars[k] = v
+	}
+	fd := Start(t, vars)
+	_, convID := assistDesk(t, fd)
+	cust := fd.signInAPI(t, "minh@example.com", apiPassword)
+	const refusal = "Recording your steps is not part of your organisation"
+	s, page := fd.consoleRequest(t, "GET", "/support/"+convID, cust, nil)
+	if s != http.StatusOK || strings.Contains(string(page), `id="steps-start"`) || !strings.Contains(string(page), `id="steps-plan"`) || !strings.Contains(string(page), refusal) {
+		t.Fatalf("conversation page on the basic plan: %d, offers the button: %v", s, strings.Contains(string(page), `id="steps-start"`))
+	}
+	s, page = fd.consoleRequest(t, "POST", "/support/"+convID+"/steps", cust, nil)
+	if s != http.StatusForbidden || !strings.Contains(string(page), `id="form-error"`) || !strings.Contains(string(page), refusal) {
+		t.Fatalf("steps on the basic plan: %d", s)
+	}
+	if _, state := fd.consoleRequest(t, "GET", "/support/assist/state", cust, nil); strings.Contains(string(state), `"kind":"steps"`) {
+		t.Fatal("a recording started on the basic plan")
+	}
+	ctx := context.Background()
+	d, err := db.Open(ctx, db.Options{URL: fd.DatabaseURL, DataDir: fd.DataDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	var sessions, denied int
+	err = d.Read(ctx, func(tx *db.Tx) error {
+		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM assist_sessions").Scan(&sessions); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, "SELECT COUNT(*) FROM audit_log WHERE action = 'assist.steps_start' AND outcome = 'denied' AND target = ?", "conversation:"+convID).Scan(&denied)
+	})
+	if err != nil || sessions != 0 || denied != 1 {
+		t.Fatalf("%d sessions, %d denied assist.steps_start audit entries (%v)", sessions, denied, err)
 	}
 }
 

@@ -70,6 +70,8 @@ type Config struct {
 	AssistArchiveDir        string
 	AssistDefaultPlan       string
 	AssistRecording         bool
+
+	clock func() time.Time // Env.Clock: not configurable, tests only
 }
 
 // option is one configuration setting: its flag, its variable, its default

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/frontdesk/frontdesk/internal/web"
 )
@@ -22,6 +23,9 @@ type Env struct {
 	Stdin  io.Reader
 	Stdout io.Writer
 	Stderr io.Writer
+	// Clock is the database's "now" (db.Options.Clock); time.Now when nil.
+	// Tests move it, e.g. past the recordings' retention.
+	Clock func() time.Time
 }
 
 // OSEnv is the real process environment.
@@ -166,6 +170,7 @@ func parse(fs *flag.FlagSet, build func() (Config, error), args []string, env En
 		fmt.Fprintf(env.Stderr, "frontdesk: configuration: %s\n", sentence(err))
 		return Config{}, errUsage
 	}
+	cfg.clock = env.Clock
 	return cfg, nil
 }
 

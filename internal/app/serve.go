@@ -54,6 +54,9 @@ type Instance struct {
 // Start opens the services and starts serving on cfg.Addr (which may use
 // port 0). It returns once the listener is open.
 func Start(ctx context.Context, cfg Config, env Env) (*Instance, error) {
+	if env.Clock != nil {
+		cfg.clock = env.Clock
+	}
 	log := newLogger(cfg, env.Stderr)
 	autoLimit := env.Getenv("GOMEMLIMIT") == ""
 	if autoLimit {

@@ -55,7 +55,7 @@ const (
 // openSystem connects to the database, brings or checks the schema, and
 // loads the keys.
 func openSystem(ctx context.Context, cfg Config, log *slog.Logger, mode openMode) (*system, error) {
-	d, err := db.Open(ctx, db.Options{URL: cfg.DatabaseURL, DataDir: cfg.DataDir})
+	d, err := db.Open(ctx, db.Options{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, Clock: cfg.clock})
 	if err != nil {
 		return nil, err
 	}

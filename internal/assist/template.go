@@ -230,7 +230,7 @@ func (s *Service) AssignTemplate(ctx context.Context, by Actor, orgID, accountID
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return invalid("account_id", "not a member of this organisation")
+			return ErrNotFound // ASVS 8.2.2: another organisation's member is not there for you
 		}
 		return s.o.Audit.Record(ctx, tx, audit.Event{Action: "assist.template_assign", Target: "account:" + accountID, Actor: templateActor(ctx, by),
 			Details: map[string]any{"org": orgID, "template": templateID}})

@@ -186,11 +186,26 @@ func (s *Server) assistStartSteps(w http.ResponseWriter, r *http.Request) error 
 	if !convIDPattern.MatchString(conv) {
 		return ErrNotFound
 	}
-	if _, err := s.opts.Assist.StartSteps(r.Context(), me, conv); err != nil {
+	_, err = s.opts.Assist.StartSteps(r.Context(), me, conv)
+	switch {
+	case errors.Is(err, assist.ErrPlan):
+		return s.stepsRefused(w, r, http.StatusForbidden, "assist.c.steps_plan")
+	case errors.Is(err, assist.ErrBusy):
+		return s.stepsRefused(w, r, http.StatusConflict, "assist.c.steps_busy")
+	case err != nil:
 		return assistError(err)
 	}
 	http.Redirect(w, r, "/support/"+conv+"?steps=1", http.StatusSeeOther)
 	return nil
+}
+
+// stepsRefused shows the conversation again with why the recording did not
+// start (the plan, or a session already open), in the customer's language.
+// StartSteps has already checked that the conversation is theirs.
+func (s *Server) stepsRefused(w http.ResponseWriter, r *http.Request, status int, msg string) error {
+	f := newForm(r)
+	f.Error = s.pages.translator(info(r.Context()).lang)(msg)
+	return s.conversationPage(w, r, status, f)
 }
 
 // assistStepsTicket gives a join ticket for the customer's open recording

@@ -85,6 +85,12 @@ func (s *Server) orgOf(r *http.Request) (*assist.Org, string, error) {
 // orgPage renders an organisation's page with f's notice or error.
 func (s *Server) orgPage(w http.ResponseWriter, r *http.Request, status int, f *form) error {
 	o, base, err := s.orgOf(r)
+	if errors.Is(err, ErrNotFound) && r.Method == http.MethodGet && !orgActor(r).Staff && principal(r.Context()) != nil {
+		// A customer outside any organisation: a plain page, still a 404.
+		f = newForm(r)
+		f.Extra = orgView{}
+		return s.render(w, r, http.StatusNotFound, "support_org", f)
+	}
 	if err != nil {
 		return err
 	}
@@ -154,7 +160,7 @@ func (s *Server) orgDone(w http.ResponseWriter, r *http.Request, err error, done
 func (s *Server) assistOrg(w http.ResponseWriter, r *http.Request) error {
 	f := newForm(r)
 	switch d := r.URL.Query().Get("done"); d {
-	case "created", "plan", "member", "member_removed", "template", "template_deleted", "assigned":
+	case "created", "plan", "member", "member_removed", "admin", "template", "template_deleted", "assigned":
 		f.Notice = "assist.org.done." + d
 	}
 	return s.orgPage(w, r, http.StatusOK, f)

@@ -138,19 +138,3 @@ func (s *Server) consoleAssistRecording(w http.ResponseWriter, r *http.Request) 
 	writeRecording(w, rec)
 	return nil
 }
-
-// consoleAssistCard saves an agent's identity card (staff number,
-// department, photo), for desk managers.
-func (s *Server) consoleAssistCard(w http.ResponseWriter, r *http.Request) error {
-	id := r.PathValue("id")
-	if !convIDPattern.MatchString(id) {
-		return ErrNotFound
-	}
-	err := s.opts.Assist.SaveProfile(r.Context(), assist.Profile{AccountID: id, StaffNumber: r.PostFormValue("staff_number"),
-		Department: r.PostFormValue("department"), Photo: r.PostFormValue("photo")})
-	if err != nil {
-		return assistError(err)
-	}
-	http.Redirect(w, r, "/console/desk?done=card", http.StatusSeeOther)
-	return nil
-}

@@ -22,6 +22,7 @@ type deskView struct {
 	Canned     []support.Canned
 	Lang       string
 	AgentNames map[string]string
+	Cards      bool // remote assistance is on: agents have identity cards
 }
 
 func (s *Server) consoleDesk(w http.ResponseWriter, r *http.Request) error {
@@ -30,7 +31,7 @@ func (s *Server) consoleDesk(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) renderDesk(w http.ResponseWriter, r *http.Request, status int, f *form) error {
 	ctx := r.Context()
-	v := deskView{Lang: info(ctx).lang, AgentNames: map[string]string{}}
+	v := deskView{Lang: info(ctx).lang, AgentNames: map[string]string{}, Cards: s.opts.Assist != nil}
 	var err error
 	if v.Agents, err = s.opts.Support.Agents(ctx); err != nil {
 		return err

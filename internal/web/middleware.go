@@ -162,6 +162,8 @@ func (s *Server) guard(rt Route, w http.ResponseWriter, r *http.Request) error {
 			limit = maxUploadBytes + 64<<10
 		case uploadRoutes[rt.Pattern]:
 			limit = support.MaxUploadBytes + 64<<10
+		case rt.Pattern == agentCardRoute:
+			limit = agentCardBodyLimit
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
 	}

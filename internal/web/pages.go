@@ -63,6 +63,7 @@ func loadPages() (*pages, error) {
 		"json":           func(v any) (string, error) { b, err := json.Marshal(v); return string(b), err },
 		"deref":          func(b *bool) bool { return b != nil && *b },
 		"duration":       shortDuration,
+		"photo":          cardPhotoURL,
 		"percent":        func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "%" },
 		"callDirections": func() []string { return support.CallDirections }, "callOutcomes": func() []string { return support.CallOutcomes }, "priorities": func() []string { return support.Priorities }}).
 		ParseFS(assets, "templates/layout.html")

@@ -18,6 +18,8 @@ type contactView struct {
 	Conversations []support.Conversation
 	Categories    []support.Category
 	Lang          string
+	Assist        bool   // links to the customer's remote-assistance pages
+	OrgName       string // the customer's organisation, if any
 }
 
 func (s *Server) contactData(r *http.Request) (*contactView, error) {
@@ -43,6 +45,16 @@ func (s *Server) contactData(r *http.Request) (*contactView, error) {
 		v.SignedIn = true
 		if v.Conversations, err = s.opts.Support.ConversationsOf(ctx, p.AccountID, 20); err != nil {
 			return nil, err
+		}
+		if s.opts.Assist != nil {
+			v.Assist = true
+			o, _, err := s.opts.Assist.OrgOf(ctx, p.AccountID)
+			if err != nil {
+				return nil, err
+			}
+			if o != nil {
+				v.OrgName = o.Name
+			}
 		}
 	}
 	return v, nil
@@ -141,16 +153,7 @@ func (s *Server) myConversation(r *http.Request) (*support.Conversation, error) 
 }
 
 func (s *Server) supportConversation(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.myConversation(r)
-	if err != nil {
-		return err
-	}
 	f := newForm(r)
-	v, err := s.supportView(r, c)
-	if err != nil {
-		return err
-	}
-	f.Extra = v
 	switch {
 	case r.URL.Query().Get("sent") == "1":
 		f.Notice = "contact.sent_signed_in"
@@ -159,7 +162,22 @@ func (s *Server) supportConversation(w http.ResponseWriter, r *http.Request) err
 	case r.URL.Query().Get("steps") == "1":
 		f.Notice = "assist.c.steps_started"
 	}
-	return s.render(w, r, http.StatusOK, "support_conversation", f)
+	return s.conversationPage(w, r, http.StatusOK, f)
+}
+
+// conversationPage renders the customer's conversation with f's notice or
+// error.
+func (s *Server) conversationPage(w http.ResponseWriter, r *http.Request, status int, f *form) error {
+	c, err := s.myConversation(r)
+	if err != nil {
+		return err
+	}
+	v, err := s.supportView(r, c)
+	if err != nil {
+		return err
+	}
+	f.Extra = v
+	return s.render(w, r, status, "support_conversation", f)
 }
 
 // supportConversationView is a customer's conversation with its survey.
@@ -167,7 +185,10 @@ type supportConversationView struct {
 	C      *support.Conversation
 	Survey *support.Survey
 	Files  map[string]support.Attachment
-	Steps  bool // "record my steps" is offered (remote assistance is on)
+	Steps  bool // "record my steps" is on the page (remote assistance is on, the conversation open)
+	// StepsPlan is false when the customer's plan (basic) leaves remote
+	// assistance out: the page says so instead of offering the button.
+	StepsPlan bool
 }
 
 func (s *Server) supportView(r *http.Request, c *support.Conversation) (supportConversationView, error) {
@@ -176,7 +197,18 @@ func (s *Server) supportView(r *http.Request, c *support.Conversation) (supportC
 		return supportConversationView{}, err
 	}
 	files, err := filesByMessage(s.opts.Support, r, c.ID)
-	return supportConversationView{C: c, Survey: sv, Files: files, Steps: s.opts.Assist != nil}, err
+	if err != nil {
+		return supportConversationView{}, err
+	}
+	v := supportConversationView{C: c, Survey: sv, Files: files}
+	if s.opts.Assist != nil && c.Status != support.StatusClosed {
+		pol, err := s.opts.Assist.Effective(r.Context(), c.Contact.AccountID)
+		if err != nil {
+			return supportConversationView{}, err
+		}
+		v.Steps, v.StepsPlan = true, pol.Allowed
+	}
+	return v, nil
 }
 
 func (s *Server) supportReply(w http.ResponseWriter, r *http.Request) error {

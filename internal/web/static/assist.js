@@ -163,9 +163,9 @@
         break;
       case "highlight":
         if (target) {
-          target.classList.add("fd-assist-highlight");
           target.scrollIntoView({ block: "nearest" });
-          setTimeout(function () { target.classList.remove("fd-assist-highlight"); }, 3000);
+          flash(target);
+          say(t("highlight_said", agentName(), nameOf(target)));
         }
         break;
       case "annotate":
@@ -206,20 +206,46 @@
   function showNote(target, text) {
     var old = document.getElementById("fd-assist-note");
     if (old) { old.remove(); }
-    var n = el("div", { "class": "fd-assist-note", id: "fd-assist-note", role: "note" });
-    n.appendChild(el("strong", {}, t("note_from", agentName())));
+    var n = el("div", { "class": "fd-assist-note", id: "fd-assist-note", role: "note", "aria-labelledby": "fd-assist-note-from" });
+    n.appendChild(el("strong", { id: "fd-assist-note-from" }, t("note_from", agentName())));
     n.appendChild(el("p", { id: "fd-assist-note-text" }, text)); // text, never HTML
     var close = el("button", { type: "button", "class": "button secondary", id: "fd-assist-note-close" }, t("note_close"));
     close.addEventListener("click", function () { n.remove(); });
+    n.addEventListener("keydown", function (e) { if (e.key === "Escape") { n.remove(); } });
     n.appendChild(close);
+    if (target) { target.scrollIntoView({ block: "nearest" }); }
     var r = target && target.getBoundingClientRect ? target.getBoundingClientRect() : null;
     n.style.left = Math.max(8, Math.min(window.innerWidth - 300, r ? r.left : 16)) + "px";
     n.style.top = Math.max(8, Math.min(window.innerHeight - 120, r ? r.bottom + 8 : 16)) + "px";
     ui().appendChild(n);
-    if (target) {
-      target.classList.add("fd-assist-highlight");
-      setTimeout(function () { target.classList.remove("fd-assist-highlight"); }, 3000);
+    if (target) { flash(target); }
+    // Announced, not focused: the customer may be typing.
+    say(t("note_from", agentName()) + ": " + text);
+  }
+  // flash outlines an element for 3 s; highlighting it again restarts the 3 s.
+  var flashTimers = new WeakMap();
+  function flash(target) {
+    clearTimeout(flashTimers.get(target));
+    target.classList.add("fd-assist-highlight");
+    flashTimers.set(target, setTimeout(function () { target.classList.remove("fd-assist-highlight"); flashTimers.delete(target); }, 3000));
+  }
+  // say tells screen-reader users what the agent shows, through a live
+  // region in this script's UI (set after a tick, so it is announced).
+  function say(text) {
+    var live = document.getElementById("fd-assist-said");
+    if (!live) {
+      live = el("p", { id: "fd-assist-said", "class": "sr", role: "status", "aria-live": "polite" });
+      ui().appendChild(live);
     }
+    live.textContent = "";
+    setTimeout(function () { live.textContent = text; }, 50);
+  }
+  // nameOf is a short accessible name for a highlighted element: what the
+  // customer sees on it (never a masked field's, which is never a target).
+  function nameOf(e) {
+    var s = e.getAttribute("aria-label") || e.getAttribute("title") || e.getAttribute("placeholder") || e.textContent || e.tagName.toLowerCase();
+    s = s.replace(/\s+/g, " ").trim();
+    return s.length > 60 ? s.slice(0, 59) + "…" : s;
   }
 
   // ---- the screens ----
@@ -338,21 +364,35 @@
   // ---- record my steps ----
   // A recording of steps has no watcher: it continues on every portal page
   // (a fresh ticket per page, no new consent) until Stop or its maximum.
+  // If its socket drops, the next state poll joins again with a fresh
+  // ticket (lostSteps remembers it, to say so if it ended meanwhile).
+  var stepsClock = null, lostSteps = null;
+  function stepsLeft() {
+    return session.ends_at ? Math.max(1, Math.ceil((Date.parse(session.ends_at) - Date.now()) / 60000)) : minutes(session.max_duration);
+  }
   function showStepsBanner() {
     var root = ui();
     root.textContent = "";
     var b = el("div", { "class": "fd-assist-banner", id: "fd-assist-banner", "data-kind": "steps", role: "status" });
-    var left = session.ends_at ? Math.max(1, Math.ceil((Date.parse(session.ends_at) - Date.now()) / 60000)) : minutes(session.max_duration);
-    b.appendChild(el("span", { id: "fd-assist-watching" }, t("steps_banner", left)));
+    // The minutes left are kept current but not announced each minute;
+    // the server's warning, two minutes before the end, is.
+    var said = el("span", { id: "fd-assist-watching", "aria-live": "off" }, t("steps_banner", stepsLeft()));
+    b.appendChild(said);
     var stopB = el("button", { type: "button", "class": "button danger", id: "fd-assist-stop" }, t("steps_stop"));
     stopB.addEventListener("click", function () { stop(session.id); });
     b.appendChild(stopB);
     root.appendChild(b);
+    clearInterval(stepsClock);
+    stepsClock = setInterval(function () {
+      if (ended || !session || !said.isConnected) { clearInterval(stepsClock); return; }
+      said.textContent = t("steps_banner", stepsLeft());
+    }, 15000);
   }
   function resumeSteps(sess) {
     session = sess;
     post("/support/assist/" + sess.id + "/ticket").then(function (res) {
       session = res.session;
+      lostSteps = null;
       showStepsBanner();
       return loadRecorder().then(function () { connect(res.ticket); });
     }).catch(function () { session = null; });
@@ -380,10 +420,15 @@
     };
     ws.onclose = function () {
       ws = null;
-      if (!ended) {
-        stopRecording();
-        notice(t("paused"));
+      if (ended) { return; }
+      stopRecording();
+      if (session && session.kind === "steps") {
+        lostSteps = session.id;
+        session = null;
+        notice(t("steps_reconnecting"));
+        return;
       }
+      notice(t("paused"));
     };
   }
   function control(c) {
@@ -412,6 +457,7 @@
       if (!st || session || document.getElementById("fd-assist-consent")) { return; }
       var steps = (st.sessions || []).filter(function (o) { return o.session.kind === "steps" && o.session.state === "active"; })[0];
       if (steps) { resumeSteps(steps.session); return; }
+      if (lostSteps) { lostSteps = null; notice(t("steps_ended"), "fd-assist-ended"); }
       var offer = (st.sessions || []).filter(function (o) { return o.session.kind === "assist" && o.session.state !== "ended"; })[0];
       if (offer) { showConsent(offer, offer.session.state !== "invited"); }
     }).catch(function () { /* try again at the next tick */ });
