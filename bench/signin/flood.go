@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/frontdesk/frontdesk/bench/internal/benchkit"
 )
 
 // floodTimeout is each flood request's client timeout: a request that runs
@@ -89,7 +91,7 @@ func signinFlood(srv *server, accts []account, n int) floodResult {
 	}
 	hung := int(open.Load())
 	peak, samples := srv.rss.max()
-	hwm, _ := readStatus(srv.pid, "VmHWM")
+	hwm, _ := benchkit.ProcStatus(srv.pid, "VmHWM")
 	gm := mem.stop()
 	// Hung requests may still answer: take a copy under the lock.
 	mu.Lock()

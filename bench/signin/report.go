@@ -1,18 +1,17 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"maps"
 	"net/http"
-	"os"
 	"os/exec"
-	"runtime"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/frontdesk/frontdesk/internal/password"
+
+	"github.com/frontdesk/frontdesk/bench/internal/benchkit"
 )
 
 // Targets of issue 3.
@@ -38,7 +37,7 @@ func (r *results) markdown() string {
 
 	fmt.Fprintf(&b, "### %s\n\n", r.database)
 	fmt.Fprintf(&b, "%s; %s; %s. Server: Argon2id m=%d KiB, t=%d, p=%d; hash memory budget %s. Sign-in shares are of the mean of the two raw rates (%.1f hashes/s); the CPU share compares the raw CPU per hash (%.1f ms) with the server's CPU per sign-in.\n\n",
-		machine(), r.product, r.started.Format("2006-01-02 15:04 MST"), p.Memory, p.Time, p.Threads, mib(o.budget), ref, refCPU)
+		benchkit.Machine(), r.product, r.started.Format("2006-01-02 15:04 MST"), p.Memory, p.Time, p.Threads, mib(o.budget), ref, refCPU)
 	b.WriteString("| phase | figure | measured | target | met |\n|---|---|---|---|---|\n")
 	row := func(phase, figure, measured, target, met string) {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", phase, figure, measured, target, met)
@@ -176,35 +175,6 @@ func thousands(v float64) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
-}
-
-// machine describes the computer: CPUs, platform, CPU model and memory.
-func machine() string {
-	desc := fmt.Sprintf("%d CPUs (runtime.NumCPU), %s/%s, %s", runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version())
-	if m := procField("/proc/cpuinfo", "model name"); m != "" {
-		desc += ", " + m
-	}
-	if m := procField("/proc/meminfo", "MemTotal"); m != "" {
-		desc += ", " + m + " RAM"
-	}
-	return desc
-}
-
-// procField returns the value of the first "name: value" line of a /proc file.
-func procField(path, name string) string {
-	f, err := os.Open(path)
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		k, v, ok := strings.Cut(sc.Text(), ":")
-		if ok && strings.TrimSpace(k) == name {
-			return strings.TrimSpace(v)
-		}
-	}
-	return ""
 }
 
 // productVersion names the code measured: the commit of the working tree

@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
-	"os"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/frontdesk/frontdesk/bench/internal/benchkit"
 )
 
 // rssSampler reads a process's VmRSS at a fixed interval and keeps the
@@ -31,7 +29,7 @@ func newRSSSampler(pid int, every time.Duration) *rssSampler {
 			case <-r.done:
 				return
 			case <-t.C:
-				if v, err := readStatus(pid, "VmRSS"); err == nil {
+				if v, err := benchkit.ProcStatus(pid, "VmRSS"); err == nil {
 					r.mu.Lock()
 					r.peak, r.n = max(r.peak, v), r.n+1
 					r.mu.Unlock()
@@ -58,28 +56,6 @@ func (r *rssSampler) max() (int64, int) {
 }
 
 func (r *rssSampler) stop() { r.once.Do(func() { close(r.done) }) }
-
-// readStatus returns one "kB" field of /proc/<pid>/status, in bytes.
-func readStatus(pid int, field string) (int64, error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		rest, ok := strings.CutPrefix(sc.Text(), field+":")
-		if !ok {
-			continue
-		}
-		kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-		if err != nil {
-			return 0, fmt.Errorf("%s: %w", field, err)
-		}
-		return kb << 10, nil
-	}
-	return 0, fmt.Errorf("%s not in /proc/%d/status", field, pid)
-}
 
 // mib formats bytes as MiB.
 func mib(b int64) string { return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20)) }

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/frontdesk/frontdesk/bench/internal/benchkit"
 )
 
 // results holds every figure of one run, for the report.
@@ -48,12 +50,12 @@ func run(o options) error {
 	}
 	dbURL := ""
 	if o.postgres != "" {
-		pg, err := createDatabase(o.postgres)
+		pg, err := benchkit.CreateDatabase(o.postgres, "fd_signin_bench")
 		if err != nil {
 			return err
 		}
-		defer pg.drop()
-		dbURL, res.database = pg.url, "PostgreSQL "+pg.version+" (127.0.0.1, pgx)"
+		defer pg.Drop()
+		dbURL, res.database = pg.URL, "PostgreSQL "+pg.Version+" (127.0.0.1, pgx)"
 	}
 
 	logf("raw Argon2id rate, %s", o.rawFor)
