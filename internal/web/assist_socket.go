@@ -161,24 +161,43 @@ func unsubscribe(subs []bus.Subscription) {
 	}
 }
 
-// reads pumps the client's frames into a channel.
-func (c *assistConn) reads() (<-chan assistIn, <-chan error) {
-	frames, errs := make(chan assistIn), make(chan error, 1)
-	go func() {
-		for {
-			var f assistIn
-			if err := wsjson.Read(c.ctx, c.conn, &f); err != nil {
-				errs <- err
-				return
+// relay serves a joined socket until it ends: the client's frames go to
+// handle, the bus's payloads of the data channel are written as
+// {"type": kind, kind: payload}, control messages as they come (an
+// "ended" one ends the socket), and pings run beside the loop.
+func (c *assistConn) relay(handle func(assistIn) error, kind string) error {
+	frames, readErr := readFrames[assistIn](c.ctx, c.conn)
+	ping, pingErr := time.NewTicker(chatPing), make(chan error, 1)
+	defer ping.Stop()
+	for {
+		select {
+		case <-c.ctx.Done():
+			return c.ctx.Err()
+		case err := <-readErr:
+			return err
+		case f := <-frames:
+			if err := handle(f); err != nil {
+				return err
 			}
-			select {
-			case frames <- f:
-			case <-c.ctx.Done():
-				return
+		case p := <-c.data:
+			if err := c.write(map[string]any{"type": kind, kind: json.RawMessage(p)}); err != nil {
+				return err
 			}
+		case p := <-c.control:
+			ended, err := c.forwardControl(p)
+			if err != nil || ended {
+				c.ended = c.ended || ended
+				return err
+			}
+		case <-ping.C:
+			if c.gap.Load() {
+				return errors.New("assist: control messages lost")
+			}
+			pingAsync(c.ctx, c.conn, pingErr)
+		case err := <-pingErr:
+			return err
 		}
-	}()
-	return frames, errs
+	}
 }
 
 // forwardControl writes a control message and reports whether it ended
@@ -263,38 +282,7 @@ func (c *assistConn) runCustomer() error {
 		c.ended = true
 		return nil
 	}
-	frames, readErr := c.reads()
-	ping, pingErr := time.NewTicker(chatPing), make(chan error, 1)
-	defer ping.Stop()
-	for {
-		select {
-		case <-c.ctx.Done():
-			return c.ctx.Err()
-		case err := <-readErr:
-			return err
-		case f := <-frames:
-			if err := c.customerFrame(f); err != nil {
-				return err
-			}
-		case p := <-c.data:
-			if err := c.write(map[string]any{"type": "action", "action": json.RawMessage(p)}); err != nil {
-				return err
-			}
-		case p := <-c.control:
-			ended, err := c.forwardControl(p)
-			if err != nil || ended {
-				c.ended = c.ended || ended
-				return err
-			}
-		case <-ping.C:
-			if c.gap.Load() {
-				return errors.New("assist: control messages lost")
-			}
-			pingAsync(c.ctx, c.conn, pingErr)
-		case err := <-pingErr:
-			return err
-		}
-	}
+	return c.relay(c.customerFrame, "action")
 }
 
 func (c *assistConn) customerFrame(f assistIn) error {
@@ -368,37 +356,7 @@ func (c *assistConn) runAgent() error {
 		// A fresh viewer needs a full snapshot to start from.
 		_ = sv.RequestSnapshot(c.ctx, t.SessionID, t.AccountID)
 	}
-	frames, readErr := c.reads()
-	ping, pingErr := time.NewTicker(chatPing), make(chan error, 1)
-	defer ping.Stop()
-	for {
-		select {
-		case <-c.ctx.Done():
-			return c.ctx.Err()
-		case err := <-readErr:
-			return err
-		case f := <-frames:
-			if err := c.agentFrame(f, actor); err != nil {
-				return err
-			}
-		case p := <-c.data:
-			if err := c.write(map[string]any{"type": "batch", "batch": json.RawMessage(p)}); err != nil {
-				return err
-			}
-		case p := <-c.control:
-			ended, err := c.forwardControl(p)
-			if err != nil || ended {
-				return err
-			}
-		case <-ping.C:
-			if c.gap.Load() {
-				return errors.New("assist: control messages lost")
-			}
-			pingAsync(c.ctx, c.conn, pingErr)
-		case err := <-pingErr:
-			return err
-		}
-	}
+	return c.relay(func(f assistIn) error { return c.agentFrame(f, actor) }, "batch")
 }
 
 func (c *assistConn) agentFrame(f assistIn, actor assist.Actor) error {

@@ -257,22 +257,7 @@ func (c *chatConn) run() error {
 		return err
 	}
 
-	frames := make(chan chatFrame)
-	readErr := make(chan error, 1)
-	go func() {
-		for {
-			var f chatFrame
-			if err := wsjson.Read(c.ctx, c.conn, &f); err != nil {
-				readErr <- err
-				return
-			}
-			select {
-			case frames <- f:
-			case <-c.ctx.Done():
-				return
-			}
-		}
-	}()
+	frames, readErr := readFrames[chatFrame](c.ctx, c.conn)
 	ping, pingErr := time.NewTicker(chatPing), make(chan error, 1)
 	defer ping.Stop()
 	for {
@@ -302,6 +287,27 @@ func (c *chatConn) run() error {
 			return err
 		}
 	}
+}
+
+// readFrames reads a socket's JSON frames on its own goroutine and hands
+// them over one at a time; the first read error ends it.
+func readFrames[T any](ctx context.Context, conn *websocket.Conn) (<-chan T, <-chan error) {
+	frames, errs := make(chan T), make(chan error, 1)
+	go func() {
+		for {
+			var f T
+			if err := wsjson.Read(ctx, conn, &f); err != nil {
+				errs <- err
+				return
+			}
+			select {
+			case frames <- f:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return frames, errs
 }
 
 // pingAsync pings conn without holding up the caller's loop, and reports a
