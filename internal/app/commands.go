@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"time"
 
@@ -132,20 +133,25 @@ func runKeysRotate(ctx context.Context, env Env, args []string) error {
 // ended more than --older-than ago (the retention by default; 0 for all).
 func runAssistArchive(ctx context.Context, env Env, args []string) error {
 	fs, build := flagSet("assist archive", env)
-	olderThan := fs.Duration("older-than", -1, "archive sessions that ended more than this long ago (default: --assist-retention-days)")
+	olderThan := fs.Duration("older-than", 0, "archive sessions that ended more than this long ago (default: --assist-retention-days; 0s: every ended session)")
 	cfg, err := parse(fs, build, args, env)
 	if err != nil {
 		return err
+	}
+	age, given := cfg.AssistRetention, false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == "older-than" })
+	if given {
+		if *olderThan < 0 {
+			fmt.Fprintln(env.Stderr, "frontdesk assist archive: --older-than must not be negative")
+			return errUsage
+		}
+		age = *olderThan
 	}
 	sys, err := openSystem(ctx, cfg, newLogger(cfg, env.Stderr), needCurrent)
 	if err != nil {
 		return err
 	}
 	defer sys.close()
-	age := *olderThan
-	if age < 0 {
-		age = cfg.AssistRetention
-	}
 	total := 0
 	for {
 		n, err := sys.assist.ArchiveOlder(ctx, age)

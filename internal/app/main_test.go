@@ -261,3 +261,25 @@ func TestAdminCreate(t *testing.T) {
 		t.Fatalf("duplicate: %d %s", code, stderr)
 	}
 }
+
+// "assist archive" refuses a negative or malformed --older-than (exit 2,
+// nothing archived) and, on a database with nothing ended, archives
+// nothing with the retention or with 0s.
+func TestAssistArchiveCommand(t *testing.T) {
+	c := newCLI(t)
+	if code, _, _ := c.run("migrate"); code != 0 {
+		t.Fatalf("migrate: exit %d", code)
+	}
+	for _, bad := range []string{"-1h", "soon"} {
+		code, out, errOut := c.run("assist", "archive", "--older-than", bad)
+		if code != 2 || out != "" || !strings.Contains(errOut, "older-than") {
+			t.Fatalf("--older-than %s: exit %d, %q %q", bad, code, out, errOut)
+		}
+	}
+	for _, args := range [][]string{{"assist", "archive"}, {"assist", "archive", "--older-than", "0s"}} {
+		code, out, errOut := c.run(args...)
+		if code != 0 || !strings.Contains(out, "0 session recordings archived") {
+			t.Fatalf("%v: exit %d, %q %q", args, code, out, errOut)
+		}
+	}
+}
