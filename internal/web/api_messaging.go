@@ -43,8 +43,8 @@ func (s *Server) apiMessagingInbound(w http.ResponseWriter, r *http.Request) err
 	case errors.Is(err, support.ErrWebhookReplay):
 		return &Error{Status: http.StatusConflict, Code: "delivery_replayed", Message: "This delivery id was received before."}
 	case err != nil:
-		return supportError(err)
+		return SupportError(err)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"conversation_id": conv.ID, "message_id": msg.ID, "duplicate": dup})
+	WriteJSON(w, http.StatusOK, map[string]any{"conversation_id": conv.ID, "message_id": msg.ID, "duplicate": dup})
 	return nil
 }

@@ -16,11 +16,11 @@ import (
 // second factor (200, no session yet).
 func signInJSON(w http.ResponseWriter, res *identity.SignInResult) {
 	if res.Challenge != nil {
-		writeJSON(w, http.StatusOK, map[string]any{"mfa_required": true, "challenge": res.Challenge.Token,
+		WriteJSON(w, http.StatusOK, map[string]any{"mfa_required": true, "challenge": res.Challenge.Token,
 			"methods": res.Challenge.Methods, "expires_at": res.Challenge.ExpiresAt})
 		return
 	}
-	writeJSON(w, http.StatusCreated, sessionJSON{Token: res.Token, Session: res.Session, Account: res.Account})
+	WriteJSON(w, http.StatusCreated, sessionJSON{Token: res.Token, Session: res.Session, Account: res.Account})
 }
 
 func (s *Server) apiSignInMFA(w http.ResponseWriter, r *http.Request) error {
@@ -36,7 +36,7 @@ func (s *Server) apiSignInMFA(w http.ResponseWriter, r *http.Request) error {
 	res, err := s.opts.Identity.CompleteMFA(r.Context(), identity.MFAAttempt{Challenge: in.Challenge, Method: in.Method, Code: in.Code,
 		Credential: in.Credential, SignIn: identity.SignIn{IP: ClientIP(r.Context()), UserAgent: r.UserAgent(), Client: identity.ClientAPI}})
 	if err != nil {
-		return identityError(err)
+		return IdentityError(err)
 	}
 	signInJSON(w, res)
 	return nil
@@ -52,9 +52,9 @@ func (s *Server) apiSendCode(w http.ResponseWriter, r *http.Request) error {
 	}
 	dest, err := s.opts.MFA.SendCode(r.Context(), in.Challenge, in.Method, ClientIP(r.Context()))
 	if err != nil {
-		return identityError(err)
+		return IdentityError(err)
 	}
-	writeJSON(w, http.StatusAccepted, map[string]string{"sent_to": dest})
+	WriteJSON(w, http.StatusAccepted, map[string]string{"sent_to": dest})
 	return nil
 }
 
@@ -67,18 +67,18 @@ func (s *Server) apiBeginWebAuthn(w http.ResponseWriter, r *http.Request) error 
 	}
 	opts, err := s.opts.MFA.BeginWebAuthn(r.Context(), in.Challenge)
 	if err != nil {
-		return identityError(err)
+		return IdentityError(err)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"options": opts})
+	WriteJSON(w, http.StatusOK, map[string]any{"options": opts})
 	return nil
 }
 
 func (s *Server) apiBeginPasskey(w http.ResponseWriter, r *http.Request) error {
 	id, opts, err := s.opts.MFA.BeginPasskeySignInFrom(r.Context(), ClientIP(r.Context()))
 	if err != nil {
-		return identityError(err)
+		return IdentityError(err)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"ceremony": id, "options": opts})
+	WriteJSON(w, http.StatusOK, map[string]any{"ceremony": id, "options": opts})
 	return nil
 }
 
@@ -101,14 +101,14 @@ func (s *Server) apiPasskeySignIn(w http.ResponseWriter, r *http.Request) error 
 	res, err := s.passkeySignIn(r, in.Ceremony, in.Credential,
 		identity.SignIn{IP: ClientIP(r.Context()), UserAgent: r.UserAgent(), Client: identity.ClientAPI})
 	if err != nil {
-		return identityError(err)
+		return IdentityError(err)
 	}
 	signInJSON(w, res)
 	return nil
 }
 
-// mfaStatus is the account's second-factor state as its owner sees it.
-type mfaStatus struct {
+// MFAStatus is the account's second-factor state as its owner sees it.
+type MFAStatus struct {
 	Factors            []mfa.Factor          `json:"factors"`
 	RecoveryCodesLeft  int                   `json:"recovery_codes_left"`
 	Required           bool                  `json:"required"`
@@ -119,8 +119,8 @@ type mfaStatus struct {
 	RecoveryCodeFormat string                `json:"recovery_code_format"`
 }
 
-func (s *Server) mfaStatus(r *http.Request) (*mfaStatus, error) {
-	ctx, p := r.Context(), principal(r.Context())
+func (s *Server) mfaStatus(r *http.Request) (*MFAStatus, error) {
+	ctx, p := r.Context(), Principal(r.Context())
 	fs, err := s.opts.MFA.Factors(ctx, p.AccountID)
 	if err != nil {
 		return nil, err
@@ -134,7 +134,7 @@ func (s *Server) mfaStatus(r *http.Request) (*mfaStatus, error) {
 		return nil, err
 	}
 	pol := s.opts.Identity.Policy()
-	return &mfaStatus{Factors: fs, RecoveryCodesLeft: left, Required: s.opts.Identity.MFARequired(p.Kind), MustEnrol: p.Session.MustEnrol,
+	return &MFAStatus{Factors: fs, RecoveryCodesLeft: left, Required: s.opts.Identity.MFARequired(p.Kind), MustEnrol: p.Session.MustEnrol,
 		RememberedDevices: devs, StepUpUntil: p.Session.AuthAt.Add(pol.StepUp).UTC().Format("2006-01-02T15:04:05Z"),
 		AvailableMethods: s.opts.MFA.Enrollable(), RecoveryCodeFormat: "XXXXX-XXXXX-XXXXX-XXXXX-XXXXX"}, nil
 }
@@ -144,21 +144,21 @@ func (s *Server) apiMFA(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, st)
+	WriteJSON(w, http.StatusOK, st)
 	return nil
 }
 
 func (s *Server) apiStartTOTP(w http.ResponseWriter, r *http.Request) error {
-	ctx, p := r.Context(), principal(r.Context())
+	ctx, p := r.Context(), Principal(r.Context())
 	a, err := s.opts.Identity.Account(ctx, p)
 	if err != nil {
 		return err
 	}
 	e, err := s.opts.MFA.StartTOTP(ctx, p, a.Email)
 	if err != nil {
-		return identityError(err)
+		return IdentityError(err)
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"secret": e.Secret, "otpauth_url": e.URL, "factor_id": e.FactorID})
+	WriteJSON(w, http.StatusOK, map[string]string{"secret": e.Secret, "otpauth_url": e.URL, "factor_id": e.FactorID})
 	return nil
 }
 
@@ -173,7 +173,7 @@ func recoveryCodesJSON(w http.ResponseWriter, codes []string) {
 	if codes == nil {
 		codes = []string{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"recovery_codes": codes})
+	WriteJSON(w, http.StatusOK, map[string]any{"recovery_codes": codes})
 }
 
 func (s *Server) apiConfirmTOTP(w http.ResponseWriter, r *http.Request) error {
@@ -181,9 +181,9 @@ func (s *Server) apiConfirmTOTP(w http.ResponseWriter, r *http.Request) error {
 	if err := DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	codes, err := s.opts.MFA.ConfirmTOTP(r.Context(), principal(r.Context()), in.Code, in.Name)
+	codes, err := s.opts.MFA.ConfirmTOTP(r.Context(), Principal(r.Context()), in.Code, in.Name)
 	if err != nil {
-		return identityError(err)
+		return IdentityError(err)
 	}
 	recoveryCodesJSON(w, codes)
 	return nil
@@ -196,20 +196,20 @@ func (s *Server) apiStartSMS(w http.ResponseWriter, r *http.Request) error {
 	if err := DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	id, err := s.opts.MFA.StartPhone(r.Context(), principal(r.Context()), in.Phone, ClientIP(r.Context()))
+	id, err := s.opts.MFA.StartPhone(r.Context(), Principal(r.Context()), in.Phone, ClientIP(r.Context()))
 	if err != nil {
-		return identityError(err)
+		return IdentityError(err)
 	}
-	writeJSON(w, http.StatusAccepted, map[string]string{"factor_id": id})
+	WriteJSON(w, http.StatusAccepted, map[string]string{"factor_id": id})
 	return nil
 }
 
 func (s *Server) apiStartEmailCodes(w http.ResponseWriter, r *http.Request) error {
-	id, err := s.opts.MFA.StartEmailCodes(r.Context(), principal(r.Context()), ClientIP(r.Context()))
+	id, err := s.opts.MFA.StartEmailCodes(r.Context(), Principal(r.Context()), ClientIP(r.Context()))
 	if err != nil {
-		return identityError(err)
+		return IdentityError(err)
 	}
-	writeJSON(w, http.StatusAccepted, map[string]string{"factor_id": id})
+	WriteJSON(w, http.StatusAccepted, map[string]string{"factor_id": id})
 	return nil
 }
 
@@ -218,25 +218,25 @@ func (s *Server) apiConfirmSent(w http.ResponseWriter, r *http.Request) error {
 	if err := DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	codes, err := s.opts.MFA.ConfirmSent(r.Context(), principal(r.Context()), in.Code, in.Name)
+	codes, err := s.opts.MFA.ConfirmSent(r.Context(), Principal(r.Context()), in.Code, in.Name)
 	if err != nil {
-		return identityError(err)
+		return IdentityError(err)
 	}
 	recoveryCodesJSON(w, codes)
 	return nil
 }
 
 func (s *Server) apiStartPasskey(w http.ResponseWriter, r *http.Request) error {
-	ctx, p := r.Context(), principal(r.Context())
+	ctx, p := r.Context(), Principal(r.Context())
 	a, err := s.opts.Identity.Account(ctx, p)
 	if err != nil {
 		return err
 	}
 	opts, err := s.opts.MFA.BeginPasskeyRegistration(ctx, p, a.Email)
 	if err != nil {
-		return identityError(err)
+		return IdentityError(err)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"options": opts})
+	WriteJSON(w, http.StatusOK, map[string]any{"options": opts})
 	return nil
 }
 
@@ -245,9 +245,9 @@ func (s *Server) apiConfirmPasskey(w http.ResponseWriter, r *http.Request) error
 	if err := DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	codes, err := s.opts.MFA.FinishPasskeyRegistration(r.Context(), principal(r.Context()), in.Credential, in.Name)
+	codes, err := s.opts.MFA.FinishPasskeyRegistration(r.Context(), Principal(r.Context()), in.Credential, in.Name)
 	if err != nil {
-		return identityError(err)
+		return IdentityError(err)
 	}
 	recoveryCodesJSON(w, codes)
 	return nil
@@ -260,25 +260,25 @@ func (s *Server) apiRenameFactor(w http.ResponseWriter, r *http.Request) error {
 	if err := DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	if err := s.opts.MFA.RenameFactor(r.Context(), principal(r.Context()), r.PathValue("id"), in.Name); err != nil {
-		return identityError(err)
+	if err := s.opts.MFA.RenameFactor(r.Context(), Principal(r.Context()), r.PathValue("id"), in.Name); err != nil {
+		return IdentityError(err)
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
 func (s *Server) apiRemoveFactor(w http.ResponseWriter, r *http.Request) error {
-	if err := s.opts.MFA.RemoveFactor(r.Context(), principal(r.Context()), r.PathValue("id")); err != nil {
-		return identityError(err)
+	if err := s.opts.MFA.RemoveFactor(r.Context(), Principal(r.Context()), r.PathValue("id")); err != nil {
+		return IdentityError(err)
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
 func (s *Server) apiRegenerateRecoveryCodes(w http.ResponseWriter, r *http.Request) error {
-	codes, err := s.opts.MFA.RegenerateRecoveryCodes(r.Context(), principal(r.Context()))
+	codes, err := s.opts.MFA.RegenerateRecoveryCodes(r.Context(), Principal(r.Context()))
 	if err != nil {
-		return identityError(err)
+		return IdentityError(err)
 	}
 	recoveryCodesJSON(w, codes)
 	return nil
@@ -294,13 +294,13 @@ func (s *Server) apiReauth(w http.ResponseWriter, r *http.Request) error {
 	if err := DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	p := principal(r.Context())
+	p := Principal(r.Context())
 	var proof *identity.Proof
 	if in.Method != "" {
 		proof = &identity.Proof{Method: in.Method, Code: in.Code, Credential: in.Credential}
 	}
 	if err := s.opts.Identity.Reauthenticate(r.Context(), p, in.Password, proof); err != nil {
-		return identityError(err)
+		return IdentityError(err)
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
@@ -313,35 +313,35 @@ func (s *Server) apiReauthSend(w http.ResponseWriter, r *http.Request) error {
 	if err := DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	dest, err := s.opts.MFA.SendReauthCode(r.Context(), principal(r.Context()), in.Method, ClientIP(r.Context()))
+	dest, err := s.opts.MFA.SendReauthCode(r.Context(), Principal(r.Context()), in.Method, ClientIP(r.Context()))
 	if err != nil {
-		return identityError(err)
+		return IdentityError(err)
 	}
-	writeJSON(w, http.StatusAccepted, map[string]string{"sent_to": dest})
+	WriteJSON(w, http.StatusAccepted, map[string]string{"sent_to": dest})
 	return nil
 }
 
 func (s *Server) apiReauthWebAuthn(w http.ResponseWriter, r *http.Request) error {
-	opts, err := s.opts.MFA.BeginReauthWebAuthn(r.Context(), principal(r.Context()))
+	opts, err := s.opts.MFA.BeginReauthWebAuthn(r.Context(), Principal(r.Context()))
 	if err != nil {
-		return identityError(err)
+		return IdentityError(err)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"options": opts})
+	WriteJSON(w, http.StatusOK, map[string]any{"options": opts})
 	return nil
 }
 
 func (s *Server) apiRememberedDevices(w http.ResponseWriter, r *http.Request) error {
-	devs, err := s.opts.Identity.RememberedDevices(r.Context(), principal(r.Context()))
+	devs, err := s.opts.Identity.RememberedDevices(r.Context(), Principal(r.Context()))
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"devices": devs})
+	WriteJSON(w, http.StatusOK, map[string]any{"devices": devs})
 	return nil
 }
 
 func (s *Server) apiForgetDevice(w http.ResponseWriter, r *http.Request) error {
-	if err := s.opts.Identity.ForgetDevice(r.Context(), principal(r.Context()), r.PathValue("id")); err != nil {
-		return identityError(err)
+	if err := s.opts.Identity.ForgetDevice(r.Context(), Principal(r.Context()), r.PathValue("id")); err != nil {
+		return IdentityError(err)
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
@@ -359,9 +359,9 @@ func (s *Server) apiFileRecovery(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := s.opts.MFA.FileRecovery(r.Context(), in.Email, in.Message, ClientIP(r.Context())); err != nil {
-		return identityError(err)
+		return IdentityError(err)
 	}
-	writeJSON(w, http.StatusAccepted, map[string]string{"status": "received_if_registered"})
+	WriteJSON(w, http.StatusAccepted, map[string]string{"status": "received_if_registered"})
 	return nil
 }
 
@@ -373,7 +373,7 @@ func (s *Server) apiCancelRecovery(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	if err := s.opts.MFA.CancelRecovery(r.Context(), in.Token); err != nil {
-		return identityError(err)
+		return IdentityError(err)
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
@@ -384,16 +384,16 @@ func (s *Server) apiRecoveryRequests(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"requests": list, "checklist": mfa.Checklist})
+	WriteJSON(w, http.StatusOK, map[string]any{"requests": list, "checklist": mfa.Checklist})
 	return nil
 }
 
 func (s *Server) apiRecoveryRequest(w http.ResponseWriter, r *http.Request) error {
 	req, err := s.opts.MFA.RecoveryRequest(r.Context(), r.PathValue("id"))
 	if err != nil {
-		return identityError(err)
+		return IdentityError(err)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"request": req})
+	WriteJSON(w, http.StatusOK, map[string]any{"request": req})
 	return nil
 }
 
@@ -406,19 +406,19 @@ func (s *Server) apiRecoveryCheck(w http.ResponseWriter, r *http.Request) error 
 	if err := DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	p := principal(r.Context())
+	p := Principal(r.Context())
 	if err := s.opts.MFA.RecordCheck(r.Context(), p.AccountID, r.PathValue("id"), in.Item, in.Method, in.Note); err != nil {
-		return identityError(err)
+		return IdentityError(err)
 	}
 	return s.apiRecoveryRequest(w, r)
 }
 
 func (s *Server) apiRecoveryApprove(w http.ResponseWriter, r *http.Request) error {
-	req, err := s.opts.MFA.ApproveRecovery(r.Context(), principal(r.Context()).AccountID, r.PathValue("id"))
+	req, err := s.opts.MFA.ApproveRecovery(r.Context(), Principal(r.Context()).AccountID, r.PathValue("id"))
 	if err != nil {
-		return identityError(err)
+		return IdentityError(err)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"request": req})
+	WriteJSON(w, http.StatusOK, map[string]any{"request": req})
 	return nil
 }
 
@@ -429,8 +429,8 @@ func (s *Server) apiRecoveryReject(w http.ResponseWriter, r *http.Request) error
 	if err := DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	if err := s.opts.MFA.RejectRecovery(r.Context(), principal(r.Context()).AccountID, r.PathValue("id"), in.Reason); err != nil {
-		return identityError(err)
+	if err := s.opts.MFA.RejectRecovery(r.Context(), Principal(r.Context()).AccountID, r.PathValue("id"), in.Reason); err != nil {
+		return IdentityError(err)
 	}
 	return s.apiRecoveryRequest(w, r)
 }

@@ -20,8 +20,8 @@ import (
 // (assist_socket.go) with a single-use ticket. The customer replays their
 // own recordings from /support/assist. docs/remote-assistance.md.
 
-// sessionIDPattern is the shape of an assist session id.
-var sessionIDPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
+// SessionIDPattern is the shape of an assist session id.
+var SessionIDPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
 // withAssist answers 404 when the server runs without remote assistance.
 func (s *Server) withAssist(h func(http.ResponseWriter, *http.Request) error) func(http.ResponseWriter, *http.Request) error {
@@ -31,9 +31,9 @@ func (s *Server) withAssist(h func(http.ResponseWriter, *http.Request) error) fu
 	return h
 }
 
-// assistError maps the service's errors to client answers; none says
+// AssistError maps the service's errors to client answers; none says
 // whether a session the caller may not see exists.
-func assistError(err error) error {
+func AssistError(err error) error {
 	var inv *assist.InvalidError
 	switch {
 	case errors.Is(err, assist.ErrNotFound):
@@ -41,7 +41,7 @@ func assistError(err error) error {
 	case errors.Is(err, assist.ErrForbidden):
 		return ErrForbidden
 	case errors.As(err, &inv):
-		return &Error{Status: http.StatusBadRequest, Code: "invalid_" + inv.Field, Field: inv.Field, Message: sentenceCase(inv.Reason) + "."}
+		return &Error{Status: http.StatusBadRequest, Code: "invalid_" + inv.Field, Field: inv.Field, Message: SentenceCase(inv.Reason) + "."}
 	case errors.Is(err, assist.ErrPlan):
 		return &Error{Status: http.StatusForbidden, Code: "assist_plan", Message: "Remote assistance is not part of the customer's plan."}
 	case errors.Is(err, assist.ErrNoCustomer):
@@ -62,19 +62,19 @@ func assistError(err error) error {
 	return err
 }
 
-// customerOf returns the signed-in customer, or ErrNotFound for staff
+// CustomerOf returns the signed-in customer, or ErrNotFound for staff
 // (the portal's assist routes are the customer's own).
-func customerOf(r *http.Request) (string, error) {
-	p := principal(r.Context())
+func CustomerOf(r *http.Request) (string, error) {
+	p := Principal(r.Context())
 	if p == nil || p.Kind != identity.KindCustomer {
 		return "", ErrNotFound
 	}
 	return p.AccountID, nil
 }
 
-// staffActor is the signed-in staff member as the service sees them.
-func staffActor(r *http.Request) assist.Actor {
-	p := principal(r.Context())
+// StaffActor is the signed-in staff member as the service sees them.
+func StaffActor(r *http.Request) assist.Actor {
+	p := Principal(r.Context())
 	return assist.Actor{AccountID: p.AccountID, Staff: p.Kind == identity.KindStaff && !p.Session.MustEnrol}
 }
 
@@ -113,7 +113,7 @@ type assistOffer struct {
 
 // assistState lists the customer's open sessions with their invitations.
 func (s *Server) assistState(w http.ResponseWriter, r *http.Request) error {
-	me, err := customerOf(r)
+	me, err := CustomerOf(r)
 	if err != nil {
 		return err
 	}
@@ -135,19 +135,19 @@ func (s *Server) assistState(w http.ResponseWriter, r *http.Request) error {
 		out = append(out, o)
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, map[string]any{"sessions": out, "levels": assist.Levels})
+	WriteJSON(w, http.StatusOK, map[string]any{"sessions": out, "levels": assist.Levels})
 	return nil
 }
 
 // assistSessionOf checks the path's session id and that the signed-in
 // customer is its customer.
 func (s *Server) assistSessionOf(r *http.Request) (string, string, error) {
-	me, err := customerOf(r)
+	me, err := CustomerOf(r)
 	if err != nil {
 		return "", "", err
 	}
 	id := r.PathValue("id")
-	if !sessionIDPattern.MatchString(id) {
+	if !SessionIDPattern.MatchString(id) {
 		return "", "", ErrNotFound
 	}
 	return id, me, nil
@@ -163,14 +163,14 @@ func (s *Server) assistAccept(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	sess, err := s.opts.Assist.Accept(ctx, id, me, r.PostFormValue("level"))
 	if err != nil {
-		return assistError(err)
+		return AssistError(err)
 	}
 	ticket, err := s.opts.Assist.IssueTicket(ctx, id, assist.Actor{AccountID: me})
 	if err != nil {
-		return assistError(err)
+		return AssistError(err)
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, map[string]any{"session": sess, "ticket": ticket})
+	WriteJSON(w, http.StatusOK, map[string]any{"session": sess, "ticket": ticket})
 	return nil
 }
 
@@ -178,12 +178,12 @@ func (s *Server) assistAccept(w http.ResponseWriter, r *http.Request) error {
 // conversation: pressing the button is the consent; assist.js on the next
 // page finds the recording and starts it.
 func (s *Server) assistStartSteps(w http.ResponseWriter, r *http.Request) error {
-	me, err := customerOf(r)
+	me, err := CustomerOf(r)
 	if err != nil {
 		return err
 	}
 	conv := r.PathValue("id")
-	if !convIDPattern.MatchString(conv) {
+	if !ConvIDPattern.MatchString(conv) {
 		return ErrNotFound
 	}
 	_, err = s.opts.Assist.StartSteps(r.Context(), me, conv)
@@ -193,7 +193,7 @@ func (s *Server) assistStartSteps(w http.ResponseWriter, r *http.Request) error 
 	case errors.Is(err, assist.ErrBusy):
 		return s.stepsRefused(w, r, http.StatusConflict, "assist.c.steps_busy")
 	case err != nil:
-		return assistError(err)
+		return AssistError(err)
 	}
 	http.Redirect(w, r, "/support/"+conv+"?steps=1", http.StatusSeeOther)
 	return nil
@@ -203,8 +203,8 @@ func (s *Server) assistStartSteps(w http.ResponseWriter, r *http.Request) error 
 // start (the plan, or a session already open), in the customer's language.
 // StartSteps has already checked that the conversation is theirs.
 func (s *Server) stepsRefused(w http.ResponseWriter, r *http.Request, status int, msg string) error {
-	f := newForm(r)
-	f.Error = s.pages.translator(info(r.Context()).lang)(msg)
+	f := NewForm(r)
+	f.Error = s.pages.Translator(Info(r.Context()).Lang)(msg)
 	return s.conversationPage(w, r, status, f)
 }
 
@@ -221,17 +221,17 @@ func (s *Server) assistStepsTicket(w http.ResponseWriter, r *http.Request) error
 	ctx := r.Context()
 	sess, err := s.opts.Assist.Get(ctx, id, assist.Actor{AccountID: me})
 	if err != nil {
-		return assistError(err)
+		return AssistError(err)
 	}
 	if sess.Kind != assist.KindSteps || sess.State != assist.StateActive {
 		return &Error{Status: http.StatusConflict, Code: "assist_state", Message: "Only a recording of steps continues without a new consent."}
 	}
 	ticket, err := s.opts.Assist.IssueTicket(ctx, id, assist.Actor{AccountID: me})
 	if err != nil {
-		return assistError(err)
+		return AssistError(err)
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, map[string]any{"session": sess, "ticket": ticket})
+	WriteJSON(w, http.StatusOK, map[string]any{"session": sess, "ticket": ticket})
 	return nil
 }
 
@@ -243,9 +243,9 @@ func (s *Server) assistLower(w http.ResponseWriter, r *http.Request) error {
 	}
 	sess, err := s.opts.Assist.LowerLevel(r.Context(), id, me, r.PostFormValue("level"))
 	if err != nil {
-		return assistError(err)
+		return AssistError(err)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"session": sess})
+	WriteJSON(w, http.StatusOK, map[string]any{"session": sess})
 	return nil
 }
 
@@ -258,16 +258,16 @@ func (s *Server) assistStop(w http.ResponseWriter, r *http.Request) error {
 	}
 	sess, err := s.opts.Assist.Stop(r.Context(), id, assist.Actor{AccountID: me}, nil)
 	if err != nil {
-		return assistError(err)
+		return AssistError(err)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"session": sess})
+	WriteJSON(w, http.StatusOK, map[string]any{"session": sess})
 	return nil
 }
 
 // assistPortal lists the customer's sessions, each with its replay when
 // it was recorded.
 func (s *Server) assistPortal(w http.ResponseWriter, r *http.Request) error {
-	me, err := customerOf(r)
+	me, err := CustomerOf(r)
 	if err != nil {
 		return err
 	}
@@ -275,13 +275,13 @@ func (s *Server) assistPortal(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f := newForm(r)
+	f := NewForm(r)
 	f.Extra = list
 	return s.render(w, r, http.StatusOK, "support_assist", f)
 }
 
-// assistReplayView is the data of a replay page.
-type assistReplayView struct {
+// AssistReplayView is the data of a replay page.
+type AssistReplayView struct {
 	Session   *assist.Session
 	Recording string // where the page's script fetches the events
 	Back      string
@@ -296,10 +296,10 @@ func (s *Server) assistReplayPage(w http.ResponseWriter, r *http.Request) error 
 	}
 	sess, err := s.opts.Assist.Get(r.Context(), id, assist.Actor{AccountID: me})
 	if err != nil {
-		return assistError(err)
+		return AssistError(err)
 	}
-	f := newForm(r)
-	f.Extra = assistReplayView{Session: sess, Recording: "/support/assist/" + id + "/recording", Back: "/support/assist"}
+	f := NewForm(r)
+	f.Extra = AssistReplayView{Session: sess, Recording: "/support/assist/" + id + "/recording", Back: "/support/assist"}
 	return s.render(w, r, http.StatusOK, "assist_replay", f)
 }
 
@@ -312,15 +312,15 @@ func (s *Server) assistRecording(w http.ResponseWriter, r *http.Request) error {
 	}
 	rec, err := s.opts.Assist.Replay(r.Context(), id, assist.Actor{AccountID: me})
 	if err != nil {
-		return assistError(err)
+		return AssistError(err)
 	}
-	writeRecording(w, rec)
+	WriteRecording(w, rec)
 	return nil
 }
 
-// writeRecording answers with the rrweb events of a recording, and the
+// WriteRecording answers with the rrweb events of a recording, and the
 // agent actions and control messages beside them for the timeline.
-func writeRecording(w http.ResponseWriter, rec *assist.Recording) {
+func WriteRecording(w http.ResponseWriter, rec *assist.Recording) {
 	type line struct {
 		At    time.Time `json:"t"`
 		Kind  string    `json:"k"`
@@ -336,5 +336,5 @@ func writeRecording(w http.ResponseWriter, rec *assist.Recording) {
 		other = append(other, line{e.At, e.Kind, e.Party, e.Data})
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, map[string]any{"session": rec.Session, "source": rec.Source, "events": events, "entries": other})
+	WriteJSON(w, http.StatusOK, map[string]any{"session": rec.Session, "source": rec.Source, "events": events, "entries": other})
 }

@@ -21,13 +21,13 @@ import (
 // organisation manages its templates and who uses which from the portal;
 // other members see what applies to them.
 
-// orgView is one organisation's page, in the console or the portal.
-type orgView struct {
+// OrgView is one organisation's page, in the console or the portal.
+type OrgView struct {
 	Org       *assist.Org
 	Base      string // the page's path; the forms post below it
 	Console   bool   // staff: plan and members can change
 	CanManage bool   // templates and assignments can change
-	Members   []orgMember
+	Members   []OrgMember
 	Templates []assist.Template
 	Policy    *assist.Policy // the signed-in member's own (portal)
 	Plans     []string
@@ -35,15 +35,15 @@ type orgView struct {
 	Platform  assist.Policy
 }
 
-type orgMember struct {
+type OrgMember struct {
 	assist.Member
 	Email string
 }
 
-// orgActor is who acts on orgs: staff in the console, the member in the
+// OrgActor is who acts on orgs: staff in the console, the member in the
 // portal.
-func orgActor(r *http.Request) assist.Actor {
-	p := principal(r.Context())
+func OrgActor(r *http.Request) assist.Actor {
+	p := Principal(r.Context())
 	if p != nil && p.Kind == identity.KindStaff {
 		return assist.Actor{Staff: true, AccountID: p.AccountID}
 	}
@@ -57,18 +57,18 @@ func orgActor(r *http.Request) assist.Actor {
 // member's own in the portal (ErrNotFound outside any organisation).
 func (s *Server) orgOf(r *http.Request) (*assist.Org, string, error) {
 	ctx := r.Context()
-	if by := orgActor(r); by.Staff {
+	if by := OrgActor(r); by.Staff {
 		id := r.PathValue("id")
-		if !sessionIDPattern.MatchString(id) {
+		if !SessionIDPattern.MatchString(id) {
 			return nil, "", ErrNotFound
 		}
 		o, err := s.opts.Assist.OrgByID(ctx, by, id)
 		if err != nil {
-			return nil, "", assistError(err)
+			return nil, "", AssistError(err)
 		}
 		return o, "/console/orgs/" + o.ID, nil
 	}
-	me, err := customerOf(r)
+	me, err := CustomerOf(r)
 	if err != nil {
 		return nil, "", err
 	}
@@ -83,37 +83,37 @@ func (s *Server) orgOf(r *http.Request) (*assist.Org, string, error) {
 }
 
 // orgPage renders an organisation's page with f's notice or error.
-func (s *Server) orgPage(w http.ResponseWriter, r *http.Request, status int, f *form) error {
+func (s *Server) orgPage(w http.ResponseWriter, r *http.Request, status int, f *Form) error {
 	o, base, err := s.orgOf(r)
-	if errors.Is(err, ErrNotFound) && r.Method == http.MethodGet && !orgActor(r).Staff && principal(r.Context()) != nil {
+	if errors.Is(err, ErrNotFound) && r.Method == http.MethodGet && !OrgActor(r).Staff && Principal(r.Context()) != nil {
 		// A customer outside any organisation: a plain page, still a 404.
-		f = newForm(r)
-		f.Extra = orgView{}
+		f = NewForm(r)
+		f.Extra = OrgView{}
 		return s.render(w, r, http.StatusNotFound, "support_org", f)
 	}
 	if err != nil {
 		return err
 	}
-	ctx, by := r.Context(), orgActor(r)
-	v := orgView{Org: o, Base: base, Console: by.Staff, Plans: assist.Plans, Levels: assist.Levels, Platform: s.opts.Assist.Platform()}
+	ctx, by := r.Context(), OrgActor(r)
+	v := OrgView{Org: o, Base: base, Console: by.Staff, Plans: assist.Plans, Levels: assist.Levels, Platform: s.opts.Assist.Platform()}
 	members, err := s.opts.Assist.Members(ctx, by, o.ID)
 	switch {
 	case err == nil:
 		v.CanManage = by.Staff || o.Plan == assist.PlanEnterprise
 		for _, m := range members {
-			om := orgMember{Member: m}
+			om := OrgMember{Member: m}
 			if a, err := s.opts.Identity.AccountByID(ctx, m.AccountID); err == nil {
 				om.Email = a.Email
 			}
 			v.Members = append(v.Members, om)
 		}
 		if v.Templates, err = s.opts.Assist.Templates(ctx, by, o.ID); err != nil && !errors.Is(err, assist.ErrPlan) {
-			return assistError(err)
+			return AssistError(err)
 		}
 	case errors.Is(err, assist.ErrForbidden):
 		// A member who is not an admin: their own policy only.
 	default:
-		return assistError(err)
+		return AssistError(err)
 	}
 	if !by.Staff {
 		if v.Policy, err = s.opts.Assist.Effective(ctx, by.AccountID); err != nil {
@@ -121,7 +121,7 @@ func (s *Server) orgPage(w http.ResponseWriter, r *http.Request, status int, f *
 		}
 	}
 	if f == nil {
-		f = newForm(r)
+		f = NewForm(r)
 	}
 	if by.Staff {
 		return s.renderConsole(w, r, status, "console_assist_org", f, v)
@@ -142,23 +142,23 @@ func (s *Server) orgDone(w http.ResponseWriter, r *http.Request, err error, done
 		return nil
 	}
 	var inv *assist.InvalidError
-	f := newForm(r)
+	f := NewForm(r)
 	switch {
 	case errors.As(err, &inv):
-		f.Error = sentenceCase(inv.Reason) + "."
+		f.Error = SentenceCase(inv.Reason) + "."
 	case errors.Is(err, assist.ErrWiden):
-		f.Error = s.pages.translator(info(r.Context()).lang)("assist.org.widen")
+		f.Error = s.pages.Translator(Info(r.Context()).Lang)("assist.org.widen")
 	case errors.Is(err, assist.ErrPlan):
-		f.Error = s.pages.translator(info(r.Context()).lang)("assist.org.enterprise_only")
+		f.Error = s.pages.Translator(Info(r.Context()).Lang)("assist.org.enterprise_only")
 	default:
-		return assistError(err)
+		return AssistError(err)
 	}
 	return s.orgPage(w, r, http.StatusUnprocessableEntity, f)
 }
 
 // assistOrg shows an organisation (console) or the member's own (portal).
 func (s *Server) assistOrg(w http.ResponseWriter, r *http.Request) error {
-	f := newForm(r)
+	f := NewForm(r)
 	switch d := r.URL.Query().Get("done"); d {
 	case "created", "plan", "member", "member_removed", "admin", "template", "template_deleted", "assigned":
 		f.Notice = "assist.org.done." + d
@@ -182,7 +182,7 @@ func (s *Server) assistOrgTemplateSave(w http.ResponseWriter, r *http.Request) e
 		Recording: r.PostFormValue("recording") == "on", Default: r.PostFormValue("default") == "on",
 		MaskSelectors: strings.Split(r.PostFormValue("mask_selectors"), "\n"),
 	}
-	_, err = s.opts.Assist.SaveTemplate(r.Context(), orgActor(r), t)
+	_, err = s.opts.Assist.SaveTemplate(r.Context(), OrgActor(r), t)
 	return s.orgDone(w, r, err, "template")
 }
 
@@ -193,7 +193,7 @@ func (s *Server) assistOrgTemplateDelete(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
-	err = s.opts.Assist.DeleteTemplate(r.Context(), orgActor(r), o.ID, r.PathValue("template"))
+	err = s.opts.Assist.DeleteTemplate(r.Context(), OrgActor(r), o.ID, r.PathValue("template"))
 	return s.orgDone(w, r, err, "template_deleted")
 }
 
@@ -203,16 +203,16 @@ func (s *Server) assistOrgMemberTemplate(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
-	err = s.opts.Assist.AssignTemplate(r.Context(), orgActor(r), o.ID, r.PathValue("account"), r.PostFormValue("template_id"))
+	err = s.opts.Assist.AssignTemplate(r.Context(), OrgActor(r), o.ID, r.PathValue("account"), r.PostFormValue("template_id"))
 	return s.orgDone(w, r, err, "assigned")
 }
 
 // consoleAssistOrgs lists the organisations, with a form to create one.
 func (s *Server) consoleAssistOrgs(w http.ResponseWriter, r *http.Request) error {
-	return s.orgList(w, r, http.StatusOK, newForm(r))
+	return s.orgList(w, r, http.StatusOK, NewForm(r))
 }
 
-func (s *Server) orgList(w http.ResponseWriter, r *http.Request, status int, f *form) error {
+func (s *Server) orgList(w http.ResponseWriter, r *http.Request, status int, f *Form) error {
 	orgs, err := s.opts.Assist.Orgs(r.Context())
 	if err != nil {
 		return err
@@ -225,8 +225,8 @@ func (s *Server) consoleAssistOrgCreate(w http.ResponseWriter, r *http.Request) 
 	o, err := s.opts.Assist.CreateOrg(r.Context(), r.PostFormValue("name"), r.PostFormValue("plan"))
 	var inv *assist.InvalidError
 	if errors.As(err, &inv) {
-		f := newForm(r, "name")
-		f.Errors[inv.Field] = sentenceCase(inv.Reason) + "."
+		f := NewForm(r, "name")
+		f.Errors[inv.Field] = SentenceCase(inv.Reason) + "."
 		return s.orgList(w, r, http.StatusUnprocessableEntity, f)
 	}
 	if err != nil {

@@ -215,14 +215,14 @@ func (c *assistConn) forwardControl(p []byte) (bool, error) {
 
 // acceptAssist upgrades a relay socket after the Origin check.
 func (s *Server) acceptAssist(w http.ResponseWriter, r *http.Request, originOK bool) (*websocket.Conn, error) {
-	if !isWebSocket(r) {
-		return nil, errWebSocketOnly
+	if !IsWebSocket(r) {
+		return nil, ErrWebSocketOnly
 	}
 	if !originOK {
 		s.log.WarnContext(r.Context(), "assist connection from an origin not allowed", "security_event", "origin", "origin", r.Header.Get("Origin"))
 		return nil, &Error{Status: http.StatusForbidden, Code: "origin_refused", Message: "This site may not open remote assistance."}
 	}
-	conn, err := acceptSocket(w, r)
+	conn, err := AcceptSocket(w, r)
 	if err != nil {
 		return nil, nil // Accept has answered
 	}
@@ -308,7 +308,7 @@ func (c *assistConn) customerFrame(f assistIn) error {
 	case errors.Is(err, assist.ErrPaused), errors.Is(err, assist.ErrState):
 		return c.write(map[string]string{"type": "error", "code": "paused", "message": "Sharing is paused until you consent again."})
 	case errors.As(err, &inv):
-		return c.write(map[string]string{"type": "error", "code": "invalid_" + inv.Field, "message": sentenceCase(inv.Reason) + "."})
+		return c.write(map[string]string{"type": "error", "code": "invalid_" + inv.Field, "message": SentenceCase(inv.Reason) + "."})
 	}
 	return err
 }
@@ -320,7 +320,7 @@ func (s *Server) assistAgentSocket(w http.ResponseWriter, r *http.Request) error
 	if conn == nil {
 		return err
 	}
-	me := principal(r.Context()).AccountID
+	me := Principal(r.Context()).AccountID
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), assistLifetime)
 	defer cancel()
 	c := &assistConn{s: s, conn: conn, ctx: ctx}
@@ -399,7 +399,7 @@ func (c *assistConn) agentFrame(f assistIn, actor assist.Actor) error {
 	case errors.Is(err, assist.ErrEnded), errors.Is(err, assist.ErrExpired):
 		code = "ended"
 	case errors.As(err, &inv):
-		code, msg = "invalid_"+inv.Field, sentenceCase(inv.Reason)+"."
+		code, msg = "invalid_"+inv.Field, SentenceCase(inv.Reason)+"."
 	default:
 		return err
 	}

@@ -21,8 +21,8 @@ import (
 // uploadRoutes take a file of up to support.MaxUploadBytes.
 var uploadRoutes = map[string]bool{"POST /console/conversations/{id}/attach": true, "POST /support/{id}/attach": true, kbUploadRoute: true}
 
-// readFilePart reads the "file" part of a multipart form.
-func readFilePart(r *http.Request) (string, []byte, error) {
+// ReadFilePart reads the "file" part of a multipart form.
+func ReadFilePart(r *http.Request) (string, []byte, error) {
 	mr, err := r.MultipartReader()
 	if err != nil {
 		return "", nil, errNoFile
@@ -49,23 +49,23 @@ func readFilePart(r *http.Request) (string, []byte, error) {
 
 var errNoFile = &Error{Status: http.StatusBadRequest, Code: "file_required", Field: "file", Message: "Choose a file to send."}
 
-func uploadError(err error) error {
+func UploadError(err error) error {
 	if errors.Is(err, support.ErrUploadType) {
 		return &Error{Status: http.StatusUnsupportedMediaType, Code: "file_type", Field: "file", Message: "Send a picture (PNG, JPEG, GIF, WebP), a PDF or a text file."}
 	}
-	return supportError(err)
+	return SupportError(err)
 }
 
 func (s *Server) consoleAttach(w http.ResponseWriter, r *http.Request) error {
 	ctx, id := r.Context(), r.PathValue("id")
-	name, data, err := readFilePart(r)
+	name, data, err := ReadFilePart(r)
 	if err != nil {
 		return err
 	}
-	if _, _, err := s.opts.Support.Upload(ctx, id, support.KindAgent, principal(ctx).AccountID, "", name, data); err != nil {
-		return uploadError(err)
+	if _, _, err := s.opts.Support.Upload(ctx, id, support.KindAgent, Principal(ctx).AccountID, "", name, data); err != nil {
+		return UploadError(err)
 	}
-	return backToConversation(w, r, id, "attached")
+	return BackToConversation(w, r, id, "attached")
 }
 
 func (s *Server) supportAttach(w http.ResponseWriter, r *http.Request) error {
@@ -73,19 +73,19 @@ func (s *Server) supportAttach(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	name, data, err := readFilePart(r)
+	name, data, err := ReadFilePart(r)
 	if err != nil {
 		return err
 	}
 	if _, _, err := s.opts.Support.Upload(r.Context(), c.ID, support.KindCustomer, "", "", name, data); err != nil {
-		return uploadError(err)
+		return UploadError(err)
 	}
 	http.Redirect(w, r, "/support/"+c.ID, http.StatusSeeOther)
 	return nil
 }
 
-// sendFile answers with a stored file as a download.
-func sendFile(w http.ResponseWriter, a *support.Attachment, data []byte) error {
+// SendFile answers with a stored file as a download.
+func SendFile(w http.ResponseWriter, a *support.Attachment, data []byte) error {
 	h := w.Header()
 	h.Set("Content-Type", a.ContentType)
 	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.DownloadName()}))
@@ -100,12 +100,12 @@ func sendFile(w http.ResponseWriter, a *support.Attachment, data []byte) error {
 // attachment loads a file of the conversation convID ("" for any).
 func (s *Server) attachment(r *http.Request, convID string) (*support.Attachment, []byte, error) {
 	id := r.PathValue("id")
-	if !convIDPattern.MatchString(id) {
+	if !ConvIDPattern.MatchString(id) {
 		return nil, nil, ErrNotFound
 	}
 	a, data, err := s.opts.Support.AttachmentData(r.Context(), id)
 	if err != nil {
-		return nil, nil, supportError(err)
+		return nil, nil, SupportError(err)
 	}
 	if convID != "" && a.ConversationID != convID {
 		return nil, nil, ErrNotFound
@@ -118,7 +118,7 @@ func (s *Server) consoleAttachment(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	return sendFile(w, a, data)
+	return SendFile(w, a, data)
 }
 
 // supportAttachment serves a signed-in customer's own file.
@@ -129,12 +129,12 @@ func (s *Server) supportAttachment(w http.ResponseWriter, r *http.Request) error
 	}
 	c, err := s.opts.Support.Get(r.Context(), a.ConversationID, false)
 	if err != nil {
-		return supportError(err)
+		return SupportError(err)
 	}
-	if p := principal(r.Context()); p == nil || c.Contact.AccountID != p.AccountID {
+	if p := Principal(r.Context()); p == nil || c.Contact.AccountID != p.AccountID {
 		return ErrNotFound
 	}
-	return sendFile(w, a, data)
+	return SendFile(w, a, data)
 }
 
 // chatAttachment serves a file of the conversation a chat ticket names.
@@ -148,7 +148,7 @@ func (s *Server) chatAttachment(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	return sendFile(w, a, data)
+	return SendFile(w, a, data)
 }
 
 // chatUpload collects a file sent over the chat socket in chunks.
@@ -162,7 +162,7 @@ func (c *chatConn) fileBegin(f chatFrame) error {
 	if c.conv == "" {
 		return c.fail("no_conversation", "Write a message first.")
 	}
-	if clientID(f.ClientID) == "" || f.ClientID == "" || f.Size <= 0 || f.Size > support.MaxUploadBytes {
+	if ClientID(f.ClientID) == "" || f.ClientID == "" || f.Size <= 0 || f.Size > support.MaxUploadBytes {
 		return c.write(map[string]any{"type": "error", "code": "invalid_file", "client_id": f.ClientID, "message": "Send a file of at most 10 MB."})
 	}
 	c.upload = &chatUpload{clientID: f.ClientID, name: f.Name, size: f.Size}

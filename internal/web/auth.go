@@ -22,36 +22,36 @@ const SignedIn = "signed_in"
 // signed-in session has it too.
 const Enrolling = "enrolling"
 
-// errEnrolmentRequired answers a session that may only enrol a factor.
-var errEnrolmentRequired = &Error{Status: http.StatusForbidden, Code: "mfa_enrolment_required",
+// ErrEnrolmentRequired answers a session that may only enrol a factor.
+var ErrEnrolmentRequired = &Error{Status: http.StatusForbidden, Code: "mfa_enrolment_required",
 	Message: "Set up a second sign-in step before you continue."}
 
 type principalKey struct{}
 
-// principal returns the signed-in principal of the request, or nil.
-func principal(ctx context.Context) *identity.Principal {
+// Principal returns the signed-in Principal of the request, or nil.
+func Principal(ctx context.Context) *identity.Principal {
 	p, _ := ctx.Value(principalKey{}).(*identity.Principal)
 	return p
 }
 
-// cookieNames: "__Host-" binds the cookie to this exact host, path "/"
+// Cookies: "__Host-" binds the cookie to this exact host, path "/"
 // and Secure (NIST 800-63B session cookies). A base URL on plain HTTP that
 // is not loopback cannot use Secure cookies; the server then falls back to
 // plain names and warns at start.
-type cookieNames struct {
-	session, device, mfa, remember string
-	secure                         bool
+type Cookies struct {
+	Session, Device, MFA, Remember string
+	Secure                         bool
 }
 
-func newCookieNames(base string, tls bool) cookieNames {
-	secure := tls || strings.HasPrefix(base, "https://") || isLoopbackURL(base)
+func NewCookies(base string, tls bool) Cookies {
+	secure := tls || strings.HasPrefix(base, "https://") || IsLoopbackURL(base)
 	if secure {
-		return cookieNames{session: "__Host-fd_session", device: "__Host-fd_device", mfa: "__Host-fd_mfa", remember: "__Host-fd_remember", secure: true}
+		return Cookies{Session: "__Host-fd_session", Device: "__Host-fd_device", MFA: "__Host-fd_mfa", Remember: "__Host-fd_remember", Secure: true}
 	}
-	return cookieNames{session: "fd_session", device: "fd_device", mfa: "fd_mfa", remember: "fd_remember"}
+	return Cookies{Session: "fd_session", Device: "fd_device", MFA: "fd_mfa", Remember: "fd_remember"}
 }
 
-func isLoopbackURL(u string) bool {
+func IsLoopbackURL(u string) bool {
 	host := strings.TrimPrefix(strings.TrimPrefix(u, "http://"), "https://")
 	host, _, _ = strings.Cut(host, "/")
 	if h, _, ok := strings.Cut(host, ":"); ok && !strings.HasPrefix(host, "[") {
@@ -84,7 +84,7 @@ func (s *Server) authenticate(r *http.Request, tree Tree) (*http.Request, error)
 			token = strings.TrimSpace(h[7:])
 		}
 	case Browser:
-		if c, err := r.Cookie(s.cookies.session); err == nil {
+		if c, err := r.Cookie(s.cookies.Session); err == nil {
 			token = c.Value
 		}
 	}
@@ -112,12 +112,12 @@ func (s *Server) authorize(r *http.Request, rt Route) (*http.Request, error) {
 	if err != nil {
 		return r, err
 	}
-	p := principal(r.Context())
+	p := Principal(r.Context())
 	switch {
 	case rt.Permission == Enrolling:
 		return r, nil
 	case p.Session.MustEnrol:
-		return r, errEnrolmentRequired
+		return r, ErrEnrolmentRequired
 	case rt.Permission == SignedIn:
 		return r, nil
 	case s.opts.Authorizer == nil:
@@ -137,30 +137,30 @@ func (s *Server) authorize(r *http.Request, rt Route) (*http.Request, error) {
 // lives as long as the session's absolute limit; the server enforces the
 // limits anyway (ASVS 7.2.1).
 func (s *Server) setSessionCookie(w http.ResponseWriter, token string, expires time.Time) {
-	http.SetCookie(w, &http.Cookie{Name: s.cookies.session, Value: token, Path: "/", Expires: expires,
-		HttpOnly: true, Secure: s.cookies.secure, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, &http.Cookie{Name: s.cookies.Session, Value: token, Path: "/", Expires: expires,
+		HttpOnly: true, Secure: s.cookies.Secure, SameSite: http.SameSiteLaxMode})
 }
 
 func (s *Server) clearSessionCookie(w http.ResponseWriter) {
-	http.SetCookie(w, &http.Cookie{Name: s.cookies.session, Value: "", Path: "/", MaxAge: -1,
-		HttpOnly: true, Secure: s.cookies.secure, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, &http.Cookie{Name: s.cookies.Session, Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, Secure: s.cookies.Secure, SameSite: http.SameSiteLaxMode})
 }
 
 // deviceID returns the browser's device cookie, setting a new one when
 // missing; "new sign-in" alerts compare it with the devices seen before.
 func (s *Server) deviceID(w http.ResponseWriter, r *http.Request) string {
-	if c, err := r.Cookie(s.cookies.device); err == nil && len(c.Value) >= 16 && len(c.Value) <= 64 {
+	if c, err := r.Cookie(s.cookies.Device); err == nil && len(c.Value) >= 16 && len(c.Value) <= 64 {
 		return c.Value
 	}
-	id := newID(24)
-	http.SetCookie(w, &http.Cookie{Name: s.cookies.device, Value: id, Path: "/", MaxAge: 400 * 24 * 3600,
-		HttpOnly: true, Secure: s.cookies.secure, SameSite: http.SameSiteLaxMode})
+	id := NewID(24)
+	http.SetCookie(w, &http.Cookie{Name: s.cookies.Device, Value: id, Path: "/", MaxAge: 400 * 24 * 3600,
+		HttpOnly: true, Secure: s.cookies.Secure, SameSite: http.SameSiteLaxMode})
 	return id
 }
 
-// identityError maps the identity service's errors to client errors. The
+// IdentityError maps the identity service's errors to client errors. The
 // messages never say whether an account exists.
-func identityError(err error) error {
+func IdentityError(err error) error {
 	var fe *identity.FieldError
 	var rl *identity.RateLimitedError
 	var busy *identity.BusyError

@@ -117,7 +117,7 @@ func (s *Server) ticket(conv string, now time.Time) string {
 // ticketConversation returns the conversation a valid ticket names.
 func (s *Server) ticketConversation(t string, now time.Time) (string, bool) {
 	parts := strings.Split(t, ".")
-	if len(parts) != 3 || !convIDPattern.MatchString(parts[0]) {
+	if len(parts) != 3 || !ConvIDPattern.MatchString(parts[0]) {
 		return "", false
 	}
 	exp, err := strconv.ParseInt(parts[1], 10, 64)
@@ -148,16 +148,16 @@ func (s *Server) originAllowed(origin string) bool {
 	return slices.Contains(s.opts.WidgetOrigins, o)
 }
 
-// errWebSocketOnly answers a plain request to a WebSocket address.
-var errWebSocketOnly = &Error{Status: http.StatusUpgradeRequired, Code: "websocket_required", Message: "This address speaks WebSocket only."}
+// ErrWebSocketOnly answers a plain request to a WebSocket address.
+var ErrWebSocketOnly = &Error{Status: http.StatusUpgradeRequired, Code: "websocket_required", Message: "This address speaks WebSocket only."}
 
-func isWebSocket(r *http.Request) bool {
+func IsWebSocket(r *http.Request) bool {
 	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
 }
 
-// acceptSocket upgrades a request, lifting the server's write timeout
+// AcceptSocket upgrades a request, lifting the server's write timeout
 // that would otherwise cut a long-lived connection.
-func acceptSocket(w http.ResponseWriter, r *http.Request) (*websocket.Conn, error) {
+func AcceptSocket(w http.ResponseWriter, r *http.Request) (*websocket.Conn, error) {
 	rc := http.NewResponseController(w)
 	_ = rc.SetReadDeadline(time.Time{})
 	_ = rc.SetWriteDeadline(time.Time{})
@@ -173,21 +173,21 @@ func (s *Server) chatSocket(w http.ResponseWriter, r *http.Request) error {
 	if s.opts.Support == nil || s.live == nil {
 		return ErrNotFound
 	}
-	if !isWebSocket(r) {
-		return errWebSocketOnly
+	if !IsWebSocket(r) {
+		return ErrWebSocketOnly
 	}
 	if !s.originAllowed(r.Header.Get("Origin")) {
 		s.log.WarnContext(r.Context(), "chat connection from an origin not allowed", "security_event", "origin", "origin", r.Header.Get("Origin"))
 		return &Error{Status: http.StatusForbidden, Code: "origin_refused", Message: "This site may not open the chat."}
 	}
-	conn, err := acceptSocket(w, r)
+	conn, err := AcceptSocket(w, r)
 	if err != nil {
 		return nil // Accept has answered
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), chatLifetime)
 	defer cancel()
-	ch := &chatConn{s: s, conn: conn, ctx: ctx, ip: ClientIP(r.Context()), lang: info(r.Context()).lang}
-	if p := principal(r.Context()); p != nil && p.Kind == identity.KindCustomer {
+	ch := &chatConn{s: s, conn: conn, ctx: ctx, ip: ClientIP(r.Context()), lang: Info(r.Context()).Lang}
+	if p := Principal(r.Context()); p != nil && p.Kind == identity.KindCustomer {
 		ch.account = p.AccountID
 	}
 	err = ch.run()
@@ -484,7 +484,7 @@ func (c *chatConn) allow(now time.Time) bool {
 }
 
 func (c *chatConn) message(f chatFrame) error {
-	if clientID(f.ClientID) == "" || f.ClientID == "" {
+	if ClientID(f.ClientID) == "" || f.ClientID == "" {
 		return c.fail("client_id_required", "Every message needs a client id of letters, digits, - or _.")
 	}
 	if !c.allow(time.Now()) {
@@ -523,7 +523,7 @@ func (c *chatConn) acknowledge(f chatFrame, msg *support.Message, dup bool, err 
 	var rl *support.RateLimitedError
 	switch {
 	case errors.As(err, &inv):
-		return c.write(map[string]any{"type": "error", "code": "invalid_" + inv.Field, "client_id": f.ClientID, "message": sentenceCase(inv.Reason) + "."})
+		return c.write(map[string]any{"type": "error", "code": "invalid_" + inv.Field, "client_id": f.ClientID, "message": SentenceCase(inv.Reason) + "."})
 	case errors.As(err, &rl):
 		return c.write(map[string]any{"type": "error", "code": "rate_limited", "client_id": f.ClientID, "message": "Too many conversations from your network. Try again later."})
 	case errors.Is(err, support.ErrClosed):
@@ -639,7 +639,7 @@ func (c *chatConn) forward(ev liveEvent) error {
 		var v struct {
 			Into string `json:"into"`
 		}
-		if json.Unmarshal(ev.Data, &v) == nil && convIDPattern.MatchString(v.Into) {
+		if json.Unmarshal(ev.Data, &v) == nil && ConvIDPattern.MatchString(v.Into) {
 			c.follow(v.Into)
 			return c.write(map[string]any{"type": "moved", "conversation_id": v.Into, "ticket": c.s.ticket(v.Into, c.s.now())})
 		}

@@ -64,7 +64,7 @@ func (c *chatConn) writeFlows(flows []*kb.Flow, matched bool) error {
 
 // walkChat returns the guide a frame names, at its path; nil after
 // telling the customer what is wrong.
-func (c *chatConn) walkChat(f chatFrame) (*guide, error) {
+func (c *chatConn) walkChat(f chatFrame) (*Guide, error) {
 	if !c.allow(time.Now()) {
 		return nil, c.fail("rate_limited", "You are answering too fast. Wait a few seconds.")
 	}
@@ -115,7 +115,7 @@ func (c *chatConn) flowStep(f chatFrame) error {
 		Flow  string `json:"flow"`
 		Title string `json:"title"`
 		Path  []int  `json:"path"`
-		guideNode
+		GuideNode
 	}{"flow_node", g.Slug, g.Title, path, node})
 }
 
@@ -132,7 +132,7 @@ func (c *chatConn) flowHandover(f chatFrame) error {
 		return c.fail("flow_not_at_end", "Answer the guide's questions first, or write your message.")
 	}
 	if c.conv == "" {
-		if clientID(f.ClientID) == "" || f.ClientID == "" {
+		if ClientID(f.ClientID) == "" || f.ClientID == "" {
 			return c.fail("client_id_required", "Every message needs a client id of letters, digits, - or _.")
 		}
 		if e := strings.TrimSpace(f.Email); e != "" {
@@ -146,7 +146,7 @@ func (c *chatConn) flowHandover(f chatFrame) error {
 			return err
 		}
 	}
-	err = c.s.opts.Support.HandOverAfterGuide(c.ctx, c.conv, g.transcript(c.s.pages.translator(c.lang)))
+	err = c.s.opts.Support.HandOverAfterGuide(c.ctx, c.conv, g.transcript(c.s.pages.Translator(c.lang)))
 	if errors.Is(err, support.ErrClosed) {
 		c.conv = ""
 		return c.fail("conversation_closed", "This conversation is closed. Send your message again to start a new one.")

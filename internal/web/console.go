@@ -20,24 +20,24 @@ import (
 // permission it needs (routes.go); pages share the portal's layout and
 // work without JavaScript.
 
-// consoleView is what every console page gets besides its own data.
-type consoleView struct {
+// ConsoleView is what every console page gets besides its own data.
+type ConsoleView struct {
 	Perms []string // what the signed-in staff member may do, for the menu
 	Data  any
 }
 
 // can reports whether the menu should offer perm.
-func (v consoleView) Can(perm string) bool { return slices.Contains(v.Perms, perm) }
+func (v ConsoleView) Can(perm string) bool { return slices.Contains(v.Perms, perm) }
 
-func (s *Server) renderConsole(w http.ResponseWriter, r *http.Request, status int, page string, f *form, data any) error {
-	perms, err := s.opts.Access.PermissionsOf(r.Context(), principal(r.Context()).AccountID)
+func (s *Server) renderConsole(w http.ResponseWriter, r *http.Request, status int, page string, f *Form, data any) error {
+	perms, err := s.opts.Access.PermissionsOf(r.Context(), Principal(r.Context()).AccountID)
 	if err != nil {
 		return err
 	}
 	if f == nil {
-		f = newForm(r)
+		f = NewForm(r)
 	}
-	f.Extra = consoleView{Perms: perms, Data: data}
+	f.Extra = ConsoleView{Perms: perms, Data: data}
 	return s.render(w, r, status, page, f)
 }
 
@@ -72,7 +72,7 @@ func masked(a identity.Account, reveal bool) customerRow {
 
 func (s *Server) consoleCustomers(w http.ResponseWriter, r *http.Request) error {
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	f := newForm(r)
+	f := NewForm(r)
 	f.Values["q"] = q
 	var rows []customerRow
 	if q != "" {
@@ -107,15 +107,15 @@ type customerView struct {
 }
 
 func (s *Server) consoleCustomer(w http.ResponseWriter, r *http.Request) error {
-	return s.renderCustomer(w, r, http.StatusOK, newForm(r))
+	return s.renderCustomer(w, r, http.StatusOK, NewForm(r))
 }
 
-func (s *Server) renderCustomer(w http.ResponseWriter, r *http.Request, status int, f *form) error {
+func (s *Server) renderCustomer(w http.ResponseWriter, r *http.Request, status int, f *Form) error {
 	ctx, id := r.Context(), r.PathValue("id")
-	staff := principal(ctx).AccountID
+	staff := Principal(ctx).AccountID
 	d, err := s.opts.Identity.Detail(ctx, id)
 	if err != nil {
-		return identityError(err)
+		return IdentityError(err)
 	}
 	if d.Kind != identity.KindCustomer {
 		return ErrNotFound // staff accounts are managed on the staff pages
@@ -170,14 +170,14 @@ func (s *Server) consoleReveal(w http.ResponseWriter, r *http.Request) error {
 	ctx, id := r.Context(), r.PathValue("id")
 	reason := strings.TrimSpace(r.PostFormValue("reason"))
 	if reason == "" || len([]rune(reason)) > 200 {
-		f := newForm(r)
-		f.Errors["reason"] = s.pages.translator(info(ctx).lang)("console.reveal.reason_needed")
+		f := NewForm(r)
+		f.Errors["reason"] = s.pages.Translator(Info(ctx).Lang)("console.reveal.reason_needed")
 		return s.renderCustomer(w, r, http.StatusBadRequest, f)
 	}
 	if _, err := s.opts.Identity.Detail(ctx, id); err != nil {
-		return identityError(err)
+		return IdentityError(err)
 	}
-	if _, err := s.opts.Access.Reveal(ctx, principal(ctx).AccountID, id, reason); err != nil {
+	if _, err := s.opts.Access.Reveal(ctx, Principal(ctx).AccountID, id, reason); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/console/customers/"+id+"?done=revealed", http.StatusSeeOther)
@@ -190,17 +190,17 @@ func (s *Server) customerAction(name string, do func(*Server, *http.Request, str
 		id := r.PathValue("id")
 		d, err := s.opts.Identity.Detail(r.Context(), id)
 		if err != nil {
-			return identityError(err)
+			return IdentityError(err)
 		}
 		if d.Kind != identity.KindCustomer {
 			return ErrNotFound
 		}
 		if err := do(s, r, id); err != nil {
-			return identityError(err)
+			return IdentityError(err)
 		}
 		// From a conversation's account panel, back to the conversation.
-		if back := r.PostFormValue("back"); convIDPattern.MatchString(back) {
-			return backToConversation(w, r, back, name)
+		if back := r.PostFormValue("back"); ConvIDPattern.MatchString(back) {
+			return BackToConversation(w, r, back, name)
 		}
 		http.Redirect(w, r, "/console/customers/"+id+"?done="+name, http.StatusSeeOther)
 		return nil
@@ -236,16 +236,16 @@ type staffView struct {
 }
 
 func (s *Server) consoleStaff(w http.ResponseWriter, r *http.Request) error {
-	return s.renderStaff(w, r, http.StatusOK, newForm(r))
+	return s.renderStaff(w, r, http.StatusOK, NewForm(r))
 }
 
-func (s *Server) renderStaff(w http.ResponseWriter, r *http.Request, status int, f *form) error {
+func (s *Server) renderStaff(w http.ResponseWriter, r *http.Request, status int, f *Form) error {
 	ctx := r.Context()
 	list, err := s.opts.Identity.StaffAccounts(ctx)
 	if err != nil {
 		return err
 	}
-	v := staffView{Self: principal(ctx).AccountID}
+	v := staffView{Self: Principal(ctx).AccountID}
 	for _, a := range list {
 		roles, err := s.opts.Access.RolesOf(ctx, a.ID)
 		if err != nil {
@@ -266,18 +266,18 @@ func (s *Server) renderStaff(w http.ResponseWriter, r *http.Request, status int,
 
 func (s *Server) consoleCreateStaff(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	f := newForm(r, "email", "role")
-	by := principal(ctx).AccountID
+	f := NewForm(r, "email", "role")
+	by := Principal(ctx).AccountID
 	_, err := s.opts.Identity.InviteStaff(ctx, f.Values["email"], func(tx *db.Tx, id string) error {
 		return s.opts.Access.Grant(ctx, tx, id, f.Values["role"], by)
 	})
 	if err != nil {
 		if errors.Is(err, access.ErrUnknownRole) {
-			f.Errors["role"] = s.pages.translator(info(ctx).lang)("console.staff.bad_role")
+			f.Errors["role"] = s.pages.Translator(Info(ctx).Lang)("console.staff.bad_role")
 			return s.renderStaff(w, r, http.StatusBadRequest, f)
 		}
 		if errors.Is(err, identity.ErrExists) {
-			f.Errors["email"] = s.pages.translator(info(ctx).lang)("console.staff.exists")
+			f.Errors["email"] = s.pages.Translator(Info(ctx).Lang)("console.staff.exists")
 			return s.renderStaff(w, r, http.StatusConflict, f)
 		}
 		status, ferr := s.fail(r, f, err)
@@ -292,20 +292,20 @@ func (s *Server) consoleCreateStaff(w http.ResponseWriter, r *http.Request) erro
 
 func (s *Server) consoleGrant(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	err := s.opts.Access.GrantRole(ctx, r.PathValue("id"), r.PostFormValue("role"), principal(ctx).AccountID)
+	err := s.opts.Access.GrantRole(ctx, r.PathValue("id"), r.PostFormValue("role"), Principal(ctx).AccountID)
 	return s.staffResult(w, r, err, "granted")
 }
 
 func (s *Server) consoleRevoke(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	err := s.opts.Access.RevokeRole(ctx, r.PathValue("id"), r.PathValue("role"), principal(ctx).AccountID, "revoked in the console")
+	err := s.opts.Access.RevokeRole(ctx, r.PathValue("id"), r.PathValue("role"), Principal(ctx).AccountID, "revoked in the console")
 	return s.staffResult(w, r, err, "revoked")
 }
 
 func (s *Server) staffResult(w http.ResponseWriter, r *http.Request, err error, done string) error {
 	if err != nil {
-		f := newForm(r)
-		t := s.pages.translator(info(r.Context()).lang)
+		f := NewForm(r)
+		t := s.pages.Translator(Info(r.Context()).Lang)
 		status := http.StatusBadRequest
 		switch {
 		case errors.Is(err, access.ErrSelfGrant):
@@ -327,7 +327,7 @@ func (s *Server) consoleCreateRole(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	err := s.opts.Access.CreateRole(ctx, strings.TrimSpace(r.PostFormValue("name")), strings.TrimSpace(r.PostFormValue("description")),
-		r.PostForm["permission"], principal(ctx).AccountID)
+		r.PostForm["permission"], Principal(ctx).AccountID)
 	return s.staffResult(w, r, err, "role")
 }
 
@@ -351,7 +351,7 @@ func (s *Server) consoleBulk(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return &Error{Status: http.StatusBadRequest, Code: "invalid_action", Message: "Choose what to do with the selected customers."}
 	}
-	ok, err := s.opts.Access.Allowed(ctx, principal(ctx), perm)
+	ok, err := s.opts.Access.Allowed(ctx, Principal(ctx), perm)
 	if err != nil {
 		return err
 	}
@@ -384,7 +384,7 @@ func (s *Server) consoleBulk(w http.ResponseWriter, r *http.Request) error {
 		}
 		done++
 	}
-	f := newForm(r)
+	f := NewForm(r)
 	f.Values["q"] = r.PostFormValue("q")
 	http.Redirect(w, r, "/console/customers?done=bulk&n="+strconv.Itoa(done)+"&q="+url.QueryEscape(f.Values["q"]), http.StatusSeeOther)
 	return nil

@@ -89,16 +89,16 @@ func (s *Server) analyticsReport(r *http.Request) (*support.Report, string, stri
 func (s *Server) consoleAnalytics(w http.ResponseWriter, r *http.Request) error {
 	rep, fs, ts, err := s.analyticsReport(r)
 	if err != nil {
-		return supportError(err)
+		return SupportError(err)
 	}
 	ctx := r.Context()
-	v := analyticsView{R: rep, From: fs, To: ts, Query: "from=" + fs + "&to=" + ts, Channels: support.Channels, Colors: channelColors, Lang: info(ctx).lang}
+	v := analyticsView{R: rep, From: fs, To: ts, Query: "from=" + fs + "&to=" + ts, Channels: support.Channels, Colors: channelColors, Lang: Info(ctx).Lang}
 	v.Volume = volumeChart(rep)
 	cats, err := s.opts.Support.Categories(ctx)
 	if err != nil {
 		return err
 	}
-	names := categoryNames(cats, v.Lang)
+	names := CategoryNames(cats, v.Lang)
 	top := 0
 	for _, c := range rep.Categories {
 		top = max(top, c.Count)
@@ -109,7 +109,7 @@ func (s *Server) consoleAnalytics(w http.ResponseWriter, r *http.Request) error 
 		}
 		n := names[c.Category]
 		if c.Category == "" {
-			n = s.pages.translator(v.Lang)("desk.none")
+			n = s.pages.Translator(v.Lang)("desk.none")
 		}
 		v.Categories = append(v.Categories, categoryBar{Name: n, Count: c.Count, Width: 100 * float64(c.Count) / float64(max(top, 1))})
 	}
@@ -125,7 +125,7 @@ func (s *Server) consoleAnalytics(w http.ResponseWriter, r *http.Request) error 
 	for _, a := range rep.Agents {
 		v.Agents = append(v.Agents, agentRow{AgentStats: a, Name: agentNames[a.AgentID]})
 	}
-	f := newForm(r)
+	f := NewForm(r)
 	f.Values["from"], f.Values["to"] = fs, ts
 	return s.renderConsole(w, r, http.StatusOK, "console_analytics", f, v)
 }
@@ -180,7 +180,7 @@ func ratingsChart(rep *support.Report) chart {
 func (s *Server) consoleAnalyticsCSV(w http.ResponseWriter, r *http.Request) error {
 	rep, fs, ts, err := s.analyticsReport(r)
 	if err != nil {
-		return supportError(err)
+		return SupportError(err)
 	}
 	name, ok := strings.CutSuffix(r.PathValue("chart"), ".csv")
 	if !ok {

@@ -25,12 +25,12 @@ type assistLiveView struct {
 // consoleAssistInvite sends the invitation from a conversation.
 func (s *Server) consoleAssistInvite(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
-	if !convIDPattern.MatchString(id) {
+	if !ConvIDPattern.MatchString(id) {
 		return ErrNotFound
 	}
-	inv, err := s.opts.Assist.Invite(r.Context(), principal(r.Context()).AccountID, id)
+	inv, err := s.opts.Assist.Invite(r.Context(), Principal(r.Context()).AccountID, id)
 	if err != nil {
-		return assistError(err)
+		return AssistError(err)
 	}
 	http.Redirect(w, r, "/console/assist/"+inv.Session.ID, http.StatusSeeOther)
 	return nil
@@ -39,7 +39,7 @@ func (s *Server) consoleAssistInvite(w http.ResponseWriter, r *http.Request) err
 // consoleAssistID checks the path's session id.
 func consoleAssistID(r *http.Request) (string, error) {
 	id := r.PathValue("id")
-	if !sessionIDPattern.MatchString(id) {
+	if !SessionIDPattern.MatchString(id) {
 		return "", ErrNotFound
 	}
 	return id, nil
@@ -51,10 +51,10 @@ func (s *Server) consoleAssistLive(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	ctx, me := r.Context(), staffActor(r)
+	ctx, me := r.Context(), StaffActor(r)
 	sess, err := s.opts.Assist.Get(ctx, id, me)
 	if err != nil {
-		return assistError(err)
+		return AssistError(err)
 	}
 	if sess.AgentID != me.AccountID {
 		// Another agent's session: its replay is for assist:replay.
@@ -73,12 +73,12 @@ func (s *Server) consoleAssistTicket(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	ticket, err := s.opts.Assist.IssueTicket(r.Context(), id, staffActor(r))
+	ticket, err := s.opts.Assist.IssueTicket(r.Context(), id, StaffActor(r))
 	if err != nil {
-		return assistError(err)
+		return AssistError(err)
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, map[string]string{"ticket": ticket})
+	WriteJSON(w, http.StatusOK, map[string]string{"ticket": ticket})
 	return nil
 }
 
@@ -89,18 +89,18 @@ func (s *Server) consoleAssistStop(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	ctx, me := r.Context(), staffActor(r)
+	ctx, me := r.Context(), StaffActor(r)
 	closing := &assist.Closing{Summary: r.PostFormValue("summary"), Outcome: r.PostFormValue("outcome")}
 	if closing.Summary == "" && closing.Outcome == "" {
 		closing = nil
 	}
 	sess, err := s.opts.Assist.Stop(ctx, id, me, closing)
 	if err != nil {
-		return assistError(err)
+		return AssistError(err)
 	}
 	if closing != nil && sess.Outcome == "" {
 		if err := s.opts.Assist.Conclude(ctx, id, me.AccountID, *closing); err != nil {
-			return assistError(err)
+			return AssistError(err)
 		}
 	}
 	http.Redirect(w, r, "/console/assist/"+id, http.StatusSeeOther)
@@ -114,12 +114,12 @@ func (s *Server) consoleAssistReplayPage(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
-	sess, err := s.opts.Assist.Get(r.Context(), id, staffActor(r))
+	sess, err := s.opts.Assist.Get(r.Context(), id, StaffActor(r))
 	if err != nil {
-		return assistError(err)
+		return AssistError(err)
 	}
-	f := newForm(r)
-	f.Extra = assistReplayView{Session: sess, Recording: "/console/assist/" + id + "/recording",
+	f := NewForm(r)
+	f.Extra = AssistReplayView{Session: sess, Recording: "/console/assist/" + id + "/recording",
 		Back: "/console/conversations/" + sess.ConversationID, Console: true}
 	return s.render(w, r, http.StatusOK, "assist_replay", f)
 }
@@ -131,10 +131,10 @@ func (s *Server) consoleAssistRecording(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	rec, err := s.opts.Assist.Replay(r.Context(), id, staffActor(r))
+	rec, err := s.opts.Assist.Replay(r.Context(), id, StaffActor(r))
 	if err != nil {
-		return assistError(err)
+		return AssistError(err)
 	}
-	writeRecording(w, rec)
+	WriteRecording(w, rec)
 	return nil
 }

@@ -58,7 +58,7 @@ type agentCardView struct {
 // cardAccount is the path's staff account; anything else is not found.
 func (s *Server) cardAccount(r *http.Request) (*identity.Account, error) {
 	id := r.PathValue("id")
-	if !convIDPattern.MatchString(id) {
+	if !ConvIDPattern.MatchString(id) {
 		return nil, ErrNotFound
 	}
 	a, err := s.opts.Identity.AccountByID(r.Context(), id)
@@ -75,14 +75,14 @@ func (s *Server) consoleAgentCard(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	f := newForm(r)
+	f := NewForm(r)
 	if r.URL.Query().Get("done") == "1" {
 		f.Notice = "assist.agent_card.saved"
 	}
 	return s.agentCardPage(w, r, http.StatusOK, f, a)
 }
 
-func (s *Server) agentCardPage(w http.ResponseWriter, r *http.Request, status int, f *form, a *identity.Account) error {
+func (s *Server) agentCardPage(w http.ResponseWriter, r *http.Request, status int, f *Form, a *identity.Account) error {
 	ctx := r.Context()
 	v := agentCardView{AccountID: a.ID, Email: a.Email, MaxPhotoKiB: maxCardPhotoBytes >> 10, MaxPhotoPixels: maxCardPhotoPixels}
 	name, err := s.opts.Support.AgentName(ctx, a.ID)
@@ -125,7 +125,7 @@ func (s *Server) consoleAgentCardSave(w http.ResponseWriter, r *http.Request) er
 		}
 	}
 	ctx := r.Context()
-	f := newForm(r, "staff_number", "department")
+	f := NewForm(r, "staff_number", "department")
 	p := assist.Profile{AccountID: a.ID, StaffNumber: f.Values["staff_number"], Department: f.Values["department"]}
 	cur, err := s.opts.Assist.ProfileOf(ctx, a.ID)
 	switch {
@@ -139,7 +139,7 @@ func (s *Server) consoleAgentCardSave(w http.ResponseWriter, r *http.Request) er
 	}
 	photo, err := cardPhotoUpload(r)
 	if err != nil {
-		f.Errors["photo_file"] = s.pages.translator(info(ctx).lang)("assist.agent_card.photo_bad")
+		f.Errors["photo_file"] = s.pages.Translator(Info(ctx).Lang)("assist.agent_card.photo_bad")
 		return s.agentCardPage(w, r, http.StatusUnprocessableEntity, f, a)
 	}
 	if photo != "" {
@@ -151,10 +151,10 @@ func (s *Server) consoleAgentCardSave(w http.ResponseWriter, r *http.Request) er
 		if field == "photo" {
 			field = "photo_file"
 		}
-		f.Errors[field] = sentenceCase(inv.Reason) + "."
+		f.Errors[field] = SentenceCase(inv.Reason) + "."
 		return s.agentCardPage(w, r, http.StatusUnprocessableEntity, f, a)
 	} else if err != nil {
-		return assistError(err)
+		return AssistError(err)
 	}
 	http.Redirect(w, r, "/console/desk/agents/"+a.ID+"/card?done=1", http.StatusSeeOther)
 	return nil
@@ -195,11 +195,11 @@ func cardPhotoUpload(r *http.Request) (string, error) {
 	return "data:" + ctype + ";base64," + base64.StdEncoding.EncodeToString(data), nil
 }
 
-// cardPhotoURL lets a card's inline picture through html/template, which
+// CardPhotoURL lets a card's inline picture through html/template, which
 // would otherwise replace a data: URL in src with "#ZgotmplZ": only the
 // picture types assist.Profile accepts, with nothing but base64 after the
 // prefix. Any other value is left to the template's usual URL filtering.
-func cardPhotoURL(photo string) any {
+func CardPhotoURL(photo string) any {
 	for _, prefix := range []string{"data:image/png;base64,", "data:image/jpeg;base64,", "data:image/webp;base64,"} {
 		if rest, ok := strings.CutPrefix(photo, prefix); ok {
 			if strings.Trim(rest, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") != "" {

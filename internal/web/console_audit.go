@@ -80,7 +80,7 @@ func (s *Server) renderAudit(w http.ResponseWriter, r *http.Request, report *aud
 	if len(recs) == f.Limit {
 		v.Next = recs[len(recs)-1].Seq
 	}
-	fm := newForm(r)
+	fm := NewForm(r)
 	for k := range keep {
 		fm.Values[k] = keep.Get(k)
 	}

@@ -42,12 +42,12 @@ func (s *Server) consoleLogCall(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return err
 	}
-	c := callFromForm(r, principal(ctx).AccountID)
+	c := callFromForm(r, Principal(ctx).AccountID)
 	c.ConversationID = id
 	if _, err := s.opts.Support.LogCall(ctx, c); err != nil {
-		return supportError(err)
+		return SupportError(err)
 	}
-	return backToConversation(w, r, id, "call")
+	return BackToConversation(w, r, id, "call")
 }
 
 // consoleStartCall opens a conversation from a phone call.
@@ -57,11 +57,11 @@ func (s *Server) consoleStartCall(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	who := support.Who{Email: strings.TrimSpace(r.PostFormValue("email")), Name: strings.TrimSpace(r.PostFormValue("name")), Locale: r.PostFormValue("language")}
-	conv, err := s.opts.Support.StartFromCall(ctx, who, r.PostFormValue("subject"), callFromForm(r, principal(ctx).AccountID))
+	conv, err := s.opts.Support.StartFromCall(ctx, who, r.PostFormValue("subject"), callFromForm(r, Principal(ctx).AccountID))
 	if err != nil {
-		return supportError(err)
+		return SupportError(err)
 	}
-	return backToConversation(w, r, conv.ID, "call")
+	return BackToConversation(w, r, conv.ID, "call")
 }
 
 type complaintsView struct {
@@ -80,12 +80,12 @@ func (s *Server) consoleComplaints(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	for i := range open {
-		open[i].Contact.Email = maskedContact(support.Contact{Email: open[i].Contact.Email})
+		open[i].Contact.Email = MaskedContact(support.Contact{Email: open[i].Contact.Email})
 	}
 	for i := range resolved {
-		resolved[i].Contact.Email = maskedContact(support.Contact{Email: resolved[i].Contact.Email})
+		resolved[i].Contact.Email = MaskedContact(support.Contact{Email: resolved[i].Contact.Email})
 	}
-	f := newForm(r)
+	f := NewForm(r)
 	if r.URL.Query().Get("done") == "1" {
 		f.Notice = "desk.complaint.resolved"
 	}
@@ -97,8 +97,8 @@ func (s *Server) consoleResolveComplaint(w http.ResponseWriter, r *http.Request)
 	if err := r.ParseForm(); err != nil {
 		return err
 	}
-	if err := s.opts.Support.ResolveComplaint(ctx, r.PathValue("id"), principal(ctx).AccountID, r.PostFormValue("resolution")); err != nil {
-		return supportError(err)
+	if err := s.opts.Support.ResolveComplaint(ctx, r.PathValue("id"), Principal(ctx).AccountID, r.PostFormValue("resolution")); err != nil {
+		return SupportError(err)
 	}
 	http.Redirect(w, r, "/console/complaints?done=1", http.StatusSeeOther)
 	return nil

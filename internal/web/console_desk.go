@@ -29,8 +29,8 @@ func (s *Server) withSupport(h func(http.ResponseWriter, *http.Request) error) f
 	return h
 }
 
-// inboxViews are the inbox's saved views.
-var inboxViews = []string{"mine", "unassigned", "active", "breached", "all"}
+// InboxViews are the inbox's saved views.
+var InboxViews = []string{"mine", "unassigned", "active", "breached", "all"}
 
 type inboxView struct {
 	View          string
@@ -50,7 +50,7 @@ type conversationRow struct {
 	Due *time.Time // the next SLA due time, while it matters
 }
 
-func maskedContact(c support.Contact) string {
+func MaskedContact(c support.Contact) string {
 	if c.Name != "" {
 		return c.Name
 	}
@@ -62,9 +62,9 @@ func maskedContact(c support.Contact) string {
 
 func (s *Server) consoleInbox(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	me := principal(r.Context()).AccountID
+	me := Principal(r.Context()).AccountID
 	view := q.Get("view")
-	if !slices.Contains(inboxViews, view) {
+	if !slices.Contains(InboxViews, view) {
 		view = "active"
 	}
 	f := support.Filter{Category: q.Get("category"), Channel: q.Get("channel"), Tag: q.Get("tag"), Query: q.Get("q"), Limit: 50}
@@ -96,9 +96,9 @@ func (s *Server) consoleInbox(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := inboxView{View: view, Query: q, Categories: cats, Lang: info(r.Context()).lang, CategoryNames: categoryNames(cats, info(r.Context()).lang)}
+	v := inboxView{View: view, Query: q, Categories: cats, Lang: Info(r.Context()).Lang, CategoryNames: CategoryNames(cats, Info(r.Context()).Lang)}
 	for _, c := range list {
-		row := conversationRow{Conversation: c, Who: maskedContact(c.Contact)}
+		row := conversationRow{Conversation: c, Who: MaskedContact(c.Contact)}
 		if c.Status == support.StatusOpen || c.Status == support.StatusPending {
 			if c.FirstResponseAt == nil {
 				row.Due = c.FirstResponseDue
@@ -117,7 +117,7 @@ func (s *Server) consoleInbox(w http.ResponseWriter, r *http.Request) error {
 		next.Set("before", strconv.FormatInt(last.LastMessageAt.UnixNano(), 10)+"_"+last.ID)
 		v.Next = next.Encode()
 	}
-	fm := newForm(r)
+	fm := NewForm(r)
 	for _, k := range []string{"q", "category", "channel", "tag", "status"} {
 		fm.Values[k] = q.Get(k)
 	}
@@ -150,8 +150,8 @@ type conversationView struct {
 	Assist []assist.Session
 }
 
-// categoryNames maps category ids to their names in lang.
-func categoryNames(cats []support.Category, lang string) map[string]string {
+// CategoryNames maps category ids to their names in lang.
+func CategoryNames(cats []support.Category, lang string) map[string]string {
 	m := make(map[string]string, len(cats))
 	for _, c := range cats {
 		m[c.ID] = c.Name(lang)
@@ -159,23 +159,23 @@ func categoryNames(cats []support.Category, lang string) map[string]string {
 	return m
 }
 
-var convIDPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
+var ConvIDPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
 func (s *Server) consoleConversation(w http.ResponseWriter, r *http.Request) error {
-	return s.renderConversation(w, r, http.StatusOK, newForm(r))
+	return s.renderConversation(w, r, http.StatusOK, NewForm(r))
 }
 
-func (s *Server) renderConversation(w http.ResponseWriter, r *http.Request, status int, f *form) error {
+func (s *Server) renderConversation(w http.ResponseWriter, r *http.Request, status int, f *Form) error {
 	ctx, id := r.Context(), r.PathValue("id")
-	if !convIDPattern.MatchString(id) {
+	if !ConvIDPattern.MatchString(id) {
 		return ErrNotFound
 	}
 	c, err := s.opts.Support.Get(ctx, id, true)
 	if err != nil {
-		return supportError(err)
+		return SupportError(err)
 	}
-	me := principal(ctx).AccountID
-	v := conversationView{C: c, Who: maskedContact(c.Contact), Email: access.MaskEmail(c.Contact.Email), Lang: info(ctx).lang, Me: me, AgentNames: map[string]string{}}
+	me := Principal(ctx).AccountID
+	v := conversationView{C: c, Who: MaskedContact(c.Contact), Email: access.MaskEmail(c.Contact.Email), Lang: Info(ctx).Lang, Me: me, AgentNames: map[string]string{}}
 	if v.Agents, err = s.opts.Support.Agents(ctx); err != nil {
 		return err
 	}
@@ -188,7 +188,7 @@ func (s *Server) renderConversation(w http.ResponseWriter, r *http.Request, stat
 	if v.Categories, err = s.opts.Support.Categories(ctx); err != nil {
 		return err
 	}
-	v.CatNames = categoryNames(v.Categories, v.Lang)
+	v.CatNames = CategoryNames(v.Categories, v.Lang)
 	if v.Calls, err = s.opts.Support.Calls(ctx, id); err != nil {
 		return err
 	}
@@ -198,7 +198,7 @@ func (s *Server) renderConversation(w http.ResponseWriter, r *http.Request, stat
 	if v.Survey, err = s.opts.Support.SurveyOf(ctx, id); err != nil {
 		return err
 	}
-	if v.Files, err = filesByMessage(s.opts.Support, r, id); err != nil {
+	if v.Files, err = FilesByMessage(s.opts.Support, r, id); err != nil {
 		return err
 	}
 	if v.Canned, err = s.opts.Support.CannedReplies(ctx, c.Language); err != nil {
@@ -206,7 +206,7 @@ func (s *Server) renderConversation(w http.ResponseWriter, r *http.Request, stat
 	}
 	// The account beside the conversation, for those allowed to see it.
 	if c.Contact.AccountID != "" {
-		if ok, err := s.opts.Access.Allowed(ctx, principal(ctx), access.CustomersRead); err != nil {
+		if ok, err := s.opts.Access.Allowed(ctx, Principal(ctx), access.CustomersRead); err != nil {
 			return err
 		} else if ok {
 			if err := s.accountFacts(r, &v); err != nil {
@@ -244,7 +244,7 @@ func (s *Server) accountFacts(r *http.Request, v *conversationView) error {
 	if err != nil {
 		return err
 	}
-	until, err := s.opts.Access.Revealed(ctx, principal(ctx).AccountID, id)
+	until, err := s.opts.Access.Revealed(ctx, Principal(ctx).AccountID, id)
 	if err != nil {
 		return err
 	}
@@ -276,13 +276,13 @@ func (s *Server) accountFacts(r *http.Request, v *conversationView) error {
 	return nil
 }
 
-func supportError(err error) error {
+func SupportError(err error) error {
 	var inv *support.InvalidError
 	switch {
 	case errors.Is(err, support.ErrNotFound):
 		return ErrNotFound
 	case errors.As(err, &inv):
-		return &Error{Status: http.StatusBadRequest, Code: "invalid_" + inv.Field, Field: inv.Field, Message: sentenceCase(inv.Reason) + "."}
+		return &Error{Status: http.StatusBadRequest, Code: "invalid_" + inv.Field, Field: inv.Field, Message: SentenceCase(inv.Reason) + "."}
 	case errors.Is(err, support.ErrClosed):
 		return &Error{Status: http.StatusConflict, Code: "conversation_closed", Message: "This conversation is closed. Start a new one."}
 	case errors.Is(err, support.ErrNotAgent):
@@ -291,7 +291,7 @@ func supportError(err error) error {
 	return err
 }
 
-func sentenceCase(s string) string {
+func SentenceCase(s string) string {
 	if s == "" {
 		return s
 	}
@@ -299,7 +299,7 @@ func sentenceCase(s string) string {
 }
 
 // back returns to the conversation with a notice.
-func backToConversation(w http.ResponseWriter, r *http.Request, id, done string) error {
+func BackToConversation(w http.ResponseWriter, r *http.Request, id, done string) error {
 	http.Redirect(w, r, "/console/conversations/"+id+"?done="+done, http.StatusSeeOther)
 	return nil
 }
@@ -315,32 +315,32 @@ func (s *Server) consoleReply(w http.ResponseWriter, r *http.Request) error {
 	if r.PostFormValue("kind") == "note" {
 		kind = support.KindNote
 	}
-	_, _, err := s.opts.Support.Post(ctx, id, support.NewMessage{Kind: kind, AuthorID: principal(ctx).AccountID, Body: r.PostFormValue("body"),
-		ClientID: clientID(r.PostFormValue("client_id"))})
+	_, _, err := s.opts.Support.Post(ctx, id, support.NewMessage{Kind: kind, AuthorID: Principal(ctx).AccountID, Body: r.PostFormValue("body"),
+		ClientID: ClientID(r.PostFormValue("client_id"))})
 	if err != nil {
 		var inv *support.InvalidError
 		if errors.As(err, &inv) {
-			f := newForm(r, "body")
-			f.Errors["body"] = s.pages.translator(info(ctx).lang)("desk.err.body")
+			f := NewForm(r, "body")
+			f.Errors["body"] = s.pages.Translator(Info(ctx).Lang)("desk.err.body")
 			return s.renderConversation(w, r, http.StatusBadRequest, f)
 		}
-		return supportError(err)
+		return SupportError(err)
 	}
 	if then := r.PostFormValue("then"); slices.Contains(support.Statuses, then) {
 		if _, err := s.opts.Support.Update(ctx, id, support.Change{Status: then}); err != nil {
-			return supportError(err)
+			return SupportError(err)
 		}
 	}
 	done := "replied"
 	if kind == support.KindNote {
 		done = "noted"
 	}
-	return backToConversation(w, r, id, done)
+	return BackToConversation(w, r, id, done)
 }
 
-// clientID keeps a form's idempotency key when it looks like one, so a
+// ClientID keeps a form's idempotency key when it looks like one, so a
 // reply form submitted twice posts once.
-func clientID(v string) string {
+func ClientID(v string) string {
 	if len(v) > 64 || strings.ContainsFunc(v, func(r rune) bool {
 		return !(r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
 	}) {
@@ -356,9 +356,9 @@ func (s *Server) consoleConversationUpdate(w http.ResponseWriter, r *http.Reques
 	}
 	ch := support.Change{Status: r.PostFormValue("status"), Priority: r.PostFormValue("priority"), Category: r.PostFormValue("category"), TeamID: r.PostFormValue("team")}
 	if _, err := s.opts.Support.Update(ctx, id, ch); err != nil {
-		return supportError(err)
+		return SupportError(err)
 	}
-	return backToConversation(w, r, id, "updated")
+	return BackToConversation(w, r, id, "updated")
 }
 
 func (s *Server) consoleConversationTags(w http.ResponseWriter, r *http.Request) error {
@@ -368,9 +368,9 @@ func (s *Server) consoleConversationTags(w http.ResponseWriter, r *http.Request)
 	}
 	tags := strings.FieldsFunc(r.PostFormValue("tags"), func(r rune) bool { return r == ',' || r == ' ' })
 	if _, err := s.opts.Support.SetTags(ctx, id, tags); err != nil {
-		return supportError(err)
+		return SupportError(err)
 	}
-	return backToConversation(w, r, id, "updated")
+	return BackToConversation(w, r, id, "updated")
 }
 
 func (s *Server) consoleAssign(w http.ResponseWriter, r *http.Request) error {
@@ -386,14 +386,14 @@ func (s *Server) consoleAssign(w http.ResponseWriter, r *http.Request) error {
 			return &Error{Status: http.StatusConflict, Code: "no_agent_free", Message: "No agent is free: every agent is away or at their limit. The conversation stays in the queue."}
 		}
 	case "me":
-		err = s.opts.Support.Assign(ctx, id, principal(ctx).AccountID)
+		err = s.opts.Support.Assign(ctx, id, Principal(ctx).AccountID)
 	default:
 		err = s.opts.Support.Assign(ctx, id, agent)
 	}
 	if err != nil {
-		return supportError(err)
+		return SupportError(err)
 	}
-	return backToConversation(w, r, id, "assigned")
+	return BackToConversation(w, r, id, "assigned")
 }
 
 func (s *Server) consoleMerge(w http.ResponseWriter, r *http.Request) error {
@@ -402,13 +402,13 @@ func (s *Server) consoleMerge(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	into := strings.TrimSpace(r.PostFormValue("into"))
-	if !convIDPattern.MatchString(into) {
+	if !ConvIDPattern.MatchString(into) {
 		return &Error{Status: http.StatusBadRequest, Code: "invalid_into", Field: "into", Message: "Give the id of the conversation to merge into."}
 	}
 	if err := s.opts.Support.Merge(ctx, id, into); err != nil {
-		return supportError(err)
+		return SupportError(err)
 	}
-	return backToConversation(w, r, into, "merged")
+	return BackToConversation(w, r, into, "merged")
 }
 
 // consoleAway is an agent's own availability switch.
@@ -417,8 +417,8 @@ func (s *Server) consoleAway(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return err
 	}
-	if err := s.opts.Support.SetAway(ctx, principal(ctx).AccountID, r.PostFormValue("away") == "true"); err != nil {
-		return supportError(err)
+	if err := s.opts.Support.SetAway(ctx, Principal(ctx).AccountID, r.PostFormValue("away") == "true"); err != nil {
+		return SupportError(err)
 	}
 	http.Redirect(w, r, "/console/inbox", http.StatusSeeOther)
 	return nil
@@ -432,24 +432,24 @@ func (s *Server) consoleDeskRecovery(w http.ResponseWriter, r *http.Request) err
 	ctx, id := r.Context(), r.PathValue("id")
 	c, err := s.opts.Support.Get(ctx, id, false)
 	if err != nil {
-		return supportError(err)
+		return SupportError(err)
 	}
 	if c.Contact.AccountID == "" || s.opts.MFA == nil {
 		return &Error{Status: http.StatusConflict, Code: "no_account", Message: "This conversation is not with a customer account."}
 	}
 	d, err := s.opts.Identity.Detail(ctx, c.Contact.AccountID)
 	if err != nil {
-		return identityError(err)
+		return IdentityError(err)
 	}
-	me := principal(ctx).AccountID
+	me := Principal(ctx).AccountID
 	if err := s.opts.MFA.FileRecovery(ctx, d.Email, "Opened by support from conversation "+id+".", "staff:"+me); err != nil {
-		return identityError(err)
+		return IdentityError(err)
 	}
-	return backToConversation(w, r, id, "recovery")
+	return BackToConversation(w, r, id, "recovery")
 }
 
-// filesByMessage maps a conversation's message ids to their files.
-func filesByMessage(sv *support.Service, r *http.Request, conv string) (map[string]support.Attachment, error) {
+// FilesByMessage maps a conversation's message ids to their files.
+func FilesByMessage(sv *support.Service, r *http.Request, conv string) (map[string]support.Attachment, error) {
 	list, err := sv.Attachments(r.Context(), conv)
 	if err != nil {
 		return nil, err

@@ -26,12 +26,12 @@ type deskView struct {
 }
 
 func (s *Server) consoleDesk(w http.ResponseWriter, r *http.Request) error {
-	return s.renderDesk(w, r, http.StatusOK, newForm(r))
+	return s.renderDesk(w, r, http.StatusOK, NewForm(r))
 }
 
-func (s *Server) renderDesk(w http.ResponseWriter, r *http.Request, status int, f *form) error {
+func (s *Server) renderDesk(w http.ResponseWriter, r *http.Request, status int, f *Form) error {
 	ctx := r.Context()
-	v := deskView{Lang: info(ctx).lang, AgentNames: map[string]string{}, Cards: s.opts.Assist != nil}
+	v := deskView{Lang: Info(ctx).Lang, AgentNames: map[string]string{}, Cards: s.opts.Assist != nil}
 	var err error
 	if v.Agents, err = s.opts.Support.Agents(ctx); err != nil {
 		return err
@@ -74,9 +74,9 @@ func (s *Server) deskResult(w http.ResponseWriter, r *http.Request, err error) e
 		http.Redirect(w, r, "/console/desk?done=1", http.StatusSeeOther)
 		return nil
 	}
-	pub := supportError(err)
+	pub := SupportError(err)
 	if e, ok := pub.(*Error); ok && e.Status == http.StatusBadRequest {
-		f := newForm(r)
+		f := NewForm(r)
 		f.Error = e.Message
 		return s.renderDesk(w, r, http.StatusBadRequest, f)
 	}
@@ -173,7 +173,7 @@ func (s *Server) consoleDeskCanned(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	_, err := s.opts.Support.SaveCanned(r.Context(), support.Canned{ID: r.PostFormValue("id"), Title: r.PostFormValue("title"),
-		Body: r.PostFormValue("body"), Language: r.PostFormValue("language"), CreatedBy: principal(r.Context()).AccountID})
+		Body: r.PostFormValue("body"), Language: r.PostFormValue("language"), CreatedBy: Principal(r.Context()).AccountID})
 	return s.deskResult(w, r, err)
 }
 

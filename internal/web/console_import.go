@@ -197,7 +197,7 @@ func (s *Server) consoleImportUpload(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	job := &importJob{ID: newID(16), Owner: principal(ctx).AccountID, Name: name, Digest: scan.Digest, Total: scan.Rows, Fatal: scan.Fatal}
+	job := &importJob{ID: NewID(16), Owner: Principal(ctx).AccountID, Name: name, Digest: scan.Digest, Total: scan.Rows, Fatal: scan.Fatal}
 	if len(scan.Fatal) == 0 {
 		// The dry run also finds the e-mails that already have accounts.
 		job.Checked, err = s.opts.Identity.ImportAccounts(ctx, bulkfile.NewReader(bytes.NewReader(data), opts), identity.ImportOptions{
@@ -238,7 +238,7 @@ func (s *Server) consoleImportRun(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	opts.Format = bulkfile.FormatOf(job.Name)
-	by := principal(ctx).AccountID
+	by := Principal(ctx).AccountID
 	// The import outlives the request (the page follows it) but keeps its
 	// values: the audit actor is the staff member who started it.
 	bg := context.WithoutCancel(ctx)

@@ -29,8 +29,8 @@ func (s *Server) withKBConsole(h func(http.ResponseWriter, *http.Request) error)
 	return s.withAccess(h)
 }
 
-// kbError turns a knowledge-base error into one the client may see.
-func kbError(err error) error {
+// KBError turns a knowledge-base error into one the client may see.
+func KBError(err error) error {
 	var inv *kb.InvalidError
 	var fe *kb.FlowError
 	switch {
@@ -43,16 +43,16 @@ func kbError(err error) error {
 	case errors.As(err, &fe):
 		return &Error{Status: http.StatusBadRequest, Code: "invalid_flow", Field: "definition", Message: "The guide has problems: " + fe.Problems[0].String() + "."}
 	case errors.As(err, &inv):
-		return &Error{Status: http.StatusBadRequest, Code: "invalid_" + inv.Field, Field: inv.Field, Message: sentenceCase(inv.Reason) + "."}
+		return &Error{Status: http.StatusBadRequest, Code: "invalid_" + inv.Field, Field: inv.Field, Message: SentenceCase(inv.Reason) + "."}
 	}
 	return err
 }
 
-// formError puts a client error on the form (next to its field when the
+// FormError puts a client error on the form (next to its field when the
 // page has that field) and returns its status; other errors are returned.
-func formError(f *form, err error, fields ...string) (int, error) {
+func FormError(f *Form, err error, fields ...string) (int, error) {
 	var e *Error
-	if !errors.As(kbError(err), &e) || e.Status >= 500 {
+	if !errors.As(KBError(err), &e) || e.Status >= 500 {
 		return 0, err
 	}
 	if slices.Contains(fields, e.Field) {
@@ -66,7 +66,7 @@ func formError(f *form, err error, fields ...string) (int, error) {
 // kbDone maps ?done= to the notice it shows.
 var kbDone = map[string]string{"saved": "kb.saved", "file": "kb.done.file", "file_deleted": "kb.done.file_deleted", "category": "kb.done.category"}
 
-func doneNotice(r *http.Request, f *form) {
+func DoneNotice(r *http.Request, f *Form) {
 	if n, ok := kbDone[r.URL.Query().Get("done")]; ok && f.Notice == "" {
 		f.Notice = n
 	}
@@ -94,7 +94,7 @@ func (s *Server) consoleKB(w http.ResponseWriter, r *http.Request) error {
 	v.Offset, _ = strconv.Atoi(q.Get("offset"))
 	v.Offset = min(max(v.Offset, 0), 1_000_000)
 	var err error
-	if v.Page, err = s.opts.KB.ListArticles(ctx, info(ctx).lang, v.Status, v.Offset, kbPageSize); err != nil {
+	if v.Page, err = s.opts.KB.ListArticles(ctx, Info(ctx).Lang, v.Status, v.Offset, kbPageSize); err != nil {
 		return err
 	}
 	v.PrevOffset, v.NextOffset = max(v.Offset-kbPageSize, 0), v.Offset+kbPageSize
@@ -106,7 +106,7 @@ func (s *Server) consoleKB(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	for _, c := range cats {
-		v.Categories[c.ID] = c.Name(info(ctx).lang)
+		v.Categories[c.ID] = c.Name(Info(ctx).Lang)
 	}
 	return s.renderConsole(w, r, http.StatusOK, "console_kb", nil, v)
 }
@@ -129,8 +129,8 @@ type kbArticleView struct {
 var articleFields = []string{"slug", "locale", "title", "summary", "body", "category", "status"}
 
 func (s *Server) consoleKBNew(w http.ResponseWriter, r *http.Request) error {
-	f := newForm(r)
-	f.Values["locale"], f.Values["status"] = info(r.Context()).lang, kb.StatusDraft
+	f := NewForm(r)
+	f.Values["locale"], f.Values["status"] = Info(r.Context()).Lang, kb.StatusDraft
 	return s.renderArticle(w, r, http.StatusOK, f, &kbArticleView{New: true})
 }
 
@@ -140,23 +140,23 @@ func (s *Server) consoleKBArticle(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	doneNotice(r, f)
+	DoneNotice(r, f)
 	return s.renderArticle(w, r, http.StatusOK, f, v)
 }
 
 // loadArticle fills the editor with a translation: the one in want, else
 // (want not a locale) the editor's language; a translation that does not
 // exist yet is an empty form.
-func (s *Server) loadArticle(r *http.Request, id, want string) (*form, *kbArticleView, error) {
+func (s *Server) loadArticle(r *http.Request, id, want string) (*Form, *kbArticleView, error) {
 	ctx := r.Context()
 	if !slices.Contains(kb.Locales, want) {
-		want = info(ctx).lang
+		want = Info(ctx).Lang
 	}
 	a, err := s.anyTranslation(r, id, want)
 	if err != nil {
 		return nil, nil, err
 	}
-	f := newForm(r)
+	f := NewForm(r)
 	f.Values["locale"], f.Values["category"], f.Values["status"] = want, a.CategoryID, a.Status
 	v := &kbArticleView{ID: a.ID, Slug: a.Slug, Status: a.Status, Locales: a.Locales}
 	if a.Locale == want {
@@ -176,11 +176,11 @@ func (s *Server) anyTranslation(r *http.Request, id, locale string) (*kb.Article
 			break
 		}
 	}
-	return a, kbError(err)
+	return a, KBError(err)
 }
 
 // renderArticle fills in what the editor shows around the form.
-func (s *Server) renderArticle(w http.ResponseWriter, r *http.Request, status int, f *form, v *kbArticleView) error {
+func (s *Server) renderArticle(w http.ResponseWriter, r *http.Request, status int, f *Form, v *kbArticleView) error {
 	ctx := r.Context()
 	var err error
 	if v.Categories, err = s.opts.KB.Categories(ctx); err != nil {
@@ -191,7 +191,7 @@ func (s *Server) renderArticle(w http.ResponseWriter, r *http.Request, status in
 			return err
 		}
 	}
-	v.Locale, v.Lang = f.Values["locale"], info(ctx).lang
+	v.Locale, v.Lang = f.Values["locale"], Info(ctx).Lang
 	return s.renderConsole(w, r, status, "console_kb_article", f, v)
 }
 
@@ -199,7 +199,7 @@ func (s *Server) renderArticle(w http.ResponseWriter, r *http.Request, status in
 // action=preview it only shows the text as readers would see it.
 func (s *Server) consoleKBSave(w http.ResponseWriter, r *http.Request) error {
 	ctx, id := r.Context(), r.PathValue("id")
-	f := newForm(r, articleFields...)
+	f := NewForm(r, articleFields...)
 	f.Values["body"] = r.PostFormValue("body") // Markdown keeps its leading spaces
 	v := &kbArticleView{New: id == "", ID: id}
 	if id != "" {
@@ -223,9 +223,9 @@ func (s *Server) consoleKBSave(w http.ResponseWriter, r *http.Request) error {
 		category = "-" // none (a new article simply has none)
 	}
 	a, err := s.opts.KB.Save(ctx, kb.Input{ID: id, Slug: f.Values["slug"], CategoryID: category, Status: f.Values["status"], Locale: f.Values["locale"],
-		Title: f.Values["title"], Summary: f.Values["summary"], BodyMD: f.Values["body"], AuthorID: principal(ctx).AccountID})
+		Title: f.Values["title"], Summary: f.Values["summary"], BodyMD: f.Values["body"], AuthorID: Principal(ctx).AccountID})
 	if err != nil {
-		status, err := formError(f, err, articleFields...)
+		status, err := FormError(f, err, articleFields...)
 		if err != nil {
 			return err
 		}
@@ -245,7 +245,7 @@ func (s *Server) consoleKBHistory(w http.ResponseWriter, r *http.Request) error 
 	ctx, id := r.Context(), r.PathValue("id")
 	v := kbHistoryView{}
 	var err error
-	if v.Article, err = s.anyTranslation(r, id, info(ctx).lang); err != nil {
+	if v.Article, err = s.anyTranslation(r, id, Info(ctx).Lang); err != nil {
 		return err
 	}
 	if v.Revisions, err = s.opts.KB.History(ctx, id); err != nil {
@@ -262,12 +262,12 @@ type kbCategoriesView struct {
 var categoryFields = []string{"id", "name_en", "name_vi", "name_zh"}
 
 func (s *Server) consoleKBCategories(w http.ResponseWriter, r *http.Request) error {
-	f := newForm(r)
-	doneNotice(r, f)
+	f := NewForm(r)
+	DoneNotice(r, f)
 	return s.renderCategories(w, r, http.StatusOK, f)
 }
 
-func (s *Server) renderCategories(w http.ResponseWriter, r *http.Request, status int, f *form) error {
+func (s *Server) renderCategories(w http.ResponseWriter, r *http.Request, status int, f *Form) error {
 	cats, err := s.opts.KB.Categories(r.Context())
 	if err != nil {
 		return err
@@ -276,10 +276,10 @@ func (s *Server) renderCategories(w http.ResponseWriter, r *http.Request, status
 }
 
 func (s *Server) consoleKBCategorySave(w http.ResponseWriter, r *http.Request) error {
-	f := newForm(r, categoryFields...)
+	f := NewForm(r, categoryFields...)
 	err := s.opts.KB.SaveCategory(r.Context(), kb.Category{ID: f.Values["id"], Names: map[string]string{"en": f.Values["name_en"], "vi": f.Values["name_vi"], "zh": f.Values["name_zh"]}})
 	if err != nil {
-		status, err := formError(f, err, categoryFields...)
+		status, err := FormError(f, err, categoryFields...)
 		if err != nil {
 			return err
 		}

@@ -21,14 +21,14 @@ const kbUploadRoute = "POST /console/kb/articles/{id}/files"
 func (s *Server) consoleKBUpload(w http.ResponseWriter, r *http.Request) error {
 	ctx, id := r.Context(), r.PathValue("id")
 	locale := r.URL.Query().Get("locale")
-	name, data, err := readFilePart(r)
+	name, data, err := ReadFilePart(r)
 	if err == nil {
 		_, err = s.opts.KB.AddFile(ctx, id, name, data)
 	}
 	if err != nil {
 		var e *Error
-		if !errors.As(kbError(err), &e) || e.Status >= 500 || e == ErrNotFound {
-			return kbError(err)
+		if !errors.As(KBError(err), &e) || e.Status >= 500 || e == ErrNotFound {
+			return KBError(err)
 		}
 		f, v, lerr := s.loadArticle(r, id, locale)
 		if lerr != nil {
@@ -44,7 +44,7 @@ func (s *Server) consoleKBUpload(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) consoleKBFileDelete(w http.ResponseWriter, r *http.Request) error {
 	articleID, err := s.opts.KB.DeleteFile(r.Context(), r.PathValue("id"))
 	if err != nil {
-		return kbError(err)
+		return KBError(err)
 	}
 	http.Redirect(w, r, articleURL(articleID, r.PostFormValue("locale"), "file_deleted"), http.StatusSeeOther)
 	return nil
@@ -58,12 +58,12 @@ func (s *Server) helpFile(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	f, data, err := s.opts.KB.FileData(ctx, r.PathValue("id"))
 	if err != nil {
-		return kbError(err)
+		return KBError(err)
 	}
 	h := w.Header()
 	h.Set("Cache-Control", "public, max-age=3600")
 	if !f.Published {
-		p := principal(ctx)
+		p := Principal(ctx)
 		if p == nil || s.opts.Authorizer == nil {
 			return ErrNotFound
 		}

@@ -51,13 +51,13 @@ func (s *Server) consoleKBFlows(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f := newForm(r)
-	doneNotice(r, f)
+	f := NewForm(r)
+	DoneNotice(r, f)
 	return s.renderConsole(w, r, http.StatusOK, "console_kb_flows", f, flows)
 }
 
 func (s *Server) consoleKBFlowNew(w http.ResponseWriter, r *http.Request) error {
-	f := newForm(r)
+	f := NewForm(r)
 	f.Values["status"], f.Values["definition"] = kb.StatusDraft, flowSkeleton
 	return s.renderConsole(w, r, http.StatusOK, "console_kb_flow", f, &kbFlowView{New: true})
 }
@@ -65,15 +65,15 @@ func (s *Server) consoleKBFlowNew(w http.ResponseWriter, r *http.Request) error 
 func (s *Server) consoleKBFlow(w http.ResponseWriter, r *http.Request) error {
 	fl, err := s.opts.KB.FlowByID(r.Context(), r.PathValue("id"))
 	if err != nil {
-		return kbError(err)
+		return KBError(err)
 	}
-	f := newForm(r)
+	f := NewForm(r)
 	f.Values["slug"], f.Values["status"], f.Values["keywords"], f.Values["definition"] = fl.Slug, fl.Status, fl.Keywords, fl.Definition
 	for _, l := range kb.Locales {
 		f.Values["title_"+l] = fl.Titles[l]
 	}
-	doneNotice(r, f)
-	v := &kbFlowView{ID: fl.ID, Slug: fl.Slug, Status: fl.Status, Outline: outline(fl.Def, info(r.Context()).lang)}
+	DoneNotice(r, f)
+	v := &kbFlowView{ID: fl.ID, Slug: fl.Slug, Status: fl.Status, Outline: outline(fl.Def, Info(r.Context()).Lang)}
 	return s.renderConsole(w, r, http.StatusOK, "console_kb_flow", f, v)
 }
 
@@ -81,12 +81,12 @@ func (s *Server) consoleKBFlow(w http.ResponseWriter, r *http.Request) error {
 // checks it and draws its outline without saving.
 func (s *Server) consoleKBFlowSave(w http.ResponseWriter, r *http.Request) error {
 	ctx, id := r.Context(), r.PathValue("id")
-	f := newForm(r, flowFields...)
+	f := NewForm(r, flowFields...)
 	v := &kbFlowView{New: id == "", ID: id, Slug: f.Values["slug"]}
 	if id != "" {
 		fl, err := s.opts.KB.FlowByID(ctx, id)
 		if err != nil {
-			return kbError(err)
+			return KBError(err)
 		}
 		v.Slug, v.Status = fl.Slug, fl.Status
 	}
@@ -100,7 +100,7 @@ func (s *Server) consoleKBFlowSave(w http.ResponseWriter, r *http.Request) error
 		var fl *kb.Flow
 		fl, err = s.opts.KB.SaveFlow(ctx, kb.FlowInput{ID: id, Slug: f.Values["slug"], Status: f.Values["status"], Keywords: f.Values["keywords"],
 			Titles:     kb.Texts{"en": f.Values["title_en"], "vi": f.Values["title_vi"], "zh": f.Values["title_zh"]},
-			Definition: f.Values["definition"], AuthorID: principal(ctx).AccountID})
+			Definition: f.Values["definition"], AuthorID: Principal(ctx).AccountID})
 		if err == nil {
 			http.Redirect(w, r, "/console/kb/flows/"+fl.ID+"?done=saved", http.StatusSeeOther)
 			return nil
@@ -111,12 +111,12 @@ func (s *Server) consoleKBFlowSave(w http.ResponseWriter, r *http.Request) error
 	if errors.As(err, &fe) {
 		status, v.Problems = http.StatusBadRequest, fe.Problems
 	} else if err != nil {
-		if status, err = formError(f, err, flowFields...); err != nil {
+		if status, err = FormError(f, err, flowFields...); err != nil {
 			return err
 		}
 	}
 	if def != nil {
-		v.Outline = outline(def, info(ctx).lang)
+		v.Outline = outline(def, Info(ctx).Lang)
 	}
 	return s.renderConsole(w, r, status, "console_kb_flow", f, v)
 }
@@ -140,13 +140,13 @@ func outline(d *kb.FlowDef, lang string) []outlineNode {
 // kbTryView is the console's walk of a flow.
 type kbTryView struct {
 	Flow  *kb.Flow
-	Guide guidePage
+	Guide GuidePage
 }
 
 func (s *Server) consoleKBFlowTry(w http.ResponseWriter, r *http.Request) error {
 	fl, err := s.opts.KB.FlowByID(r.Context(), r.PathValue("id"))
 	if err != nil {
-		return kbError(err)
+		return KBError(err)
 	}
 	status, f, g, err := s.guideAt(r, fl, "/console/kb/flows/"+url.PathEscape(fl.ID)+"/try")
 	if err != nil {

@@ -28,19 +28,19 @@ func (s *Server) consoleLive(w http.ResponseWriter, r *http.Request) error {
 	if s.opts.Support == nil || s.live == nil {
 		return ErrNotFound
 	}
-	if !isWebSocket(r) {
-		return errWebSocketOnly
+	if !IsWebSocket(r) {
+		return ErrWebSocketOnly
 	}
 	if o := r.Header.Get("Origin"); s.opts.BaseURL == nil || o != s.opts.BaseURL.Scheme+"://"+s.opts.BaseURL.Host {
 		s.log.WarnContext(r.Context(), "console live connection from another origin", "security_event", "origin", "origin", o)
 		return &Error{Status: http.StatusForbidden, Code: "origin_refused", Message: "Open the console on its own site."}
 	}
 	conv := r.URL.Query().Get("conversation")
-	if conv != "" && !convIDPattern.MatchString(conv) {
+	if conv != "" && !ConvIDPattern.MatchString(conv) {
 		return ErrNotFound
 	}
-	me := principal(r.Context()).AccountID
-	conn, err := acceptSocket(w, r)
+	me := Principal(r.Context()).AccountID
+	conn, err := AcceptSocket(w, r)
 	if err != nil {
 		return nil
 	}

@@ -46,7 +46,7 @@ func (s *Server) consoleReviews(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) consoleStartReview(w http.ResponseWriter, r *http.Request) error {
-	id, err := s.opts.Access.StartReview(r.Context(), principal(r.Context()).AccountID, reviewDeadline)
+	id, err := s.opts.Access.StartReview(r.Context(), Principal(r.Context()).AccountID, reviewDeadline)
 	if err != nil {
 		return err
 	}
@@ -55,10 +55,10 @@ func (s *Server) consoleStartReview(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (s *Server) consoleReview(w http.ResponseWriter, r *http.Request) error {
-	return s.renderReview(w, r, http.StatusOK, newForm(r))
+	return s.renderReview(w, r, http.StatusOK, NewForm(r))
 }
 
-func (s *Server) renderReview(w http.ResponseWriter, r *http.Request, status int, f *form) error {
+func (s *Server) renderReview(w http.ResponseWriter, r *http.Request, status int, f *Form) error {
 	rv, err := s.opts.Access.GetReview(r.Context(), r.PathValue("id"))
 	if errors.Is(err, access.ErrNoSuchItem) {
 		return ErrNotFound
@@ -66,16 +66,16 @@ func (s *Server) renderReview(w http.ResponseWriter, r *http.Request, status int
 	if err != nil {
 		return err
 	}
-	return s.renderConsole(w, r, status, "console_review", f, reviewView{Review: rv, Emails: s.emails(r, rv.Items), Self: principal(r.Context()).AccountID})
+	return s.renderConsole(w, r, status, "console_review", f, reviewView{Review: rv, Emails: s.emails(r, rv.Items), Self: Principal(r.Context()).AccountID})
 }
 
 func (s *Server) consoleDecide(w http.ResponseWriter, r *http.Request) error {
 	ctx, id := r.Context(), r.PathValue("id")
-	err := s.opts.Access.Decide(ctx, principal(ctx).AccountID, id, r.PostFormValue("account"), r.PostFormValue("role"),
+	err := s.opts.Access.Decide(ctx, Principal(ctx).AccountID, id, r.PostFormValue("account"), r.PostFormValue("role"),
 		r.PostFormValue("decision"), r.PostFormValue("reason"))
 	if err != nil {
-		f := newForm(r)
-		t := s.pages.translator(info(ctx).lang)
+		f := NewForm(r)
+		t := s.pages.Translator(Info(ctx).Lang)
 		status := http.StatusBadRequest
 		switch {
 		case errors.Is(err, access.ErrSelfGrant):
@@ -145,22 +145,22 @@ func (s *Server) consoleRecoveries(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) consoleRecovery(w http.ResponseWriter, r *http.Request) error {
-	return s.renderRecovery(w, r, http.StatusOK, newForm(r))
+	return s.renderRecovery(w, r, http.StatusOK, NewForm(r))
 }
 
-func (s *Server) renderRecovery(w http.ResponseWriter, r *http.Request, status int, f *form) error {
+func (s *Server) renderRecovery(w http.ResponseWriter, r *http.Request, status int, f *Form) error {
 	req, err := s.opts.MFA.RecoveryRequest(r.Context(), r.PathValue("id"))
 	if err != nil {
-		return identityError(err)
+		return IdentityError(err)
 	}
-	return s.renderConsole(w, r, status, "console_recovery", f, recoveryView{Request: req, Checklist: mfa.Checklist, Self: principal(r.Context()).AccountID})
+	return s.renderConsole(w, r, status, "console_recovery", f, recoveryView{Request: req, Checklist: mfa.Checklist, Self: Principal(r.Context()).AccountID})
 }
 
 func (s *Server) recoveryStep(do func(*Server, *http.Request, string, string) error) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		id := r.PathValue("id")
-		if err := do(s, r, principal(r.Context()).AccountID, id); err != nil {
-			f := newForm(r)
+		if err := do(s, r, Principal(r.Context()).AccountID, id); err != nil {
+			f := NewForm(r)
 			status, ferr := s.fail(r, f, err)
 			if ferr != nil {
 				return ferr

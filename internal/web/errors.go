@@ -45,16 +45,16 @@ var (
 	ErrUnsupportedMedia = &Error{Status: http.StatusUnsupportedMediaType, Code: "unsupported_media_type", Message: "Send the request body as application/json."}
 	ErrBodyTooLarge     = &Error{Status: http.StatusRequestEntityTooLarge, Code: "body_too_large", Message: "The request body is too large."}
 	ErrUnavailable      = &Error{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "The service is starting or briefly unavailable. Try again in a moment."}
-	errInternal         = &Error{Status: http.StatusInternalServerError, Code: "internal", Message: "Something went wrong on our side. It has been logged; please try again, or contact support with the reference below."}
+	ErrInternal         = &Error{Status: http.StatusInternalServerError, Code: "internal", Message: "Something went wrong on our side. It has been logged; please try again, or contact support with the reference below."}
 )
 
-// publicError returns the client-safe form of err: an *Error with a client
+// PublicError returns the client-safe form of err: an *Error with a client
 // status (4xx) or 503 keeps its code and message; everything else becomes
 // "internal", whatever its text says.
-func publicError(err error) *Error {
+func PublicError(err error) *Error {
 	var e *Error
 	if errors.As(err, &e) && (e.Status < 500 || e.Status == http.StatusServiceUnavailable) {
 		return e
 	}
-	return errInternal
+	return ErrInternal
 }

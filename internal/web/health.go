@@ -9,7 +9,7 @@ import (
 // healthz answers while the process is alive.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": s.opts.Version})
+	WriteJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": s.opts.Version})
 	return nil
 }
 
@@ -26,6 +26,6 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 		s.log.WarnContext(r.Context(), "not ready", "error", err.Error())
 		return ErrUnavailable
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	WriteJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	return nil
 }

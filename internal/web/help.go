@@ -24,7 +24,7 @@ type helpView struct {
 	Voted     bool
 	Corrected string
 	Related   []kb.RelatedArticle
-	Guides    []guideItem
+	Guides    []GuideItem
 }
 
 func (s *Server) withKB(h func(http.ResponseWriter, *http.Request) error) func(http.ResponseWriter, *http.Request) error {
@@ -38,7 +38,7 @@ func (s *Server) helpHome(w http.ResponseWriter, r *http.Request) error {
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
 	v := helpView{Query: q}
 	if q != "" {
-		res, err := s.opts.KB.Search(r.Context(), q, kb.SearchOptions{Locale: info(r.Context()).lang, Limit: 20})
+		res, err := s.opts.KB.Search(r.Context(), q, kb.SearchOptions{Locale: Info(r.Context()).Lang, Limit: 20})
 		if err != nil {
 			return err
 		}
@@ -49,18 +49,18 @@ func (s *Server) helpHome(w http.ResponseWriter, r *http.Request) error {
 		v.Corrected = strings.Join(res.Corrected, " ")
 	}
 	var err error
-	if v.Guides, err = s.guideItems(r.Context(), info(r.Context()).lang); err != nil {
+	if v.Guides, err = s.guideItems(r.Context(), Info(r.Context()).Lang); err != nil {
 		return err
 	}
-	f := newForm(r)
+	f := NewForm(r)
 	f.Values["q"] = q
 	f.Extra = v
 	w.Header().Set("Cache-Control", "no-store")
-	return s.pages.render(w, r, http.StatusOK, "help", s.opts.OrgName, f)
+	return s.pages.Render(w, r, http.StatusOK, "help", s.opts.OrgName, f)
 }
 
 func (s *Server) helpArticle(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.opts.KB.Published(r.Context(), r.PathValue("slug"), info(r.Context()).lang)
+	a, err := s.opts.KB.Published(r.Context(), r.PathValue("slug"), Info(r.Context()).Lang)
 	if errors.Is(err, kb.ErrNotFound) {
 		return ErrNotFound
 	}
@@ -71,15 +71,15 @@ func (s *Server) helpArticle(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f := newForm(r)
+	f := NewForm(r)
 	f.Extra = helpView{Article: a, Body: template.HTML(a.BodyHTML), Voted: r.URL.Query().Get("voted") == "1", Related: related}
 	w.Header().Set("Cache-Control", "public, max-age=60")
-	return s.pages.render(w, r, http.StatusOK, "help_article", s.opts.OrgName, f)
+	return s.pages.Render(w, r, http.StatusOK, "help_article", s.opts.OrgName, f)
 }
 
 func (s *Server) helpVote(w http.ResponseWriter, r *http.Request) error {
 	slug := r.PathValue("slug")
-	a, err := s.opts.KB.Published(r.Context(), slug, info(r.Context()).lang)
+	a, err := s.opts.KB.Published(r.Context(), slug, Info(r.Context()).Lang)
 	if errors.Is(err, kb.ErrNotFound) {
 		return ErrNotFound
 	}
@@ -98,7 +98,7 @@ func (s *Server) apiKBSearch(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	locale := q.Get("locale")
 	if locale == "" {
-		locale = info(r.Context()).lang
+		locale = Info(r.Context()).Lang
 	}
 	res, err := s.opts.KB.Search(r.Context(), q.Get("q"), kb.SearchOptions{Locale: locale, Limit: 10})
 	if err != nil {
@@ -118,6 +118,6 @@ func (s *Server) apiKBSearch(w http.ResponseWriter, r *http.Request) error {
 	for _, h := range res.Hits {
 		out.Results = append(out.Results, item{ID: h.ArticleID, Title: h.Title, Locale: h.Locale, URL: "/help/" + h.Slug + "?lang=" + h.Locale, Snippet: h.Snippet})
 	}
-	writeJSON(w, http.StatusOK, out)
+	WriteJSON(w, http.StatusOK, out)
 	return nil
 }

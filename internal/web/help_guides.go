@@ -20,20 +20,20 @@ import (
 // view of a walk feeds the console's "try it" page and the chat widget's
 // flow frames (chat_flow.go).
 
-// guide is a walk ready to show, in one language.
-type guide struct {
+// Guide is a walk ready to show, in one language.
+type Guide struct {
 	Slug   string
 	Title  string
 	Path   []int
 	Passed []guidePassed // the nodes passed and the answers given
-	Node   guideNode     // where the path leads
+	Node   GuideNode     // where the path leads
 }
 
 // guidePassed is a node passed and the answer given there.
 type guidePassed struct{ Text, Answer string }
 
-// guideNode is the node shown.
-type guideNode struct {
+// GuideNode is the node shown.
+type GuideNode struct {
 	ID      string     `json:"-"`
 	Kind    string     `json:"kind"`
 	Text    string     `json:"text"`
@@ -49,14 +49,14 @@ type guideLink struct {
 }
 
 // guideOf shows walk w of flow f in lang.
-func (s *Server) guideOf(ctx context.Context, f *kb.Flow, w *kb.Walk, lang string) (guide, error) {
-	t := s.pages.translator(lang)
-	g := guide{Slug: f.Slug, Title: f.Title(lang), Path: w.Path}
+func (s *Server) guideOf(ctx context.Context, f *kb.Flow, w *kb.Walk, lang string) (Guide, error) {
+	t := s.pages.Translator(lang)
+	g := Guide{Slug: f.Slug, Title: f.Title(lang), Path: w.Path}
 	for _, st := range w.Steps {
-		g.Passed = append(g.Passed, guidePassed{Text: st.Node.Text.In(lang), Answer: answerLabels(st.Node, lang, t)[st.Answer]})
+		g.Passed = append(g.Passed, guidePassed{Text: st.Node.Text.In(lang), Answer: AnswerLabels(st.Node, lang, t)[st.Answer]})
 	}
 	n := w.Node
-	g.Node = guideNode{ID: n.ID, Kind: n.Kind, Text: n.Text.In(lang), Answers: answerLabels(n, lang, t), Talk: n.End() && n.Kind != kb.NodeSolved}
+	g.Node = GuideNode{ID: n.ID, Kind: n.Kind, Text: n.Text.In(lang), Answers: AnswerLabels(n, lang, t), Talk: n.End() && n.Kind != kb.NodeSolved}
 	switch n.Kind {
 	case kb.NodeArticle:
 		a, err := s.opts.KB.Published(ctx, n.Article, lang)
@@ -88,8 +88,8 @@ func (s *Server) guideOf(ctx context.Context, f *kb.Flow, w *kb.Walk, lang strin
 	return g, nil
 }
 
-// answerLabels are a node's answers in lang.
-func answerLabels(n *kb.FlowNode, lang string, t func(string, ...any) string) []string {
+// AnswerLabels are a node's answers in lang.
+func AnswerLabels(n *kb.FlowNode, lang string, t func(string, ...any) string) []string {
 	switch n.Kind {
 	case kb.NodeQuestion:
 		out := make([]string, len(n.Choices))
@@ -104,7 +104,7 @@ func answerLabels(n *kb.FlowNode, lang string, t func(string, ...any) string) []
 }
 
 // transcript is the path taken, for the agent who takes over.
-func (g guide) transcript(t func(string, ...any) string) string {
+func (g Guide) transcript(t func(string, ...any) string) string {
 	var b strings.Builder
 	b.WriteString(t("guide.transcript", g.Title, g.Slug, kb.FormatPath(g.Path)))
 	for _, p := range g.Passed {
@@ -126,8 +126,8 @@ func clip(s string, n int) string {
 	return string([]rune(s)[:n]) + "…"
 }
 
-// walkFlow follows a path written "0.1" in a flow.
-func walkFlow(f *kb.Flow, path string) (*kb.Walk, error) {
+// WalkFlow follows a path written "0.1" in a flow.
+func WalkFlow(f *kb.Flow, path string) (*kb.Walk, error) {
 	p, err := kb.ParsePath(path)
 	if err != nil {
 		return nil, err
@@ -135,20 +135,20 @@ func walkFlow(f *kb.Flow, path string) (*kb.Walk, error) {
 	return f.Def.Walk(p)
 }
 
-// guidePage is a walk as a page: Base is the page's address without the
+// GuidePage is a walk as a page: Base is the page's address without the
 // path.
-type guidePage struct {
-	guide
+type GuidePage struct {
+	Guide
 	Base string
 }
 
 // Answer is the address after answer i.
-func (g guidePage) Answer(i int) string {
+func (g GuidePage) Answer(i int) string {
 	return g.Base + "?path=" + kb.FormatPath(append(slices.Clone(g.Path), i))
 }
 
 // Back is the address one answer earlier, "" at the start.
-func (g guidePage) Back() string {
+func (g GuidePage) Back() string {
 	switch len(g.Path) {
 	case 0:
 		return ""
@@ -160,52 +160,52 @@ func (g guidePage) Back() string {
 
 // guideAt walks flow f to the path of the request; a path the flow does
 // not have shows the start, with a notice on the form and 400.
-func (s *Server) guideAt(r *http.Request, f *kb.Flow, base string) (int, *form, guidePage, error) {
-	ctx, lang := r.Context(), info(r.Context()).lang
-	fm := newForm(r)
+func (s *Server) guideAt(r *http.Request, f *kb.Flow, base string) (int, *Form, GuidePage, error) {
+	ctx, lang := r.Context(), Info(r.Context()).Lang
+	fm := NewForm(r)
 	status := http.StatusOK
-	walk, err := walkFlow(f, r.URL.Query().Get("path"))
+	walk, err := WalkFlow(f, r.URL.Query().Get("path"))
 	if errors.Is(err, kb.ErrInvalid) {
-		status, fm.Error = http.StatusBadRequest, s.pages.translator(lang)("guide.bad_path")
+		status, fm.Error = http.StatusBadRequest, s.pages.Translator(lang)("guide.bad_path")
 		walk, err = f.Def.Walk(nil)
 	}
 	if err != nil {
-		return 0, nil, guidePage{}, err
+		return 0, nil, GuidePage{}, err
 	}
 	g, err := s.guideOf(ctx, f, walk, lang)
-	return status, fm, guidePage{guide: g, Base: base}, err
+	return status, fm, GuidePage{Guide: g, Base: base}, err
 }
 
 // renderHelp renders a help-centre page; readers' pages are cached
 // briefly, like articles.
-func (s *Server) renderHelp(w http.ResponseWriter, r *http.Request, status int, name string, f *form) error {
+func (s *Server) renderHelp(w http.ResponseWriter, r *http.Request, status int, name string, f *Form) error {
 	if status == http.StatusOK {
 		w.Header().Set("Cache-Control", "public, max-age=60")
 	}
-	return s.pages.render(w, r, status, name, s.opts.OrgName, f)
+	return s.pages.Render(w, r, status, name, s.opts.OrgName, f)
 }
 
-// guideItem is a flow in a list.
-type guideItem struct{ Slug, Title string }
+// GuideItem is a flow in a list.
+type GuideItem struct{ Slug, Title string }
 
-func (s *Server) guideItems(ctx context.Context, lang string) ([]guideItem, error) {
+func (s *Server) guideItems(ctx context.Context, lang string) ([]GuideItem, error) {
 	flows, err := s.opts.KB.Flows(ctx, true)
 	if err != nil {
 		return nil, err
 	}
-	out := []guideItem{}
+	out := []GuideItem{}
 	for _, f := range flows {
-		out = append(out, guideItem{Slug: f.Slug, Title: f.Title(lang)})
+		out = append(out, GuideItem{Slug: f.Slug, Title: f.Title(lang)})
 	}
 	return out, nil
 }
 
 func (s *Server) helpGuides(w http.ResponseWriter, r *http.Request) error {
-	items, err := s.guideItems(r.Context(), info(r.Context()).lang)
+	items, err := s.guideItems(r.Context(), Info(r.Context()).Lang)
 	if err != nil {
 		return err
 	}
-	f := newForm(r)
+	f := NewForm(r)
 	f.Extra = items
 	return s.renderHelp(w, r, http.StatusOK, "help_guides", f)
 }
@@ -213,7 +213,7 @@ func (s *Server) helpGuides(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) helpGuide(w http.ResponseWriter, r *http.Request) error {
 	f, err := s.opts.KB.PublishedFlow(r.Context(), r.PathValue("slug"))
 	if err != nil {
-		return kbError(err)
+		return KBError(err)
 	}
 	status, fm, g, err := s.guideAt(r, f, "/help/guides/"+url.PathEscape(f.Slug))
 	if err != nil {

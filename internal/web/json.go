@@ -9,8 +9,8 @@ import (
 	"time"
 )
 
-// writeJSON sends v with status.
-func writeJSON(w http.ResponseWriter, status int, v any) {
+// WriteJSON sends v with status.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
@@ -27,13 +27,13 @@ type errorBody struct {
 	} `json:"error"`
 }
 
-// writeJSONError sends the API's error shape:
+// WriteJSONError sends the API's error shape:
 // {"error":{"code":"…","message":"…","request_id":"…"}}.
-func writeJSONError(w http.ResponseWriter, e *Error, requestID string) {
+func WriteJSONError(w http.ResponseWriter, e *Error, requestID string) {
 	var b errorBody
 	b.Error.Code, b.Error.Message, b.Error.Field, b.Error.RequestID = e.Code, e.Message, e.Field, requestID
-	setRetryAfter(w, e)
-	writeJSON(w, e.Status, b)
+	SetRetryAfter(w, e)
+	WriteJSON(w, e.Status, b)
 }
 
 // DecodeJSON reads a JSON request body into v, refusing unknown fields,
@@ -61,9 +61,9 @@ func DecodeJSON(r *http.Request, v any) error {
 	return nil
 }
 
-// setRetryAfter sends Retry-After (whole seconds, rounded up) with 429 and
+// SetRetryAfter sends Retry-After (whole seconds, rounded up) with 429 and
 // 503 answers.
-func setRetryAfter(w http.ResponseWriter, e *Error) {
+func SetRetryAfter(w http.ResponseWriter, e *Error) {
 	if e.Status != http.StatusServiceUnavailable && e.Status != http.StatusTooManyRequests {
 		return
 	}

@@ -51,8 +51,8 @@ func TestIdentityErrorStatuses(t *testing.T) {
 		{identity.ErrNotFound, 404, "not_found", ""},
 	} {
 		w := httptest.NewRecorder()
-		e := publicError(identityError(c.err))
-		writeJSONError(w, e, "req")
+		e := PublicError(IdentityError(c.err))
+		WriteJSONError(w, e, "req")
 		if w.Code != c.status || !strings.Contains(w.Body.String(), `"code":"`+c.code+`"`) || w.Header().Get("Retry-After") != c.retry {
 			t.Errorf("%v: %d %s Retry-After=%q", c.err, w.Code, w.Body.String(), w.Header().Get("Retry-After"))
 		}

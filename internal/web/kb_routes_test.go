@@ -38,7 +38,7 @@ func TestKBRoutesNamePermissions(t *testing.T) {
 
 // A guide's links: each answer extends the path, Back shortens it.
 func TestGuidePageLinks(t *testing.T) {
-	g := guidePage{guide: guide{Path: []int{1, 0}}, Base: "/help/guides/x"}
+	g := GuidePage{Guide: Guide{Path: []int{1, 0}}, Base: "/help/guides/x"}
 	if g.Answer(2) != "/help/guides/x?path=1.0.2" || g.Back() != "/help/guides/x?path=1" {
 		t.Fatalf("answer %q back %q", g.Answer(2), g.Back())
 	}

@@ -53,13 +53,13 @@ func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 func (s *Server) base(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		ri := &reqInfo{id: newID(12), ip: clientIP(r, s.opts.TrustedProxies), route: "unmatched"}
+		ri := &RequestInfo{ID: NewID(12), IP: clientIP(r, s.opts.TrustedProxies), Route: "unmatched"}
 		ctx := context.WithValue(r.Context(), reqInfoKey{}, ri)
-		ctx = audit.WithOrigin(ctx, audit.Origin{IP: ri.ip, UserAgent: r.UserAgent(), RequestID: ri.id})
+		ctx = audit.WithOrigin(ctx, audit.Origin{IP: ri.IP, UserAgent: r.UserAgent(), RequestID: ri.ID})
 		r = r.WithContext(ctx)
 		sw := &statusWriter{ResponseWriter: w}
 		h := w.Header()
-		h.Set("X-Request-Id", ri.id)
+		h.Set("X-Request-Id", ri.ID)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 		h.Set("X-Frame-Options", "DENY")
@@ -77,7 +77,7 @@ func (s *Server) base(next http.Handler) http.Handler {
 				}
 				s.log.ErrorContext(r.Context(), "panic serving request", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 				if sw.status == 0 {
-					writeJSONError(sw, errInternal, ri.id)
+					WriteJSONError(sw, ErrInternal, ri.ID)
 				}
 			}
 			elapsed := time.Since(start)
@@ -85,15 +85,15 @@ func (s *Server) base(next http.Handler) http.Handler {
 			if status == 0 {
 				status = http.StatusOK
 			}
-			s.metrics.observe(ri.route, r.Method, status, elapsed)
+			s.metrics.observe(ri.Route, r.Method, status, elapsed)
 			level := slog.LevelInfo
 			if status >= 500 {
 				level = slog.LevelError
 			}
 			s.log.LogAttrs(r.Context(), level, "request",
-				slog.String("method", r.Method), slog.String("route", ri.route), slog.String("path", r.URL.Path),
+				slog.String("method", r.Method), slog.String("route", ri.Route), slog.String("path", r.URL.Path),
 				slog.Int("status", status), slog.Int64("bytes", sw.bytes),
-				slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000), slog.String("ip", ri.ip))
+				slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000), slog.String("ip", ri.IP))
 		}()
 		next.ServeHTTP(sw, r)
 	})
@@ -103,11 +103,11 @@ func (s *Server) base(next http.Handler) http.Handler {
 // renders the error its handler returns.
 func (s *Server) wrap(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ri := info(r.Context())
-		ri.route = rt.Pattern
+		ri := Info(r.Context())
+		ri.Route = rt.Pattern
 		if rt.Tree == Browser {
-			ri.nonce = newID(18)
-			ri.lang = s.pages.language(w, r)
+			ri.Nonce = NewID(18)
+			ri.Lang = s.pages.Language(w, r)
 		}
 		err := s.guard(rt, w, r)
 		if err == nil {
@@ -115,7 +115,7 @@ func (s *Server) wrap(rt Route) http.Handler {
 				r, err = s.authorize(r, rt)
 			} else if rt.Tree == Browser && rt.Pattern != "GET /static/{file}" {
 				// Public pages still show who is signed in.
-				if _, cerr := r.Cookie(s.cookies.session); cerr == nil {
+				if _, cerr := r.Cookie(s.cookies.Session); cerr == nil {
 					if ar, aerr := s.authenticate(r, Browser); aerr == nil {
 						r = ar
 					}
@@ -135,10 +135,10 @@ func (s *Server) wrap(rt Route) http.Handler {
 func (s *Server) guard(rt Route, w http.ResponseWriter, r *http.Request) error {
 	switch rt.Tree {
 	case Browser:
-		ri := info(r.Context())
+		ri := Info(r.Context())
 		w.Header().Set("Content-Security-Policy", fmt.Sprintf(
 			"default-src 'self'; script-src 'nonce-%s' 'strict-dynamic'; style-src 'self' 'nonce-%s'; img-src 'self' data:; "+
-				"connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'", ri.nonce, ri.nonce))
+				"connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'", ri.Nonce, ri.Nonce))
 		if err := s.cop.Check(r); err != nil {
 			s.log.WarnContext(r.Context(), "cross-origin request refused", "security_event", "csrf", "origin", r.Header.Get("Origin"))
 			return &Error{Status: http.StatusForbidden, Code: "cross_origin_refused", Message: "This request came from another site and was refused. Go back to the page and try again.", Err: err}
@@ -173,13 +173,13 @@ func (s *Server) guard(rt Route, w http.ResponseWriter, r *http.Request) error {
 // renderError shows err as a page or as JSON, logging what the client does
 // not see.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, tree Tree, err error) {
-	pub := publicError(err)
-	ri := info(r.Context())
+	pub := PublicError(err)
+	ri := Info(r.Context())
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		pub = ErrBodyTooLarge
 	}
-	if pub == errInternal {
+	if pub == ErrInternal {
 		s.log.ErrorContext(r.Context(), "request failed", "error", err.Error())
 	} else if pub.Status >= 500 {
 		s.log.WarnContext(r.Context(), "request failed", "code", pub.Code, "error", err.Error())
@@ -191,15 +191,15 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, tree Tree, 
 			http.Redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return
 		}
-		if pub == errEnrolmentRequired {
+		if pub == ErrEnrolmentRequired {
 			// Signed in with the password, but a second factor must be set
 			// up before anything else.
 			http.Redirect(w, r, "/account/mfa/setup", http.StatusSeeOther)
 			return
 		}
-		setRetryAfter(w, pub)
-		s.pages.renderError(w, r, pub, s.opts.OrgName)
+		SetRetryAfter(w, pub)
+		s.pages.RenderError(w, r, pub, s.opts.OrgName)
 		return
 	}
-	writeJSONError(w, pub, ri.id)
+	WriteJSONError(w, pub, ri.ID)
 }

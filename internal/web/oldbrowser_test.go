@@ -18,7 +18,7 @@ func TestOldBrowserNotice(t *testing.T) {
 		"Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0":                                              false,
 		"curl/8.5.0": false,
 	} {
-		if got := oldBrowser(ua); got != old {
+		if got := OldBrowser(ua); got != old {
 			t.Errorf("%q: old=%v, want %v", ua, got, old)
 		}
 	}

@@ -31,8 +31,8 @@ var languages = []struct{ Code, Name string }{
 
 var langMatcher = language.NewMatcher([]language.Tag{language.English, language.Vietnamese, language.SimplifiedChinese})
 
-// pages holds the parsed templates, message catalogs and static files.
-type pages struct {
+// Pages holds the parsed templates, message catalogs and static files.
+type Pages struct {
 	tmpl     map[string]*template.Template
 	catalogs map[string]map[string]string
 	static   map[string]staticFile
@@ -44,8 +44,8 @@ type staticFile struct {
 	ctype string
 }
 
-func loadPages() (*pages, error) {
-	p := &pages{tmpl: map[string]*template.Template{}, catalogs: map[string]map[string]string{}, static: map[string]staticFile{}}
+func LoadPages() (*Pages, error) {
+	p := &Pages{tmpl: map[string]*template.Template{}, catalogs: map[string]map[string]string{}, static: map[string]staticFile{}}
 	for _, l := range languages {
 		b, err := assets.ReadFile("i18n/" + l.Code + ".json")
 		if err != nil {
@@ -58,12 +58,12 @@ func loadPages() (*pages, error) {
 		p.catalogs[l.Code] = m
 	}
 	layout, err := template.New("layout.html").Funcs(template.FuncMap{"langs": func() any { return languages }, "dict": dict, "list": func(v ...string) []string { return v }, "permissions": func() []string { return access.Permissions },
-		"inboxViews": func() []string { return inboxViews }, "channels": func() []string { return support.Channels },
-		"statuses": func() []string { return support.Statuses }, "nonceID": func() string { return newID(12) },
+		"inboxViews": func() []string { return InboxViews }, "channels": func() []string { return support.Channels },
+		"statuses": func() []string { return support.Statuses }, "nonceID": func() string { return NewID(12) },
 		"json":           func(v any) (string, error) { b, err := json.Marshal(v); return string(b), err },
 		"deref":          func(b *bool) bool { return b != nil && *b },
-		"duration":       shortDuration,
-		"photo":          cardPhotoURL,
+		"duration":       ShortDuration,
+		"photo":          CardPhotoURL,
 		"percent":        func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "%" },
 		"callDirections": func() []string { return support.CallDirections }, "callOutcomes": func() []string { return support.CallOutcomes }, "priorities": func() []string { return support.Priorities }}).
 		ParseFS(assets, "templates/layout.html")
@@ -103,9 +103,9 @@ func loadPages() (*pages, error) {
 	return p, nil
 }
 
-// language picks the page language: ?lang= (remembered in a cookie), then
+// Language picks the page Language: ?lang= (remembered in a cookie), then
 // the cookie, then Accept-Language, then English.
-func (p *pages) language(w http.ResponseWriter, r *http.Request) string {
+func (p *Pages) Language(w http.ResponseWriter, r *http.Request) string {
 	if l := r.URL.Query().Get("lang"); p.catalogs[l] != nil {
 		http.SetCookie(w, &http.Cookie{Name: "lang", Value: l, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode, HttpOnly: true})
 		return l
@@ -118,8 +118,8 @@ func (p *pages) language(w http.ResponseWriter, r *http.Request) string {
 	return languages[i].Code
 }
 
-// translator returns the message for key in lang, falling back to English.
-func (p *pages) translator(lang string) func(string, ...any) string {
+// Translator returns the message for key in lang, falling back to English.
+func (p *Pages) Translator(lang string) func(string, ...any) string {
 	return func(key string, args ...any) string {
 		msg, ok := p.catalogs[lang][key]
 		if !ok {
@@ -174,16 +174,16 @@ func (v View) Strings(prefix string) map[string]string {
 // T translates key into the page's language.
 func (v View) T(key string, args ...any) string { return v.t(key, args...) }
 
-func (p *pages) render(w http.ResponseWriter, r *http.Request, status int, name, org string, data any) error {
+func (p *Pages) Render(w http.ResponseWriter, r *http.Request, status int, name, org string, data any) error {
 	t, ok := p.tmpl[name]
 	if !ok {
 		return fmt.Errorf("web: no template %q", name)
 	}
-	ri := info(r.Context())
-	v := View{Lang: ri.lang, Nonce: ri.nonce, RequestID: ri.id, Org: org, Path: r.URL.Path, t: p.translator(ri.lang), Data: data,
-		cat: p.catalogs[ri.lang], en: p.catalogs["en"],
-		SignedIn: principal(r.Context()) != nil, OldBrowser: oldBrowser(r.UserAgent())}
-	if p := principal(r.Context()); p != nil && p.Kind == identity.KindStaff && !p.Session.MustEnrol {
+	ri := Info(r.Context())
+	v := View{Lang: ri.Lang, Nonce: ri.Nonce, RequestID: ri.ID, Org: org, Path: r.URL.Path, t: p.Translator(ri.Lang), Data: data,
+		cat: p.catalogs[ri.Lang], en: p.catalogs["en"],
+		SignedIn: Principal(r.Context()) != nil, OldBrowser: OldBrowser(r.UserAgent())}
+	if p := Principal(r.Context()); p != nil && p.Kind == identity.KindStaff && !p.Session.MustEnrol {
 		v.Staff = true
 	}
 	var buf bytes.Buffer
@@ -192,7 +192,7 @@ func (p *pages) render(w http.ResponseWriter, r *http.Request, status int, name,
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Language", ri.lang)
+	h.Set("Content-Language", ri.Lang)
 	h.Set("Vary", "Accept-Language, Cookie")
 	w.WriteHeader(status)
 	_, err := w.Write(buf.Bytes())
@@ -206,19 +206,19 @@ type errorView struct {
 	Message string
 }
 
-func (p *pages) renderError(w http.ResponseWriter, r *http.Request, e *Error, org string) {
-	ri := info(r.Context())
-	if ri.lang == "" {
-		ri.lang = "en"
+func (p *Pages) RenderError(w http.ResponseWriter, r *http.Request, e *Error, org string) {
+	ri := Info(r.Context())
+	if ri.Lang == "" {
+		ri.Lang = "en"
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	if err := p.render(w, r, e.Status, "error", org, errorView{Status: e.Status, Code: e.Code, Message: e.Message}); err != nil {
-		http.Error(w, "Something went wrong. Reference: "+ri.id, http.StatusInternalServerError)
+	if err := p.Render(w, r, e.Status, "error", org, errorView{Status: e.Status, Code: e.Code, Message: e.Message}); err != nil {
+		http.Error(w, "Something went wrong. Reference: "+ri.ID, http.StatusInternalServerError)
 	}
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
-	return s.pages.render(w, r, http.StatusOK, "home", s.opts.OrgName, nil)
+	return s.pages.Render(w, r, http.StatusOK, "home", s.opts.OrgName, nil)
 }
 
 var startTime = time.Now()
@@ -235,8 +235,8 @@ func (s *Server) static(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// shortDuration writes a duration as people read it: 45s, 12m, 3h 5m, 2d 4h.
-func shortDuration(d time.Duration) string {
+// ShortDuration writes a duration as people read it: 45s, 12m, 3h 5m, 2d 4h.
+func ShortDuration(d time.Duration) string {
 	switch {
 	case d <= 0:
 		return "–"
@@ -264,12 +264,12 @@ func (s *Server) widgetJS(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// oldBrowser recognises browsers too old for the portal's security
+// OldBrowser recognises browsers too old for the portal's security
 // features: Internet Explorer, and Chrome, Firefox and Safari versions from
 // before SameSite cookies and WebCrypto were dependable (Chrome 80,
 // Firefox 79, Safari 14). Browsers it does not know are assumed modern;
 // a script on every page double-checks WebCrypto.
-func oldBrowser(ua string) bool {
+func OldBrowser(ua string) bool {
 	if strings.Contains(ua, "MSIE ") || strings.Contains(ua, "Trident/") {
 		return true
 	}

@@ -12,8 +12,8 @@ import (
 // without JavaScript; every POST passes the cross-origin check of the
 // Browser tree.
 
-// form is what every account page template gets.
-type form struct {
+// Form is what every account page template gets.
+type Form struct {
 	Values map[string]string // what the visitor typed (never passwords)
 	Errors map[string]string // field → message, shown next to the field
 	Error  string            // message for the whole form
@@ -24,8 +24,8 @@ type form struct {
 	Extra  any
 }
 
-func newForm(r *http.Request, fields ...string) *form {
-	f := &form{Values: map[string]string{}, Errors: map[string]string{}}
+func NewForm(r *http.Request, fields ...string) *Form {
+	f := &Form{Values: map[string]string{}, Errors: map[string]string{}}
 	for _, k := range fields {
 		f.Values[k] = strings.TrimSpace(r.PostFormValue(k))
 	}
@@ -34,9 +34,9 @@ func newForm(r *http.Request, fields ...string) *form {
 
 // fail puts an identity error on the form, translated, next to its field
 // when it has one, and returns the status to answer with.
-func (s *Server) fail(r *http.Request, f *form, err error) (int, error) {
-	t := s.pages.translator(info(r.Context()).lang)
-	mapped := identityError(err)
+func (s *Server) fail(r *http.Request, f *Form, err error) (int, error) {
+	t := s.pages.Translator(Info(r.Context()).Lang)
+	mapped := IdentityError(err)
 	var e *Error
 	if !errors.As(mapped, &e) || e.Status >= 500 && e.Status != http.StatusServiceUnavailable {
 		return 0, err
@@ -70,19 +70,19 @@ func safeNext(next string) string {
 	return next
 }
 
-func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page string, f *form) error {
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page string, f *Form) error {
 	w.Header().Set("Cache-Control", "no-store")
-	return s.pages.render(w, r, status, page, s.opts.OrgName, f)
+	return s.pages.Render(w, r, status, page, s.opts.OrgName, f)
 }
 
 func (s *Server) signupPage(w http.ResponseWriter, r *http.Request) error {
-	return s.render(w, r, http.StatusOK, "signup", newForm(r))
+	return s.render(w, r, http.StatusOK, "signup", NewForm(r))
 }
 
 func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
-	f := newForm(r, "email", "name")
+	f := NewForm(r, "email", "name")
 	err := s.opts.Identity.Register(r.Context(), identity.Registration{Email: f.Values["email"], Password: r.PostFormValue("password"),
-		Name: f.Values["name"], Locale: info(r.Context()).lang, IP: ClientIP(r.Context())})
+		Name: f.Values["name"], Locale: Info(r.Context()).Lang, IP: ClientIP(r.Context())})
 	if err != nil {
 		status, err := s.fail(r, f, err)
 		if err != nil {
@@ -90,19 +90,19 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 		}
 		return s.render(w, r, status, "signup", f)
 	}
-	v := newForm(r, "email")
+	v := NewForm(r, "email")
 	v.Notice = "verify.sent"
 	return s.render(w, r, http.StatusOK, "verify", v)
 }
 
 func (s *Server) verifyPage(w http.ResponseWriter, r *http.Request) error {
-	f := newForm(r)
+	f := NewForm(r)
 	f.Token = r.URL.Query().Get("token")
 	return s.render(w, r, http.StatusOK, "verify", f)
 }
 
 func (s *Server) verify(w http.ResponseWriter, r *http.Request) error {
-	f := newForm(r, "email")
+	f := NewForm(r, "email")
 	var err error
 	if token := r.PostFormValue("token"); token != "" {
 		f.Token = token
@@ -118,14 +118,14 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request) error {
 		f.Token = ""
 		return s.render(w, r, status, "verify", f)
 	}
-	in := newForm(r, "email")
+	in := NewForm(r, "email")
 	in.Notice = "signin.verified"
 	s.deviceID(w, r)
 	return s.render(w, r, http.StatusOK, "signin", in)
 }
 
 func (s *Server) signinPage(w http.ResponseWriter, r *http.Request) error {
-	f := newForm(r)
+	f := NewForm(r)
 	f.Next = r.URL.Query().Get("next")
 	if n := r.URL.Query().Get("notice"); n == "signedout" || n == "reset" || n == "unlocked" {
 		f.Notice = "signin." + n
@@ -135,18 +135,18 @@ func (s *Server) signinPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) signin(w http.ResponseWriter, r *http.Request) error {
-	f := newForm(r, "email")
+	f := NewForm(r, "email")
 	f.Next = r.PostFormValue("next")
-	if _, err := r.Cookie(s.cookies.device); err != nil {
+	if _, err := r.Cookie(s.cookies.Device); err != nil {
 		// The cookie set with the form did not come back: this browser does
 		// not keep cookies (or not SameSite ones), so no session could work.
-		f.Error = s.pages.translator(info(r.Context()).lang)("signin.nocookies")
+		f.Error = s.pages.Translator(Info(r.Context()).Lang)("signin.nocookies")
 		s.deviceID(w, r)
 		return s.render(w, r, http.StatusBadRequest, "signin", f)
 	}
 	res, err := s.opts.Identity.SignIn(r.Context(), identity.SignIn{Email: f.Values["email"], Password: r.PostFormValue("password"),
 		IP: ClientIP(r.Context()), UserAgent: r.UserAgent(), DeviceID: s.deviceID(w, r), Client: identity.ClientBrowser,
-		RememberToken: cookieValue(r, s.cookies.remember)})
+		RememberToken: CookieValue(r, s.cookies.Remember)})
 	if err != nil {
 		status, ferr := s.fail(r, f, err)
 		if ferr != nil {
@@ -169,7 +169,7 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) signout(w http.ResponseWriter, r *http.Request) error {
-	if err := s.opts.Identity.SignOut(r.Context(), principal(r.Context())); err != nil {
+	if err := s.opts.Identity.SignOut(r.Context(), Principal(r.Context())); err != nil {
 		return err
 	}
 	s.clearSessionCookie(w)
@@ -178,11 +178,11 @@ func (s *Server) signout(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) forgotPage(w http.ResponseWriter, r *http.Request) error {
-	return s.render(w, r, http.StatusOK, "forgot", newForm(r))
+	return s.render(w, r, http.StatusOK, "forgot", NewForm(r))
 }
 
 func (s *Server) forgot(w http.ResponseWriter, r *http.Request) error {
-	f := newForm(r, "email")
+	f := NewForm(r, "email")
 	if err := s.opts.Identity.RequestReset(r.Context(), f.Values["email"], ClientIP(r.Context())); err != nil {
 		status, err := s.fail(r, f, err)
 		if err != nil {
@@ -195,21 +195,21 @@ func (s *Server) forgot(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) resetPage(w http.ResponseWriter, r *http.Request) error {
-	f := newForm(r)
+	f := NewForm(r)
 	if f.Token = r.URL.Query().Get("token"); f.Token != "" {
 		ok, err := s.opts.Identity.ResetLinkValid(r.Context(), f.Token)
 		if err != nil {
 			return err
 		}
 		if !ok {
-			f.Token, f.Error = "", s.pages.translator(info(r.Context()).lang)("err.invalid_code")
+			f.Token, f.Error = "", s.pages.Translator(Info(r.Context()).Lang)("err.invalid_code")
 		}
 	}
 	return s.render(w, r, http.StatusOK, "reset", f)
 }
 
 func (s *Server) reset(w http.ResponseWriter, r *http.Request) error {
-	f := newForm(r, "email")
+	f := NewForm(r, "email")
 	f.Token = r.PostFormValue("token")
 	var err error
 	if f.Token != "" {
@@ -239,11 +239,11 @@ type securityView struct {
 }
 
 func (s *Server) securityPage(w http.ResponseWriter, r *http.Request) error {
-	return s.renderSecurity(w, r, http.StatusOK, newForm(r))
+	return s.renderSecurity(w, r, http.StatusOK, NewForm(r))
 }
 
-func (s *Server) renderSecurity(w http.ResponseWriter, r *http.Request, status int, f *form) error {
-	p := principal(r.Context())
+func (s *Server) renderSecurity(w http.ResponseWriter, r *http.Request, status int, f *Form) error {
+	p := Principal(r.Context())
 	a, err := s.opts.Identity.AccountByID(r.Context(), p.AccountID)
 	if err != nil {
 		return err
@@ -273,8 +273,8 @@ func (s *Server) renderSecurity(w http.ResponseWriter, r *http.Request, status i
 }
 
 func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
-	f := newForm(r)
-	err := s.opts.Identity.ChangePassword(r.Context(), principal(r.Context()), r.PostFormValue("current_password"), r.PostFormValue("password"))
+	f := NewForm(r)
+	err := s.opts.Identity.ChangePassword(r.Context(), Principal(r.Context()), r.PostFormValue("current_password"), r.PostFormValue("password"))
 	if err != nil {
 		status, err := s.fail(r, f, err)
 		if err != nil {
@@ -287,10 +287,10 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) endSession(w http.ResponseWriter, r *http.Request) error {
-	p := principal(r.Context())
+	p := Principal(r.Context())
 	id := r.PathValue("id")
 	if err := s.opts.Identity.EndSession(r.Context(), p, id); err != nil {
-		return identityError(err)
+		return IdentityError(err)
 	}
 	if id == p.Session.ID {
 		s.clearSessionCookie(w)
@@ -302,7 +302,7 @@ func (s *Server) endSession(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) endOtherSessions(w http.ResponseWriter, r *http.Request) error {
-	if _, err := s.opts.Identity.EndOtherSessions(r.Context(), principal(r.Context())); err != nil {
+	if _, err := s.opts.Identity.EndOtherSessions(r.Context(), Principal(r.Context())); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/account/security?notice=ended_others", http.StatusSeeOther)
@@ -314,7 +314,7 @@ func (s *Server) endOtherSessions(w http.ResponseWriter, r *http.Request) error 
 // links cannot use them up.
 func (s *Server) linkPage(page string) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		f := newForm(r)
+		f := NewForm(r)
 		f.Token = r.URL.Query().Get("token")
 		return s.render(w, r, http.StatusOK, page, f)
 	}
@@ -322,7 +322,7 @@ func (s *Server) linkPage(page string) func(http.ResponseWriter, *http.Request) 
 
 func (s *Server) unlock(w http.ResponseWriter, r *http.Request) error {
 	if err := s.opts.Identity.Unlock(r.Context(), r.PostFormValue("token")); err != nil {
-		f := newForm(r)
+		f := NewForm(r)
 		status, err := s.fail(r, f, err)
 		if err != nil {
 			return err
@@ -334,7 +334,7 @@ func (s *Server) unlock(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) notMe(w http.ResponseWriter, r *http.Request) error {
-	f := newForm(r)
+	f := NewForm(r)
 	if err := s.opts.Identity.NotMe(r.Context(), r.PostFormValue("token")); err != nil {
 		status, err := s.fail(r, f, err)
 		if err != nil {

@@ -28,14 +28,14 @@ func (s *Server) surveyPage(w http.ResponseWriter, r *http.Request) error {
 	token := r.URL.Query().Get("token")
 	sv, err := s.opts.Support.SurveyByToken(r.Context(), token)
 	if errors.Is(err, support.ErrNotFound) {
-		f := newForm(r)
-		f.Error = s.pages.translator(info(r.Context()).lang)("survey.invalid")
+		f := NewForm(r)
+		f.Error = s.pages.Translator(Info(r.Context()).Lang)("survey.invalid")
 		return s.render(w, r, http.StatusNotFound, "survey", f)
 	}
 	if err != nil {
 		return err
 	}
-	f := newForm(r)
+	f := NewForm(r)
 	f.Extra = surveyView{Survey: sv, Token: token, Done: r.URL.Query().Get("done") == "1"}
 	// The page is reached from an e-mail: keep its token out of referrers.
 	w.Header().Set("Referrer-Policy", "no-referrer")
@@ -70,7 +70,7 @@ func (s *Server) surveyAnswer(w http.ResponseWriter, r *http.Request) error {
 	case errors.Is(err, support.ErrSurveyAnswered):
 		return &Error{Status: http.StatusConflict, Code: "already_answered", Message: "You have already answered. Thank you!"}
 	case err != nil:
-		return supportError(err)
+		return SupportError(err)
 	}
 	http.Redirect(w, r, back, http.StatusSeeOther)
 	return nil
@@ -83,23 +83,23 @@ type complaintView struct {
 }
 
 func (s *Server) complaintPage(w http.ResponseWriter, r *http.Request) error {
-	return s.renderComplaint(w, r, http.StatusOK, newForm(r))
+	return s.renderComplaint(w, r, http.StatusOK, NewForm(r))
 }
 
-func (s *Server) renderComplaint(w http.ResponseWriter, r *http.Request, status int, f *form) error {
+func (s *Server) renderComplaint(w http.ResponseWriter, r *http.Request, status int, f *Form) error {
 	if s.opts.Support == nil {
 		return ErrNotFound
 	}
 	ctx := r.Context()
 	v := complaintView{Filed: r.URL.Query().Get("filed") == "1"}
-	if p := principal(ctx); p != nil && p.Kind == identity.KindCustomer {
+	if p := Principal(ctx); p != nil && p.Kind == identity.KindCustomer {
 		v.SignedIn = true
 		var err error
 		if v.Conversations, err = s.opts.Support.ConversationsOf(ctx, p.AccountID, 50); err != nil {
 			return err
 		}
 	}
-	if c := r.URL.Query().Get("conversation"); convIDPattern.MatchString(c) && f.Values["conversation"] == "" {
+	if c := r.URL.Query().Get("conversation"); ConvIDPattern.MatchString(c) && f.Values["conversation"] == "" {
 		f.Values["conversation"] = c
 	}
 	f.Extra = v
@@ -111,11 +111,11 @@ func (s *Server) complaintSend(w http.ResponseWriter, r *http.Request) error {
 		return ErrNotFound
 	}
 	ctx := r.Context()
-	f := newForm(r, "email", "conversation", "assist", "when", "body")
-	t := s.pages.translator(info(ctx).lang)
-	n := support.NewComplaint{Who: support.Who{Email: f.Values["email"], Locale: info(ctx).lang}, ConversationID: f.Values["conversation"],
+	f := NewForm(r, "email", "conversation", "assist", "when", "body")
+	t := s.pages.Translator(Info(ctx).Lang)
+	n := support.NewComplaint{Who: support.Who{Email: f.Values["email"], Locale: Info(ctx).Lang}, ConversationID: f.Values["conversation"],
 		AssistID: f.Values["assist"], Body: f.Values["body"]}
-	if p := principal(ctx); p != nil && p.Kind == identity.KindCustomer {
+	if p := Principal(ctx); p != nil && p.Kind == identity.KindCustomer {
 		a, err := s.opts.Identity.AccountByID(ctx, p.AccountID)
 		if err != nil {
 			return err
@@ -134,7 +134,7 @@ func (s *Server) complaintSend(w http.ResponseWriter, r *http.Request) error {
 		}
 		n.OccurredAt = when
 	}
-	if n.ConversationID != "" && !convIDPattern.MatchString(n.ConversationID) {
+	if n.ConversationID != "" && !ConvIDPattern.MatchString(n.ConversationID) {
 		f.Errors["conversation"] = t("complaint.err.conversation")
 	}
 	if len(f.Errors) == 0 {

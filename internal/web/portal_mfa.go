@@ -26,10 +26,10 @@ func (s *Server) setCookie(w http.ResponseWriter, name, value string, maxAge int
 	if strict {
 		same = http.SameSiteStrictMode
 	}
-	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true, Secure: s.cookies.secure, SameSite: same})
+	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true, Secure: s.cookies.Secure, SameSite: same})
 }
 
-func cookieValue(r *http.Request, name string) string {
+func CookieValue(r *http.Request, name string) string {
 	if c, err := r.Cookie(name); err == nil {
 		return c.Value
 	}
@@ -40,9 +40,9 @@ func cookieValue(r *http.Request, name string) string {
 // no challenge cookie left behind.
 func (s *Server) signedIn(w http.ResponseWriter, r *http.Request, res *identity.SignInResult, next string) {
 	s.setSessionCookie(w, res.Token, res.Session.ExpiresAt)
-	s.setCookie(w, s.cookies.mfa, "", -1, true)
+	s.setCookie(w, s.cookies.MFA, "", -1, true)
 	if res.Remember != nil {
-		s.setCookie(w, s.cookies.remember, res.Remember.Token, int(time.Until(res.Remember.ExpiresAt).Seconds()), false)
+		s.setCookie(w, s.cookies.Remember, res.Remember.Token, int(time.Until(res.Remember.ExpiresAt).Seconds()), false)
 	}
 	dest := safeNext(next)
 	if res.Session.MustEnrol {
@@ -54,7 +54,7 @@ func (s *Server) signedIn(w http.ResponseWriter, r *http.Request, res *identity.
 // challengePage sends the browser to the second-factor page, keeping the
 // challenge in a strict cookie rather than in the page.
 func (s *Server) challengePage(w http.ResponseWriter, r *http.Request, c *identity.Challenge, next string) {
-	s.setCookie(w, s.cookies.mfa, c.Token, int(time.Until(c.ExpiresAt).Seconds()), true)
+	s.setCookie(w, s.cookies.MFA, c.Token, int(time.Until(c.ExpiresAt).Seconds()), true)
 	q := url.Values{"methods": {strings.Join(c.Methods, ",")}}
 	if next != "" {
 		q.Set("next", next)
@@ -70,8 +70,8 @@ type mfaView struct {
 	Remember bool // the policy offers "remember this device"
 }
 
-func (s *Server) mfaForm(r *http.Request) *form {
-	f := newForm(r)
+func (s *Server) mfaForm(r *http.Request) *Form {
+	f := NewForm(r)
 	f.Next = r.FormValue("next")
 	var methods []string
 	for _, m := range strings.Split(r.FormValue("methods"), ",") {
@@ -90,7 +90,7 @@ func (s *Server) mfaForm(r *http.Request) *form {
 }
 
 func (s *Server) signinMFAPage(w http.ResponseWriter, r *http.Request) error {
-	if cookieValue(r, s.cookies.mfa) == "" {
+	if CookieValue(r, s.cookies.MFA) == "" {
 		http.Redirect(w, r, "/signin", http.StatusSeeOther)
 		return nil
 	}
@@ -100,14 +100,14 @@ func (s *Server) signinMFAPage(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) signinMFA(w http.ResponseWriter, r *http.Request) error {
 	f := s.mfaForm(r)
 	v := f.Extra.(*mfaView)
-	res, err := s.opts.Identity.CompleteMFA(r.Context(), identity.MFAAttempt{Challenge: cookieValue(r, s.cookies.mfa),
+	res, err := s.opts.Identity.CompleteMFA(r.Context(), identity.MFAAttempt{Challenge: CookieValue(r, s.cookies.MFA),
 		Method: v.Method, Code: r.PostFormValue("code"), Credential: []byte(r.PostFormValue("credential")),
 		Remember: r.PostFormValue("remember") == "on",
 		SignIn:   identity.SignIn{IP: ClientIP(r.Context()), UserAgent: r.UserAgent(), DeviceID: s.deviceID(w, r), Client: identity.ClientBrowser}})
 	if errors.Is(err, identity.ErrChallengeInvalid) {
-		s.setCookie(w, s.cookies.mfa, "", -1, true)
-		in := newForm(r)
-		in.Next, in.Error = f.Next, s.pages.translator(info(r.Context()).lang)("err.challenge_invalid")
+		s.setCookie(w, s.cookies.MFA, "", -1, true)
+		in := NewForm(r)
+		in.Next, in.Error = f.Next, s.pages.Translator(Info(r.Context()).Lang)("err.challenge_invalid")
 		return s.render(w, r, http.StatusUnauthorized, "signin", in)
 	}
 	if err != nil {
@@ -127,7 +127,7 @@ func (s *Server) signinMFA(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) signinMFASend(w http.ResponseWriter, r *http.Request) error {
 	f := s.mfaForm(r)
 	v := f.Extra.(*mfaView)
-	dest, err := s.opts.MFA.SendCode(r.Context(), cookieValue(r, s.cookies.mfa), v.Method, ClientIP(r.Context()))
+	dest, err := s.opts.MFA.SendCode(r.Context(), CookieValue(r, s.cookies.MFA), v.Method, ClientIP(r.Context()))
 	if err != nil {
 		status, err := s.fail(r, f, err)
 		if err != nil {
@@ -142,20 +142,20 @@ func (s *Server) signinMFASend(w http.ResponseWriter, r *http.Request) error {
 // jsonOrError answers the passkey scripts: JSON either way.
 func (s *Server) jsonOrError(w http.ResponseWriter, r *http.Request, v any, err error) error {
 	if err != nil {
-		e := publicError(identityError(err))
-		if e == errInternal {
+		e := PublicError(IdentityError(err))
+		if e == ErrInternal {
 			return err
 		}
-		writeJSONError(w, e, info(r.Context()).id)
+		WriteJSONError(w, e, Info(r.Context()).ID)
 		return nil
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, v)
+	WriteJSON(w, http.StatusOK, v)
 	return nil
 }
 
 func (s *Server) signinMFAWebAuthn(w http.ResponseWriter, r *http.Request) error {
-	opts, err := s.opts.MFA.BeginWebAuthn(r.Context(), cookieValue(r, s.cookies.mfa))
+	opts, err := s.opts.MFA.BeginWebAuthn(r.Context(), CookieValue(r, s.cookies.MFA))
 	return s.jsonOrError(w, r, map[string]any{"options": opts}, err)
 }
 
@@ -165,7 +165,7 @@ func (s *Server) signinPasskeyBegin(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (s *Server) signinPasskey(w http.ResponseWriter, r *http.Request) error {
-	f := newForm(r)
+	f := NewForm(r)
 	f.Next = r.PostFormValue("next")
 	res, err := s.passkeySignIn(r, r.PostFormValue("ceremony"), []byte(r.PostFormValue("credential")),
 		identity.SignIn{IP: ClientIP(r.Context()), UserAgent: r.UserAgent(), DeviceID: s.deviceID(w, r), Client: identity.ClientBrowser})
@@ -174,7 +174,7 @@ func (s *Server) signinPasskey(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		f.Error = s.pages.translator(info(r.Context()).lang)("err.passkey_failed")
+		f.Error = s.pages.Translator(Info(r.Context()).Lang)("err.passkey_failed")
 		return s.render(w, r, status, "signin", f)
 	}
 	s.signedIn(w, r, res, f.Next)
@@ -185,7 +185,7 @@ func (s *Server) signinPasskey(w http.ResponseWriter, r *http.Request) error {
 
 // mfaManageView is the second-factor part of the security and setup pages.
 type mfaManageView struct {
-	Status   *mfaStatus
+	Status   *MFAStatus
 	Passkeys bool
 	SMS      bool
 	Email    bool
@@ -211,7 +211,7 @@ func (s *Server) mfaManage(r *http.Request) (*mfaManageView, error) {
 }
 
 func (s *Server) setupPage(w http.ResponseWriter, r *http.Request) error {
-	if !principal(r.Context()).Session.MustEnrol {
+	if !Principal(r.Context()).Session.MustEnrol {
 		http.Redirect(w, r, "/account/security", http.StatusSeeOther)
 		return nil
 	}
@@ -219,7 +219,7 @@ func (s *Server) setupPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f := newForm(r)
+	f := NewForm(r)
 	f.Extra = v
 	return s.render(w, r, http.StatusOK, "setup", f)
 }
@@ -236,7 +236,7 @@ func (s *Server) stepUp(w http.ResponseWriter, r *http.Request, err error) bool 
 
 // back returns to the page the owner manages factors from.
 func (s *Server) back(r *http.Request) string {
-	if principal(r.Context()).Session.MustEnrol {
+	if Principal(r.Context()).Session.MustEnrol {
 		return "/account/mfa/setup"
 	}
 	return "/account/security"
@@ -249,7 +249,7 @@ type totpView struct {
 }
 
 func (s *Server) startTOTP(w http.ResponseWriter, r *http.Request) error {
-	ctx, p := r.Context(), principal(r.Context())
+	ctx, p := r.Context(), Principal(r.Context())
 	a, err := s.opts.Identity.Account(ctx, p)
 	if err != nil {
 		return err
@@ -259,13 +259,13 @@ func (s *Server) startTOTP(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	if err != nil {
-		return identityError(err)
+		return IdentityError(err)
 	}
 	png, err := qrcode.Encode(e.URL, qrcode.Medium, 256)
 	if err != nil {
 		return err
 	}
-	f := newForm(r)
+	f := NewForm(r)
 	f.Extra = totpView{Secret: spaced(e.Secret), QR: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))}
 	return s.render(w, r, http.StatusOK, "totp", f)
 }
@@ -283,8 +283,8 @@ func spaced(s string) string {
 }
 
 func (s *Server) confirmTOTP(w http.ResponseWriter, r *http.Request) error {
-	f := newForm(r, "name")
-	codes, err := s.opts.MFA.ConfirmTOTP(r.Context(), principal(r.Context()), r.PostFormValue("code"), f.Values["name"])
+	f := NewForm(r, "name")
+	codes, err := s.opts.MFA.ConfirmTOTP(r.Context(), Principal(r.Context()), r.PostFormValue("code"), f.Values["name"])
 	if err != nil {
 		status, err := s.fail(r, f, err)
 		if err != nil {
@@ -304,19 +304,19 @@ func (s *Server) showCodes(w http.ResponseWriter, r *http.Request, codes []strin
 		http.Redirect(w, r, "/account/security?notice="+strings.TrimPrefix(notice, "mfa."), http.StatusSeeOther)
 		return nil
 	}
-	f := newForm(r)
+	f := NewForm(r)
 	f.Notice = notice
 	f.Extra = codes
 	return s.render(w, r, http.StatusOK, "codes", f)
 }
 
 func (s *Server) startPhone(w http.ResponseWriter, r *http.Request) error {
-	f := newForm(r, "phone")
+	f := NewForm(r, "phone")
 	var err error
 	if r.PostFormValue("channel") == identity.MethodEmail {
-		_, err = s.opts.MFA.StartEmailCodes(r.Context(), principal(r.Context()), ClientIP(r.Context()))
+		_, err = s.opts.MFA.StartEmailCodes(r.Context(), Principal(r.Context()), ClientIP(r.Context()))
 	} else {
-		_, err = s.opts.MFA.StartPhone(r.Context(), principal(r.Context()), f.Values["phone"], ClientIP(r.Context()))
+		_, err = s.opts.MFA.StartPhone(r.Context(), Principal(r.Context()), f.Values["phone"], ClientIP(r.Context()))
 	}
 	if s.stepUp(w, r, err) {
 		return nil
@@ -333,8 +333,8 @@ func (s *Server) startPhone(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) confirmPhone(w http.ResponseWriter, r *http.Request) error {
-	f := newForm(r, "name")
-	codes, err := s.opts.MFA.ConfirmSent(r.Context(), principal(r.Context()), r.PostFormValue("code"), f.Values["name"])
+	f := NewForm(r, "name")
+	codes, err := s.opts.MFA.ConfirmSent(r.Context(), Principal(r.Context()), r.PostFormValue("code"), f.Values["name"])
 	if err != nil {
 		status, err := s.fail(r, f, err)
 		if err != nil {
@@ -346,7 +346,7 @@ func (s *Server) confirmPhone(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) passkeyRegisterBegin(w http.ResponseWriter, r *http.Request) error {
-	ctx, p := r.Context(), principal(r.Context())
+	ctx, p := r.Context(), Principal(r.Context())
 	a, err := s.opts.Identity.Account(ctx, p)
 	if err != nil {
 		return err
@@ -356,8 +356,8 @@ func (s *Server) passkeyRegisterBegin(w http.ResponseWriter, r *http.Request) er
 }
 
 func (s *Server) passkeyRegister(w http.ResponseWriter, r *http.Request) error {
-	f := newForm(r, "name")
-	codes, err := s.opts.MFA.FinishPasskeyRegistration(r.Context(), principal(r.Context()), []byte(r.PostFormValue("credential")), f.Values["name"])
+	f := NewForm(r, "name")
+	codes, err := s.opts.MFA.FinishPasskeyRegistration(r.Context(), Principal(r.Context()), []byte(r.PostFormValue("credential")), f.Values["name"])
 	if s.stepUp(w, r, err) {
 		return nil
 	}
@@ -372,8 +372,8 @@ func (s *Server) passkeyRegister(w http.ResponseWriter, r *http.Request) error {
 }
 
 // renderManage shows an error on the page factors are managed from.
-func (s *Server) renderManage(w http.ResponseWriter, r *http.Request, status int, f *form) error {
-	if principal(r.Context()).Session.MustEnrol {
+func (s *Server) renderManage(w http.ResponseWriter, r *http.Request, status int, f *Form) error {
+	if Principal(r.Context()).Session.MustEnrol {
 		v, err := s.mfaManage(r)
 		if err != nil {
 			return err
@@ -385,12 +385,12 @@ func (s *Server) renderManage(w http.ResponseWriter, r *http.Request, status int
 }
 
 func (s *Server) removeFactor(w http.ResponseWriter, r *http.Request) error {
-	err := s.opts.MFA.RemoveFactor(r.Context(), principal(r.Context()), r.PathValue("id"))
+	err := s.opts.MFA.RemoveFactor(r.Context(), Principal(r.Context()), r.PathValue("id"))
 	if s.stepUp(w, r, err) {
 		return nil
 	}
 	if err != nil {
-		f := newForm(r)
+		f := NewForm(r)
 		status, err := s.fail(r, f, err)
 		if err != nil {
 			return err
@@ -402,8 +402,8 @@ func (s *Server) removeFactor(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) renameFactor(w http.ResponseWriter, r *http.Request) error {
-	f := newForm(r, "name")
-	if err := s.opts.MFA.RenameFactor(r.Context(), principal(r.Context()), r.PathValue("id"), f.Values["name"]); err != nil {
+	f := NewForm(r, "name")
+	if err := s.opts.MFA.RenameFactor(r.Context(), Principal(r.Context()), r.PathValue("id"), f.Values["name"]); err != nil {
 		status, err := s.fail(r, f, err)
 		if err != nil {
 			return err
@@ -415,19 +415,19 @@ func (s *Server) renameFactor(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) regenerateCodes(w http.ResponseWriter, r *http.Request) error {
-	codes, err := s.opts.MFA.RegenerateRecoveryCodes(r.Context(), principal(r.Context()))
+	codes, err := s.opts.MFA.RegenerateRecoveryCodes(r.Context(), Principal(r.Context()))
 	if s.stepUp(w, r, err) {
 		return nil
 	}
 	if err != nil {
-		return identityError(err)
+		return IdentityError(err)
 	}
 	return s.showCodes(w, r, codes, "mfa.codes_new")
 }
 
 func (s *Server) forgetDevice(w http.ResponseWriter, r *http.Request) error {
-	if err := s.opts.Identity.ForgetDevice(r.Context(), principal(r.Context()), r.PathValue("id")); err != nil {
-		return identityError(err)
+	if err := s.opts.Identity.ForgetDevice(r.Context(), Principal(r.Context()), r.PathValue("id")); err != nil {
+		return IdentityError(err)
 	}
 	http.Redirect(w, r, "/account/security?notice=forgotten", http.StatusSeeOther)
 	return nil
@@ -435,8 +435,8 @@ func (s *Server) forgetDevice(w http.ResponseWriter, r *http.Request) error {
 
 // Step-up.
 
-func (s *Server) reauthForm(r *http.Request) (*form, error) {
-	f := newForm(r)
+func (s *Server) reauthForm(r *http.Request) (*Form, error) {
+	f := NewForm(r)
 	f.Next = r.FormValue("next")
 	st, err := s.mfaStatus(r)
 	if err != nil {
@@ -478,7 +478,7 @@ func (s *Server) reauth(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := f.Extra.(*mfaView)
 	if r.PostFormValue("send") != "" {
-		dest, err := s.opts.MFA.SendReauthCode(r.Context(), principal(r.Context()), v.Method, ClientIP(r.Context()))
+		dest, err := s.opts.MFA.SendReauthCode(r.Context(), Principal(r.Context()), v.Method, ClientIP(r.Context()))
 		if err != nil {
 			status, err := s.fail(r, f, err)
 			if err != nil {
@@ -493,7 +493,7 @@ func (s *Server) reauth(w http.ResponseWriter, r *http.Request) error {
 	if len(v.Methods) > 0 {
 		proof = &identity.Proof{Method: v.Method, Code: r.PostFormValue("code"), Credential: []byte(r.PostFormValue("credential"))}
 	}
-	if err := s.opts.Identity.Reauthenticate(r.Context(), principal(r.Context()), r.PostFormValue("password"), proof); err != nil {
+	if err := s.opts.Identity.Reauthenticate(r.Context(), Principal(r.Context()), r.PostFormValue("password"), proof); err != nil {
 		status, err := s.fail(r, f, err)
 		if err != nil {
 			return err
@@ -505,18 +505,18 @@ func (s *Server) reauth(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) reauthWebAuthn(w http.ResponseWriter, r *http.Request) error {
-	opts, err := s.opts.MFA.BeginReauthWebAuthn(r.Context(), principal(r.Context()))
+	opts, err := s.opts.MFA.BeginReauthWebAuthn(r.Context(), Principal(r.Context()))
 	return s.jsonOrError(w, r, map[string]any{"options": opts}, err)
 }
 
 // Support-assisted recovery, the customer's side.
 
 func (s *Server) recoveryPage(w http.ResponseWriter, r *http.Request) error {
-	return s.render(w, r, http.StatusOK, "recovery", newForm(r))
+	return s.render(w, r, http.StatusOK, "recovery", NewForm(r))
 }
 
 func (s *Server) recovery(w http.ResponseWriter, r *http.Request) error {
-	f := newForm(r, "email", "message")
+	f := NewForm(r, "email", "message")
 	if err := s.opts.MFA.FileRecovery(r.Context(), f.Values["email"], f.Values["message"], ClientIP(r.Context())); err != nil {
 		status, err := s.fail(r, f, err)
 		if err != nil {
@@ -524,13 +524,13 @@ func (s *Server) recovery(w http.ResponseWriter, r *http.Request) error {
 		}
 		return s.render(w, r, status, "recovery", f)
 	}
-	done := newForm(r)
+	done := NewForm(r)
 	done.Notice, done.Valid = "recovery.received", true
 	return s.render(w, r, http.StatusOK, "recovery", done)
 }
 
 func (s *Server) cancelRecovery(w http.ResponseWriter, r *http.Request) error {
-	f := newForm(r)
+	f := NewForm(r)
 	if err := s.opts.MFA.CancelRecovery(r.Context(), r.PostFormValue("token")); err != nil {
 		status, err := s.fail(r, f, err)
 		if err != nil {

@@ -28,7 +28,7 @@ func (s *Server) contactData(r *http.Request) (*contactView, error) {
 	if len(ref) > 64 {
 		ref = ""
 	}
-	v := &contactView{Email: s.opts.SupportEmail, Ref: ref, Lang: info(ctx).lang}
+	v := &contactView{Email: s.opts.SupportEmail, Ref: ref, Lang: Info(ctx).Lang}
 	if s.opts.Support == nil {
 		return v, nil
 	}
@@ -41,7 +41,7 @@ func (s *Server) contactData(r *http.Request) (*contactView, error) {
 			v.Categories = append(v.Categories, c)
 		}
 	}
-	if p := principal(ctx); p != nil && p.Kind == identity.KindCustomer {
+	if p := Principal(ctx); p != nil && p.Kind == identity.KindCustomer {
 		v.SignedIn = true
 		if v.Conversations, err = s.opts.Support.ConversationsOf(ctx, p.AccountID, 20); err != nil {
 			return nil, err
@@ -65,7 +65,7 @@ func (s *Server) contact(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f := newForm(r)
+	f := NewForm(r)
 	f.Extra = v
 	if r.URL.Query().Get("sent") == "1" {
 		f.Notice = "contact.sent"
@@ -85,10 +85,10 @@ func (s *Server) contactSend(w http.ResponseWriter, r *http.Request) error {
 		return ErrNotFound
 	}
 	ctx := r.Context()
-	f := newForm(r, "email", "name", "subject", "body", "category")
-	who := support.Who{Email: f.Values["email"], Name: f.Values["name"], Locale: info(ctx).lang}
+	f := NewForm(r, "email", "name", "subject", "body", "category")
+	who := support.Who{Email: f.Values["email"], Name: f.Values["name"], Locale: Info(ctx).Lang}
 	signedIn := false
-	if p := principal(ctx); p != nil && p.Kind == identity.KindCustomer {
+	if p := Principal(ctx); p != nil && p.Kind == identity.KindCustomer {
 		a, err := s.opts.Identity.AccountByID(ctx, p.AccountID)
 		if err != nil {
 			return err
@@ -99,7 +99,7 @@ func (s *Server) contactSend(w http.ResponseWriter, r *http.Request) error {
 	if !signedIn {
 		n.IP = ClientIP(ctx)
 		if who.Email == "" {
-			f.Errors["email"] = s.pages.translator(info(ctx).lang)("contact.err.email")
+			f.Errors["email"] = s.pages.Translator(Info(ctx).Lang)("contact.err.email")
 		}
 	}
 	var c *support.Conversation
@@ -113,7 +113,7 @@ func (s *Server) contactSend(w http.ResponseWriter, r *http.Request) error {
 	case errors.As(err, &rl):
 		return &Error{Status: http.StatusTooManyRequests, Code: "rate_limited", Message: "Too many messages from your network. Try again later.", RetryAfter: rl.RetryAfter}
 	case errors.As(err, &inv):
-		f.Errors[inv.Field] = s.pages.translator(info(ctx).lang)("contact.err." + inv.Field)
+		f.Errors[inv.Field] = s.pages.Translator(Info(ctx).Lang)("contact.err." + inv.Field)
 	case err != nil:
 		return err
 	}
@@ -139,21 +139,21 @@ func (s *Server) myConversation(r *http.Request) (*support.Conversation, error) 
 		return nil, ErrNotFound
 	}
 	id := r.PathValue("id")
-	if !convIDPattern.MatchString(id) {
+	if !ConvIDPattern.MatchString(id) {
 		return nil, ErrNotFound
 	}
 	c, err := s.opts.Support.Get(r.Context(), id, false)
 	if err != nil {
-		return nil, supportError(err)
+		return nil, SupportError(err)
 	}
-	if p := principal(r.Context()); p == nil || c.Contact.AccountID != p.AccountID {
+	if p := Principal(r.Context()); p == nil || c.Contact.AccountID != p.AccountID {
 		return nil, ErrNotFound // not yours: the same answer as no such conversation
 	}
 	return c, nil
 }
 
 func (s *Server) supportConversation(w http.ResponseWriter, r *http.Request) error {
-	f := newForm(r)
+	f := NewForm(r)
 	switch {
 	case r.URL.Query().Get("sent") == "1":
 		f.Notice = "contact.sent_signed_in"
@@ -167,7 +167,7 @@ func (s *Server) supportConversation(w http.ResponseWriter, r *http.Request) err
 
 // conversationPage renders the customer's conversation with f's notice or
 // error.
-func (s *Server) conversationPage(w http.ResponseWriter, r *http.Request, status int, f *form) error {
+func (s *Server) conversationPage(w http.ResponseWriter, r *http.Request, status int, f *Form) error {
 	c, err := s.myConversation(r)
 	if err != nil {
 		return err
@@ -196,7 +196,7 @@ func (s *Server) supportView(r *http.Request, c *support.Conversation) (supportC
 	if err != nil {
 		return supportConversationView{}, err
 	}
-	files, err := filesByMessage(s.opts.Support, r, c.ID)
+	files, err := FilesByMessage(s.opts.Support, r, c.ID)
 	if err != nil {
 		return supportConversationView{}, err
 	}
@@ -216,11 +216,11 @@ func (s *Server) supportReply(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f := newForm(r, "body")
-	_, _, err = s.opts.Support.Post(r.Context(), c.ID, support.NewMessage{Kind: support.KindCustomer, Body: f.Values["body"], ClientID: clientID(r.PostFormValue("client_id"))})
+	f := NewForm(r, "body")
+	_, _, err = s.opts.Support.Post(r.Context(), c.ID, support.NewMessage{Kind: support.KindCustomer, Body: f.Values["body"], ClientID: ClientID(r.PostFormValue("client_id"))})
 	var inv *support.InvalidError
 	if errors.As(err, &inv) {
-		f.Errors["body"] = s.pages.translator(info(r.Context()).lang)("desk.err.body")
+		f.Errors["body"] = s.pages.Translator(Info(r.Context()).Lang)("desk.err.body")
 		v, err := s.supportView(r, c)
 		if err != nil {
 			return err
@@ -229,7 +229,7 @@ func (s *Server) supportReply(w http.ResponseWriter, r *http.Request) error {
 		return s.render(w, r, http.StatusBadRequest, "support_conversation", f)
 	}
 	if err != nil {
-		return supportError(err)
+		return SupportError(err)
 	}
 	http.Redirect(w, r, "/support/"+c.ID, http.StatusSeeOther)
 	return nil

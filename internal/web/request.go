@@ -11,33 +11,33 @@ import (
 	"strings"
 )
 
-// reqInfo travels with each request: the middleware fills it in, the route
+// RequestInfo travels with each request: the middleware fills it in, the route
 // wrapper names the route, and the log and metrics read it at the end.
-type reqInfo struct {
-	id    string
-	route string
-	nonce string
-	ip    string
-	lang  string
+type RequestInfo struct {
+	ID    string
+	Route string
+	Nonce string
+	IP    string
+	Lang  string
 }
 
 type reqInfoKey struct{}
 
-func info(ctx context.Context) *reqInfo {
-	if ri, ok := ctx.Value(reqInfoKey{}).(*reqInfo); ok {
+func Info(ctx context.Context) *RequestInfo {
+	if ri, ok := ctx.Value(reqInfoKey{}).(*RequestInfo); ok {
 		return ri
 	}
-	return &reqInfo{}
+	return &RequestInfo{}
 }
 
 // RequestID returns the id of the request being served in ctx, or "".
-func RequestID(ctx context.Context) string { return info(ctx).id }
+func RequestID(ctx context.Context) string { return Info(ctx).ID }
 
 // ClientIP returns the client address of the request in ctx.
-func ClientIP(ctx context.Context) string { return info(ctx).ip }
+func ClientIP(ctx context.Context) string { return Info(ctx).IP }
 
-// newID returns a random URL-safe id.
-func newID(n int) string {
+// NewID returns a random URL-safe id.
+func NewID(n int) string {
 	b := make([]byte, n)
 	rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
@@ -91,8 +91,8 @@ func LogHandler(h slog.Handler) slog.Handler { return logHandler{h} }
 type logHandler struct{ slog.Handler }
 
 func (h logHandler) Handle(ctx context.Context, r slog.Record) error {
-	if ri, ok := ctx.Value(reqInfoKey{}).(*reqInfo); ok {
-		r.AddAttrs(slog.String("request_id", ri.id))
+	if ri, ok := ctx.Value(reqInfoKey{}).(*RequestInfo); ok {
+		r.AddAttrs(slog.String("request_id", ri.ID))
 	}
 	return h.Handler.Handle(ctx, r)
 }

@@ -88,11 +88,11 @@ type Options struct {
 type Server struct {
 	opts    Options
 	log     *slog.Logger
-	pages   *pages
+	pages   *Pages
 	metrics *httpMetrics
 	cop     *http.CrossOriginProtection
 	handler http.Handler
-	cookies cookieNames
+	cookies Cookies
 
 	verifying sync.Mutex // one audit-chain verification at a time
 	imports   importJobs // bulk files uploaded in the console
@@ -110,7 +110,7 @@ func New(opts Options) (*Server, error) {
 	if opts.OrgName == "" {
 		opts.OrgName = "Frontdesk"
 	}
-	p, err := loadPages()
+	p, err := LoadPages()
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +119,7 @@ func New(opts Options) (*Server, error) {
 	if opts.BaseURL != nil {
 		base = opts.BaseURL.String()
 	}
-	s.cookies = newCookieNames(base, opts.TLS)
+	s.cookies = NewCookies(base, opts.TLS)
 	if opts.Support != nil {
 		if s.live, err = newLiveHub(opts.Bus); err != nil {
 			return nil, err
@@ -145,7 +145,7 @@ func New(opts Options) (*Server, error) {
 // SecureCookies reports whether session cookies carry Secure and the
 // __Host- prefix: false only for a plain-HTTP base URL on a non-loopback
 // host, which the operator should be warned about.
-func (s *Server) SecureCookies() bool { return s.cookies.secure }
+func (s *Server) SecureCookies() bool { return s.cookies.Secure }
 
 // LiveConnections counts this node's open chat and console sockets.
 func (s *Server) LiveConnections() int {
