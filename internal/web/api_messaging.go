@@ -25,8 +25,8 @@ func (s *Server) apiMessagingInbound(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	ctx := r.Context()
-	if err := support.VerifyWebhook(s.opts.MessagingSecrets, r.Header.Get("Frontdesk-Signature"), body, s.now()); err != nil {
-		s.log.WarnContext(ctx, "messaging webhook refused", "security_event", "webhook_signature", "reason", err.Error())
+	if err := support.VerifyWebhook(s.opts.MessagingSecrets, r.Header.Get("Frontdesk-Signature"), body, s.Now()); err != nil {
+		s.Log.WarnContext(ctx, "messaging webhook refused", "security_event", "webhook_signature", "reason", err.Error())
 		code, msg := "invalid_signature", "The Frontdesk-Signature header is missing or does not match the body."
 		if errors.Is(err, support.ErrWebhookStale) {
 			code, msg = "stale_signature", "The signature's timestamp is more than 5 minutes away from our clock."

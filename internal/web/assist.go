@@ -5,11 +5,8 @@ import (
 	"errors"
 	"net/http"
 	"path"
-	"regexp"
-	"time"
 
 	"github.com/frontdesk/frontdesk/internal/assist"
-	"github.com/frontdesk/frontdesk/internal/identity"
 )
 
 // Remote assistance, the customer's side in the portal: the customer
@@ -20,62 +17,12 @@ import (
 // (assist_socket.go) with a single-use ticket. The customer replays their
 // own recordings from /support/assist. docs/remote-assistance.md.
 
-// SessionIDPattern is the shape of an assist session id.
-var SessionIDPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
-
 // withAssist answers 404 when the server runs without remote assistance.
 func (s *Server) withAssist(h func(http.ResponseWriter, *http.Request) error) func(http.ResponseWriter, *http.Request) error {
 	if s.opts.Assist == nil {
 		return s.notFound
 	}
 	return h
-}
-
-// AssistError maps the service's errors to client answers; none says
-// whether a session the caller may not see exists.
-func AssistError(err error) error {
-	var inv *assist.InvalidError
-	switch {
-	case errors.Is(err, assist.ErrNotFound):
-		return ErrNotFound
-	case errors.Is(err, assist.ErrForbidden):
-		return ErrForbidden
-	case errors.As(err, &inv):
-		return &Error{Status: http.StatusBadRequest, Code: "invalid_" + inv.Field, Field: inv.Field, Message: SentenceCase(inv.Reason) + "."}
-	case errors.Is(err, assist.ErrPlan):
-		return &Error{Status: http.StatusForbidden, Code: "assist_plan", Message: "Remote assistance is not part of the customer's plan."}
-	case errors.Is(err, assist.ErrNoCustomer):
-		return &Error{Status: http.StatusConflict, Code: "assist_no_customer", Message: "Only a signed-in customer's conversation can be co-browsed."}
-	case errors.Is(err, assist.ErrNoProfile):
-		return &Error{Status: http.StatusConflict, Code: "assist_no_profile", Message: "Your identity card (staff number, department) is not set up yet."}
-	case errors.Is(err, assist.ErrBusy):
-		return &Error{Status: http.StatusConflict, Code: "assist_busy", Message: "This conversation already has an open session."}
-	case errors.Is(err, assist.ErrLevel):
-		return &Error{Status: http.StatusForbidden, Code: "assist_level", Message: "This level is above what your organisation allows."}
-	case errors.Is(err, assist.ErrEnded), errors.Is(err, assist.ErrExpired):
-		return &Error{Status: http.StatusConflict, Code: "assist_ended", Message: "This session has ended."}
-	case errors.Is(err, assist.ErrState), errors.Is(err, assist.ErrPaused):
-		return &Error{Status: http.StatusConflict, Code: "assist_state", Message: "The session is not in a state that allows this."}
-	case errors.Is(err, assist.ErrNoRecording):
-		return &Error{Status: http.StatusNotFound, Code: "assist_no_recording", Message: "This session was not recorded."}
-	}
-	return err
-}
-
-// CustomerOf returns the signed-in customer, or ErrNotFound for staff
-// (the portal's assist routes are the customer's own).
-func CustomerOf(r *http.Request) (string, error) {
-	p := Principal(r.Context())
-	if p == nil || p.Kind != identity.KindCustomer {
-		return "", ErrNotFound
-	}
-	return p.AccountID, nil
-}
-
-// StaffActor is the signed-in staff member as the service sees them.
-func StaffActor(r *http.Request) assist.Actor {
-	p := Principal(r.Context())
-	return assist.Actor{AccountID: p.AccountID, Staff: p.Kind == identity.KindStaff && !p.Session.MustEnrol}
 }
 
 // assistAsset serves the rrweb builds (and the notice of their licence).
@@ -204,7 +151,7 @@ func (s *Server) assistStartSteps(w http.ResponseWriter, r *http.Request) error 
 // StartSteps has already checked that the conversation is theirs.
 func (s *Server) stepsRefused(w http.ResponseWriter, r *http.Request, status int, msg string) error {
 	f := NewForm(r)
-	f.Error = s.pages.Translator(Info(r.Context()).Lang)(msg)
+	f.Error = s.Pages.Translator(Info(r.Context()).Lang)(msg)
 	return s.conversationPage(w, r, status, f)
 }
 
@@ -277,15 +224,7 @@ func (s *Server) assistPortal(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := NewForm(r)
 	f.Extra = list
-	return s.render(w, r, http.StatusOK, "support_assist", f)
-}
-
-// AssistReplayView is the data of a replay page.
-type AssistReplayView struct {
-	Session   *assist.Session
-	Recording string // where the page's script fetches the events
-	Back      string
-	Console   bool
+	return s.Render(w, r, http.StatusOK, "support_assist", f)
 }
 
 // assistReplayPage shows the customer's own recording in the replayer.
@@ -300,7 +239,7 @@ func (s *Server) assistReplayPage(w http.ResponseWriter, r *http.Request) error 
 	}
 	f := NewForm(r)
 	f.Extra = AssistReplayView{Session: sess, Recording: "/support/assist/" + id + "/recording", Back: "/support/assist"}
-	return s.render(w, r, http.StatusOK, "assist_replay", f)
+	return s.Render(w, r, http.StatusOK, "assist_replay", f)
 }
 
 // assistRecording returns the customer's own recording (audited by the
@@ -316,25 +255,4 @@ func (s *Server) assistRecording(w http.ResponseWriter, r *http.Request) error {
 	}
 	WriteRecording(w, rec)
 	return nil
-}
-
-// WriteRecording answers with the rrweb events of a recording, and the
-// agent actions and control messages beside them for the timeline.
-func WriteRecording(w http.ResponseWriter, rec *assist.Recording) {
-	type line struct {
-		At    time.Time `json:"t"`
-		Kind  string    `json:"k"`
-		Party string    `json:"p"`
-		Data  any       `json:"d"`
-	}
-	events, other := []any{}, []line{}
-	for _, e := range rec.Entries {
-		if e.Kind == assist.EntryEvent {
-			events = append(events, e.Data)
-			continue
-		}
-		other = append(other, line{e.At, e.Kind, e.Party, e.Data})
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	WriteJSON(w, http.StatusOK, map[string]any{"session": rec.Session, "source": rec.Source, "events": events, "entries": other})
 }

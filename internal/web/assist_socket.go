@@ -219,7 +219,7 @@ func (s *Server) acceptAssist(w http.ResponseWriter, r *http.Request, originOK b
 		return nil, ErrWebSocketOnly
 	}
 	if !originOK {
-		s.log.WarnContext(r.Context(), "assist connection from an origin not allowed", "security_event", "origin", "origin", r.Header.Get("Origin"))
+		s.Log.WarnContext(r.Context(), "assist connection from an origin not allowed", "security_event", "origin", "origin", r.Header.Get("Origin"))
 		return nil, &Error{Status: http.StatusForbidden, Code: "origin_refused", Message: "This site may not open remote assistance."}
 	}
 	conn, err := AcceptSocket(w, r)
@@ -251,7 +251,7 @@ func (s *Server) assistCustomerSocket(w http.ResponseWriter, r *http.Request) er
 		// customer consents again.
 		dctx, dcancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		if derr := s.opts.Assist.Drop(dctx, c.ticket.SessionID, c.ticket.AccountID); derr != nil && !errors.Is(derr, assist.ErrState) && !errors.Is(derr, assist.ErrEnded) {
-			s.log.WarnContext(dctx, "assist session not paused", "session", c.ticket.SessionID, "error", derr.Error())
+			s.Log.WarnContext(dctx, "assist session not paused", "session", c.ticket.SessionID, "error", derr.Error())
 		}
 		dcancel()
 	}
@@ -264,7 +264,7 @@ func closeAssist(s *Server, ctx context.Context, conn *websocket.Conn, err error
 	case err == nil, errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded), websocket.CloseStatus(err) != -1:
 		conn.Close(websocket.StatusNormalClosure, "")
 	default:
-		s.log.InfoContext(ctx, "assist connection ended", "error", err.Error())
+		s.Log.InfoContext(ctx, "assist connection ended", "error", err.Error())
 		conn.Close(websocket.StatusInternalError, "")
 	}
 }

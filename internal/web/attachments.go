@@ -4,10 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"errors"
-	"io"
-	"mime"
 	"net/http"
-	"strconv"
 
 	"github.com/frontdesk/frontdesk/internal/support"
 )
@@ -18,43 +15,11 @@ import (
 // (Content-Disposition: attachment, nosniff, a sandboxing CSP), never
 // rendered by the portal's origin.
 
-// uploadRoutes take a file of up to support.MaxUploadBytes.
-var uploadRoutes = map[string]bool{"POST /console/conversations/{id}/attach": true, "POST /support/{id}/attach": true, kbUploadRoute: true}
-
-// ReadFilePart reads the "file" part of a multipart form.
-func ReadFilePart(r *http.Request) (string, []byte, error) {
-	mr, err := r.MultipartReader()
-	if err != nil {
-		return "", nil, errNoFile
-	}
-	for {
-		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			return "", nil, errNoFile
-		}
-		if err != nil {
-			return "", nil, err
-		}
-		if part.FormName() == "file" && part.FileName() != "" {
-			data, err := io.ReadAll(io.LimitReader(part, support.MaxUploadBytes+1))
-			part.Close()
-			if err != nil {
-				return "", nil, err
-			}
-			return part.FileName(), data, nil
-		}
-		part.Close()
-	}
-}
+// fileUploadLimit bounds the body of a route that takes one file of up to
+// support.MaxUploadBytes, with room for the form around it.
+const fileUploadLimit = support.MaxUploadBytes + 64<<10
 
 var errNoFile = &Error{Status: http.StatusBadRequest, Code: "file_required", Field: "file", Message: "Choose a file to send."}
-
-func UploadError(err error) error {
-	if errors.Is(err, support.ErrUploadType) {
-		return &Error{Status: http.StatusUnsupportedMediaType, Code: "file_type", Field: "file", Message: "Send a picture (PNG, JPEG, GIF, WebP), a PDF or a text file."}
-	}
-	return SupportError(err)
-}
 
 func (s *Server) consoleAttach(w http.ResponseWriter, r *http.Request) error {
 	ctx, id := r.Context(), r.PathValue("id")
@@ -82,19 +47,6 @@ func (s *Server) supportAttach(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, "/support/"+c.ID, http.StatusSeeOther)
 	return nil
-}
-
-// SendFile answers with a stored file as a download.
-func SendFile(w http.ResponseWriter, a *support.Attachment, data []byte) error {
-	h := w.Header()
-	h.Set("Content-Type", a.ContentType)
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.DownloadName()}))
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
-	h.Set("Cache-Control", "private, no-store")
-	h.Set("Content-Length", strconv.Itoa(len(data)))
-	_, err := io.Copy(w, bytes.NewReader(data))
-	return err
 }
 
 // attachment loads a file of the conversation convID ("" for any).
@@ -139,7 +91,7 @@ func (s *Server) supportAttachment(w http.ResponseWriter, r *http.Request) error
 
 // chatAttachment serves a file of the conversation a chat ticket names.
 func (s *Server) chatAttachment(w http.ResponseWriter, r *http.Request) error {
-	conv, ok := s.ticketConversation(r.URL.Query().Get("ticket"), s.now())
+	conv, ok := s.ticketConversation(r.URL.Query().Get("ticket"), s.Now())
 	if !ok {
 		return ErrNotFound
 	}

@@ -177,7 +177,7 @@ func (s *Server) chatSocket(w http.ResponseWriter, r *http.Request) error {
 		return ErrWebSocketOnly
 	}
 	if !s.originAllowed(r.Header.Get("Origin")) {
-		s.log.WarnContext(r.Context(), "chat connection from an origin not allowed", "security_event", "origin", "origin", r.Header.Get("Origin"))
+		s.Log.WarnContext(r.Context(), "chat connection from an origin not allowed", "security_event", "origin", "origin", r.Header.Get("Origin"))
 		return &Error{Status: http.StatusForbidden, Code: "origin_refused", Message: "This site may not open the chat."}
 	}
 	conn, err := AcceptSocket(w, r)
@@ -195,7 +195,7 @@ func (s *Server) chatSocket(w http.ResponseWriter, r *http.Request) error {
 	case err == nil, errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded), websocket.CloseStatus(err) != -1:
 		conn.Close(websocket.StatusNormalClosure, "")
 	default:
-		s.log.InfoContext(ctx, "chat connection ended", "error", err.Error())
+		s.Log.InfoContext(ctx, "chat connection ended", "error", err.Error())
 		conn.Close(websocket.StatusInternalError, "")
 	}
 	return nil
@@ -249,7 +249,7 @@ func (c *chatConn) run() error {
 			c.unfollow()
 		}
 	}()
-	if conv, ok := c.s.ticketConversation(hello.Ticket, c.s.now()); ok {
+	if conv, ok := c.s.ticketConversation(hello.Ticket, c.s.Now()); ok {
 		if err := c.resume(conv, hello.LastSeq); err != nil {
 			return err
 		}
@@ -364,7 +364,7 @@ func (c *chatConn) welcome(conv *support.Conversation, lastSeq int) error {
 		return c.offerFlows()
 	}
 	c.follow(conv.ID)
-	out["conversation_id"], out["status"], out["ticket"] = conv.ID, conv.Status, c.s.ticket(conv.ID, c.s.now())
+	out["conversation_id"], out["status"], out["ticket"] = conv.ID, conv.Status, c.s.ticket(conv.ID, c.s.Now())
 	msgs, err := c.s.opts.Support.MessagesAfter(c.ctx, conv.ID, lastSeq)
 	if err != nil {
 		return err
@@ -398,7 +398,7 @@ func (c *chatConn) view(m support.Message) chatMessage {
 		if list, err := c.s.opts.Support.Attachments(c.ctx, c.conv); err == nil {
 			for _, a := range list {
 				if a.MessageID == m.ID {
-					v.File = "/chat/attachments/" + a.ID + "?ticket=" + url.QueryEscape(c.s.ticket(c.conv, c.s.now()))
+					v.File = "/chat/attachments/" + a.ID + "?ticket=" + url.QueryEscape(c.s.ticket(c.conv, c.s.Now()))
 				}
 			}
 		}
@@ -507,7 +507,7 @@ func (c *chatConn) message(f chatFrame) error {
 			conv, body := c.conv, f.Body
 			c.pending = func() {
 				if _, err := sv.BotTurn(c.ctx, conv, body, false); err != nil {
-					c.s.log.WarnContext(c.ctx, "the bot failed", "conversation", conv, "error", err.Error())
+					c.s.Log.WarnContext(c.ctx, "the bot failed", "conversation", conv, "error", err.Error())
 				}
 			}
 		}
@@ -533,7 +533,7 @@ func (c *chatConn) acknowledge(f chatFrame, msg *support.Message, dup bool, err 
 		return err
 	}
 	return c.write(map[string]any{"type": "ack", "client_id": f.ClientID, "seq": msg.Seq, "id": msg.ID, "duplicate": dup,
-		"conversation_id": c.conv, "ticket": c.s.ticket(c.conv, c.s.now())})
+		"conversation_id": c.conv, "ticket": c.s.ticket(c.conv, c.s.Now())})
 }
 
 // start opens the conversation with the first message, and lets the bot
@@ -591,15 +591,15 @@ func (c *chatConn) afterStart(conv, body string, online bool) {
 	c.pending = func() {
 		got, err := sv.BotTurn(c.ctx, conv, body, true)
 		if err != nil {
-			c.s.log.WarnContext(c.ctx, "the bot failed", "conversation", conv, "error", err.Error())
+			c.s.Log.WarnContext(c.ctx, "the bot failed", "conversation", conv, "error", err.Error())
 		}
 		if got == "" && online {
 			if _, err := sv.AutoAssign(c.ctx, conv); err != nil {
-				c.s.log.WarnContext(c.ctx, "chat not assigned", "conversation", conv, "error", err.Error())
+				c.s.Log.WarnContext(c.ctx, "chat not assigned", "conversation", conv, "error", err.Error())
 			}
 		}
 		if err := c.offerMatchingFlows(body); err != nil {
-			c.s.log.WarnContext(c.ctx, "guides not offered", "conversation", conv, "error", err.Error())
+			c.s.Log.WarnContext(c.ctx, "guides not offered", "conversation", conv, "error", err.Error())
 		}
 	}
 }
@@ -641,7 +641,7 @@ func (c *chatConn) forward(ev liveEvent) error {
 		}
 		if json.Unmarshal(ev.Data, &v) == nil && ConvIDPattern.MatchString(v.Into) {
 			c.follow(v.Into)
-			return c.write(map[string]any{"type": "moved", "conversation_id": v.Into, "ticket": c.s.ticket(v.Into, c.s.now())})
+			return c.write(map[string]any{"type": "moved", "conversation_id": v.Into, "ticket": c.s.ticket(v.Into, c.s.Now())})
 		}
 	}
 	return nil
@@ -673,14 +673,7 @@ func (c *chatConn) forwardAssist(data []byte) error {
 func (s *Server) agentDisplayName(ctx context.Context, id string) string {
 	name, err := s.opts.Support.AgentName(ctx, id)
 	if err != nil {
-		s.log.WarnContext(ctx, "agent name", "error", err.Error())
+		s.Log.WarnContext(ctx, "agent name", "error", err.Error())
 	}
 	return name
-}
-
-func (s *Server) now() time.Time {
-	if s.opts.DB != nil {
-		return s.opts.DB.Now()
-	}
-	return time.Now()
 }

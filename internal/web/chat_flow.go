@@ -29,7 +29,7 @@ func (c *chatConn) offerFlows() error {
 	}
 	flows, err := c.s.opts.KB.Flows(c.ctx, true)
 	if err != nil {
-		c.s.log.WarnContext(c.ctx, "guides not offered", "error", err.Error())
+		c.s.Log.WarnContext(c.ctx, "guides not offered", "error", err.Error())
 		return nil
 	}
 	return c.writeFlows(flows, false)
@@ -146,7 +146,7 @@ func (c *chatConn) flowHandover(f chatFrame) error {
 			return err
 		}
 	}
-	err = c.s.opts.Support.HandOverAfterGuide(c.ctx, c.conv, g.transcript(c.s.pages.Translator(c.lang)))
+	err = c.s.opts.Support.HandOverAfterGuide(c.ctx, c.conv, g.transcript(c.s.Pages.Translator(c.lang)))
 	if errors.Is(err, support.ErrClosed) {
 		c.conv = ""
 		return c.fail("conversation_closed", "This conversation is closed. Send your message again to start a new one.")

@@ -38,7 +38,7 @@ func (s *Server) renderConsole(w http.ResponseWriter, r *http.Request, status in
 		f = NewForm(r)
 	}
 	f.Extra = ConsoleView{Perms: perms, Data: data}
-	return s.render(w, r, status, page, f)
+	return s.Render(w, r, status, page, f)
 }
 
 // withAccess answers 404 when the server runs without the access service.
@@ -171,7 +171,7 @@ func (s *Server) consoleReveal(w http.ResponseWriter, r *http.Request) error {
 	reason := strings.TrimSpace(r.PostFormValue("reason"))
 	if reason == "" || len([]rune(reason)) > 200 {
 		f := NewForm(r)
-		f.Errors["reason"] = s.pages.Translator(Info(ctx).Lang)("console.reveal.reason_needed")
+		f.Errors["reason"] = s.Pages.Translator(Info(ctx).Lang)("console.reveal.reason_needed")
 		return s.renderCustomer(w, r, http.StatusBadRequest, f)
 	}
 	if _, err := s.opts.Identity.Detail(ctx, id); err != nil {
@@ -273,14 +273,14 @@ func (s *Server) consoleCreateStaff(w http.ResponseWriter, r *http.Request) erro
 	})
 	if err != nil {
 		if errors.Is(err, access.ErrUnknownRole) {
-			f.Errors["role"] = s.pages.Translator(Info(ctx).Lang)("console.staff.bad_role")
+			f.Errors["role"] = s.Pages.Translator(Info(ctx).Lang)("console.staff.bad_role")
 			return s.renderStaff(w, r, http.StatusBadRequest, f)
 		}
 		if errors.Is(err, identity.ErrExists) {
-			f.Errors["email"] = s.pages.Translator(Info(ctx).Lang)("console.staff.exists")
+			f.Errors["email"] = s.Pages.Translator(Info(ctx).Lang)("console.staff.exists")
 			return s.renderStaff(w, r, http.StatusConflict, f)
 		}
-		status, ferr := s.fail(r, f, err)
+		status, ferr := s.Fail(r, f, err)
 		if ferr != nil {
 			return ferr
 		}
@@ -305,7 +305,7 @@ func (s *Server) consoleRevoke(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) staffResult(w http.ResponseWriter, r *http.Request, err error, done string) error {
 	if err != nil {
 		f := NewForm(r)
-		t := s.pages.Translator(Info(r.Context()).Lang)
+		t := s.Pages.Translator(Info(r.Context()).Lang)
 		status := http.StatusBadRequest
 		switch {
 		case errors.Is(err, access.ErrSelfGrant):

@@ -81,7 +81,7 @@ func analyticsRange(r *http.Request, now time.Time) (from, to time.Time, fromS, 
 }
 
 func (s *Server) analyticsReport(r *http.Request) (*support.Report, string, string, error) {
-	from, to, fs, ts := analyticsRange(r, s.now())
+	from, to, fs, ts := analyticsRange(r, s.Now())
 	rep, err := s.opts.Support.Analytics(r.Context(), from, to, time.UTC)
 	return rep, fs, ts, err
 }
@@ -109,7 +109,7 @@ func (s *Server) consoleAnalytics(w http.ResponseWriter, r *http.Request) error 
 		}
 		n := names[c.Category]
 		if c.Category == "" {
-			n = s.pages.Translator(v.Lang)("desk.none")
+			n = s.Pages.Translator(v.Lang)("desk.none")
 		}
 		v.Categories = append(v.Categories, categoryBar{Name: n, Count: c.Count, Width: 100 * float64(c.Count) / float64(max(top, 1))})
 	}

@@ -121,7 +121,7 @@ func (s *Server) consoleAssistReplayPage(w http.ResponseWriter, r *http.Request)
 	f := NewForm(r)
 	f.Extra = AssistReplayView{Session: sess, Recording: "/console/assist/" + id + "/recording",
 		Back: "/console/conversations/" + sess.ConversationID, Console: true}
-	return s.render(w, r, http.StatusOK, "assist_replay", f)
+	return s.Render(w, r, http.StatusOK, "assist_replay", f)
 }
 
 // consoleAssistRecording returns a recording (audited by the service

@@ -4,14 +4,12 @@ import (
 	"bytes"
 	"encoding/base64"
 	"errors"
-	"html/template"
 	"image"
 	_ "image/jpeg" // image.DecodeConfig of uploaded card photos
 	_ "image/png"
 	"io"
 	"mime"
 	"net/http"
-	"strings"
 
 	"github.com/frontdesk/frontdesk/internal/assist"
 	"github.com/frontdesk/frontdesk/internal/identity"
@@ -139,7 +137,7 @@ func (s *Server) consoleAgentCardSave(w http.ResponseWriter, r *http.Request) er
 	}
 	photo, err := cardPhotoUpload(r)
 	if err != nil {
-		f.Errors["photo_file"] = s.pages.Translator(Info(ctx).Lang)("assist.agent_card.photo_bad")
+		f.Errors["photo_file"] = s.Pages.Translator(Info(ctx).Lang)("assist.agent_card.photo_bad")
 		return s.agentCardPage(w, r, http.StatusUnprocessableEntity, f, a)
 	}
 	if photo != "" {
@@ -193,20 +191,4 @@ func cardPhotoUpload(r *http.Request) (string, error) {
 		return "", errCardPhoto
 	}
 	return "data:" + ctype + ";base64," + base64.StdEncoding.EncodeToString(data), nil
-}
-
-// CardPhotoURL lets a card's inline picture through html/template, which
-// would otherwise replace a data: URL in src with "#ZgotmplZ": only the
-// picture types assist.Profile accepts, with nothing but base64 after the
-// prefix. Any other value is left to the template's usual URL filtering.
-func CardPhotoURL(photo string) any {
-	for _, prefix := range []string{"data:image/png;base64,", "data:image/jpeg;base64,", "data:image/webp;base64,"} {
-		if rest, ok := strings.CutPrefix(photo, prefix); ok {
-			if strings.Trim(rest, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") != "" {
-				return photo
-			}
-			return template.URL(photo)
-		}
-	}
-	return photo
 }

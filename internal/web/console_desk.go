@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,9 +28,6 @@ func (s *Server) withSupport(h func(http.ResponseWriter, *http.Request) error) f
 	return h
 }
 
-// InboxViews are the inbox's saved views.
-var InboxViews = []string{"mine", "unassigned", "active", "breached", "all"}
-
 type inboxView struct {
 	View          string
 	Conversations []conversationRow
@@ -48,16 +44,6 @@ type conversationRow struct {
 	support.Conversation
 	Who string
 	Due *time.Time // the next SLA due time, while it matters
-}
-
-func MaskedContact(c support.Contact) string {
-	if c.Name != "" {
-		return c.Name
-	}
-	if c.Email != "" {
-		return access.MaskEmail(c.Email)
-	}
-	return ""
 }
 
 func (s *Server) consoleInbox(w http.ResponseWriter, r *http.Request) error {
@@ -149,17 +135,6 @@ type conversationView struct {
 	// without the service.
 	Assist []assist.Session
 }
-
-// CategoryNames maps category ids to their names in lang.
-func CategoryNames(cats []support.Category, lang string) map[string]string {
-	m := make(map[string]string, len(cats))
-	for _, c := range cats {
-		m[c.ID] = c.Name(lang)
-	}
-	return m
-}
-
-var ConvIDPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
 func (s *Server) consoleConversation(w http.ResponseWriter, r *http.Request) error {
 	return s.renderConversation(w, r, http.StatusOK, NewForm(r))
@@ -276,34 +251,6 @@ func (s *Server) accountFacts(r *http.Request, v *conversationView) error {
 	return nil
 }
 
-func SupportError(err error) error {
-	var inv *support.InvalidError
-	switch {
-	case errors.Is(err, support.ErrNotFound):
-		return ErrNotFound
-	case errors.As(err, &inv):
-		return &Error{Status: http.StatusBadRequest, Code: "invalid_" + inv.Field, Field: inv.Field, Message: SentenceCase(inv.Reason) + "."}
-	case errors.Is(err, support.ErrClosed):
-		return &Error{Status: http.StatusConflict, Code: "conversation_closed", Message: "This conversation is closed. Start a new one."}
-	case errors.Is(err, support.ErrNotAgent):
-		return &Error{Status: http.StatusBadRequest, Code: "not_an_agent", Field: "agent", Message: "Choose an agent of the desk."}
-	}
-	return err
-}
-
-func SentenceCase(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-// back returns to the conversation with a notice.
-func BackToConversation(w http.ResponseWriter, r *http.Request, id, done string) error {
-	http.Redirect(w, r, "/console/conversations/"+id+"?done="+done, http.StatusSeeOther)
-	return nil
-}
-
 // consoleReply posts an agent's reply or an internal note, and with
 // "and then" a status change in the same step.
 func (s *Server) consoleReply(w http.ResponseWriter, r *http.Request) error {
@@ -321,7 +268,7 @@ func (s *Server) consoleReply(w http.ResponseWriter, r *http.Request) error {
 		var inv *support.InvalidError
 		if errors.As(err, &inv) {
 			f := NewForm(r, "body")
-			f.Errors["body"] = s.pages.Translator(Info(ctx).Lang)("desk.err.body")
+			f.Errors["body"] = s.Pages.Translator(Info(ctx).Lang)("desk.err.body")
 			return s.renderConversation(w, r, http.StatusBadRequest, f)
 		}
 		return SupportError(err)
@@ -336,17 +283,6 @@ func (s *Server) consoleReply(w http.ResponseWriter, r *http.Request) error {
 		done = "noted"
 	}
 	return BackToConversation(w, r, id, done)
-}
-
-// ClientID keeps a form's idempotency key when it looks like one, so a
-// reply form submitted twice posts once.
-func ClientID(v string) string {
-	if len(v) > 64 || strings.ContainsFunc(v, func(r rune) bool {
-		return !(r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
-	}) {
-		return ""
-	}
-	return v
 }
 
 func (s *Server) consoleConversationUpdate(w http.ResponseWriter, r *http.Request) error {
@@ -446,17 +382,4 @@ func (s *Server) consoleDeskRecovery(w http.ResponseWriter, r *http.Request) err
 		return IdentityError(err)
 	}
 	return BackToConversation(w, r, id, "recovery")
-}
-
-// FilesByMessage maps a conversation's message ids to their files.
-func FilesByMessage(sv *support.Service, r *http.Request, conv string) (map[string]support.Attachment, error) {
-	list, err := sv.Attachments(r.Context(), conv)
-	if err != nil {
-		return nil, err
-	}
-	m := make(map[string]support.Attachment, len(list))
-	for _, a := range list {
-		m[a.MessageID] = a
-	}
-	return m, nil
 }

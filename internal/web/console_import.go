@@ -257,7 +257,7 @@ func (s *Server) consoleImportRun(w http.ResponseWriter, r *http.Request) error 
 			Source: job.Name + " sha256:" + job.Digest,
 		})
 		if err != nil {
-			s.log.ErrorContext(bg, "console import failed", "err", err, "rows", res.Rows)
+			s.Log.ErrorContext(bg, "console import failed", "err", err, "rows", res.Rows)
 		}
 		job.mu.Lock()
 		job.res, job.failed, job.running, job.finished = res, err != nil, false, time.Now()

@@ -29,49 +29,6 @@ func (s *Server) withKBConsole(h func(http.ResponseWriter, *http.Request) error)
 	return s.withAccess(h)
 }
 
-// KBError turns a knowledge-base error into one the client may see.
-func KBError(err error) error {
-	var inv *kb.InvalidError
-	var fe *kb.FlowError
-	switch {
-	case errors.Is(err, kb.ErrNotFound):
-		return ErrNotFound
-	case errors.Is(err, kb.ErrFileType):
-		return &Error{Status: http.StatusUnsupportedMediaType, Code: "file_type", Field: "file", Message: "Send a picture (PNG, JPEG, GIF, WebP) or a PDF file."}
-	case errors.Is(err, kb.ErrFileTooLarge):
-		return &Error{Status: http.StatusRequestEntityTooLarge, Code: "file_too_large", Field: "file", Message: "Send a file of at most 5 MB."}
-	case errors.As(err, &fe):
-		return &Error{Status: http.StatusBadRequest, Code: "invalid_flow", Field: "definition", Message: "The guide has problems: " + fe.Problems[0].String() + "."}
-	case errors.As(err, &inv):
-		return &Error{Status: http.StatusBadRequest, Code: "invalid_" + inv.Field, Field: inv.Field, Message: SentenceCase(inv.Reason) + "."}
-	}
-	return err
-}
-
-// FormError puts a client error on the form (next to its field when the
-// page has that field) and returns its status; other errors are returned.
-func FormError(f *Form, err error, fields ...string) (int, error) {
-	var e *Error
-	if !errors.As(KBError(err), &e) || e.Status >= 500 {
-		return 0, err
-	}
-	if slices.Contains(fields, e.Field) {
-		f.Errors[e.Field] = e.Message
-	} else {
-		f.Error = e.Message
-	}
-	return e.Status, nil
-}
-
-// kbDone maps ?done= to the notice it shows.
-var kbDone = map[string]string{"saved": "kb.saved", "file": "kb.done.file", "file_deleted": "kb.done.file_deleted", "category": "kb.done.category"}
-
-func DoneNotice(r *http.Request, f *Form) {
-	if n, ok := kbDone[r.URL.Query().Get("done")]; ok && f.Notice == "" {
-		f.Notice = n
-	}
-}
-
 // kbOverview is the KB home of the console.
 type kbOverview struct {
 	Page       *kb.ArticlePage

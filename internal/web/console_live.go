@@ -32,7 +32,7 @@ func (s *Server) consoleLive(w http.ResponseWriter, r *http.Request) error {
 		return ErrWebSocketOnly
 	}
 	if o := r.Header.Get("Origin"); s.opts.BaseURL == nil || o != s.opts.BaseURL.Scheme+"://"+s.opts.BaseURL.Host {
-		s.log.WarnContext(r.Context(), "console live connection from another origin", "security_event", "origin", "origin", o)
+		s.Log.WarnContext(r.Context(), "console live connection from another origin", "security_event", "origin", "origin", o)
 		return &Error{Status: http.StatusForbidden, Code: "origin_refused", Message: "Open the console on its own site."}
 	}
 	conv := r.URL.Query().Get("conversation")
@@ -85,7 +85,7 @@ func (s *Server) consoleLive(w http.ResponseWriter, r *http.Request) error {
 			return nil
 		case err := <-readErr:
 			if websocket.CloseStatus(err) == -1 && !errors.Is(err, context.Canceled) {
-				s.log.InfoContext(ctx, "console live connection ended", "error", err.Error())
+				s.Log.InfoContext(ctx, "console live connection ended", "error", err.Error())
 			}
 			conn.Close(websocket.StatusNormalClosure, "")
 			return nil

@@ -75,7 +75,7 @@ func (s *Server) consoleDecide(w http.ResponseWriter, r *http.Request) error {
 		r.PostFormValue("decision"), r.PostFormValue("reason"))
 	if err != nil {
 		f := NewForm(r)
-		t := s.pages.Translator(Info(ctx).Lang)
+		t := s.Pages.Translator(Info(ctx).Lang)
 		status := http.StatusBadRequest
 		switch {
 		case errors.Is(err, access.ErrSelfGrant):
@@ -161,7 +161,7 @@ func (s *Server) recoveryStep(do func(*Server, *http.Request, string, string) er
 		id := r.PathValue("id")
 		if err := do(s, r, Principal(r.Context()).AccountID, id); err != nil {
 			f := NewForm(r)
-			status, ferr := s.fail(r, f, err)
+			status, ferr := s.Fail(r, f, err)
 			if ferr != nil {
 				return ferr
 			}

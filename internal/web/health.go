@@ -23,7 +23,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	if err := s.opts.Ready(ctx); err != nil {
-		s.log.WarnContext(r.Context(), "not ready", "error", err.Error())
+		s.Log.WarnContext(r.Context(), "not ready", "error", err.Error())
 		return ErrUnavailable
 	}
 	WriteJSON(w, http.StatusOK, map[string]string{"status": "ready"})

@@ -56,7 +56,7 @@ func (s *Server) helpHome(w http.ResponseWriter, r *http.Request) error {
 	f.Values["q"] = q
 	f.Extra = v
 	w.Header().Set("Cache-Control", "no-store")
-	return s.pages.Render(w, r, http.StatusOK, "help", s.opts.OrgName, f)
+	return s.Pages.Render(w, r, http.StatusOK, "help", s.OrgName, f)
 }
 
 func (s *Server) helpArticle(w http.ResponseWriter, r *http.Request) error {
@@ -74,7 +74,7 @@ func (s *Server) helpArticle(w http.ResponseWriter, r *http.Request) error {
 	f := NewForm(r)
 	f.Extra = helpView{Article: a, Body: template.HTML(a.BodyHTML), Voted: r.URL.Query().Get("voted") == "1", Related: related}
 	w.Header().Set("Cache-Control", "public, max-age=60")
-	return s.pages.Render(w, r, http.StatusOK, "help_article", s.opts.OrgName, f)
+	return s.Pages.Render(w, r, http.StatusOK, "help_article", s.OrgName, f)
 }
 
 func (s *Server) helpVote(w http.ResponseWriter, r *http.Request) error {

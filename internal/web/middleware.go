@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/frontdesk/frontdesk/internal/support"
 	"log/slog"
 	"mime"
 	"net"
@@ -75,7 +74,7 @@ func (s *Server) base(next http.Handler) http.Handler {
 				if p == http.ErrAbortHandler {
 					panic(p)
 				}
-				s.log.ErrorContext(r.Context(), "panic serving request", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				s.Log.ErrorContext(r.Context(), "panic serving request", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 				if sw.status == 0 {
 					WriteJSONError(sw, ErrInternal, ri.ID)
 				}
@@ -90,7 +89,7 @@ func (s *Server) base(next http.Handler) http.Handler {
 			if status >= 500 {
 				level = slog.LevelError
 			}
-			s.log.LogAttrs(r.Context(), level, "request",
+			s.Log.LogAttrs(r.Context(), level, "request",
 				slog.String("method", r.Method), slog.String("route", ri.Route), slog.String("path", r.URL.Path),
 				slog.Int("status", status), slog.Int64("bytes", sw.bytes),
 				slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000), slog.String("ip", ri.IP))
@@ -107,7 +106,7 @@ func (s *Server) wrap(rt Route) http.Handler {
 		ri.Route = rt.Pattern
 		if rt.Tree == Browser {
 			ri.Nonce = NewID(18)
-			ri.Lang = s.pages.Language(w, r)
+			ri.Lang = s.Pages.Language(w, r)
 		}
 		err := s.guard(rt, w, r)
 		if err == nil {
@@ -115,7 +114,7 @@ func (s *Server) wrap(rt Route) http.Handler {
 				r, err = s.authorize(r, rt)
 			} else if rt.Tree == Browser && rt.Pattern != "GET /static/{file}" {
 				// Public pages still show who is signed in.
-				if _, cerr := r.Cookie(s.cookies.Session); cerr == nil {
+				if _, cerr := r.Cookie(s.Cookies.Session); cerr == nil {
 					if ar, aerr := s.authenticate(r, Browser); aerr == nil {
 						r = ar
 					}
@@ -140,7 +139,7 @@ func (s *Server) guard(rt Route, w http.ResponseWriter, r *http.Request) error {
 			"default-src 'self'; script-src 'nonce-%s' 'strict-dynamic'; style-src 'self' 'nonce-%s'; img-src 'self' data:; "+
 				"connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'", ri.Nonce, ri.Nonce))
 		if err := s.cop.Check(r); err != nil {
-			s.log.WarnContext(r.Context(), "cross-origin request refused", "security_event", "csrf", "origin", r.Header.Get("Origin"))
+			s.Log.WarnContext(r.Context(), "cross-origin request refused", "security_event", "csrf", "origin", r.Header.Get("Origin"))
 			return &Error{Status: http.StatusForbidden, Code: "cross_origin_refused", Message: "This request came from another site and was refused. Go back to the page and try again.", Err: err}
 		}
 	case API:
@@ -153,17 +152,16 @@ func (s *Server) guard(rt Route, w http.ResponseWriter, r *http.Request) error {
 				return ErrUnsupportedMedia
 			}
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+		limit := rt.MaxBody
+		if limit == 0 {
+			limit = MaxAPIBody
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 	}
 	if rt.Tree == Browser && r.Method == http.MethodPost {
-		limit := int64(64 << 10)
-		switch {
-		case rt.Pattern == importUploadRoute:
-			limit = maxUploadBytes + 64<<10
-		case uploadRoutes[rt.Pattern]:
-			limit = support.MaxUploadBytes + 64<<10
-		case rt.Pattern == agentCardRoute:
-			limit = agentCardBodyLimit
+		limit := rt.MaxBody
+		if limit == 0 {
+			limit = MaxPageBody
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
 	}
@@ -180,9 +178,9 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, tree Tree, 
 		pub = ErrBodyTooLarge
 	}
 	if pub == ErrInternal {
-		s.log.ErrorContext(r.Context(), "request failed", "error", err.Error())
+		s.Log.ErrorContext(r.Context(), "request failed", "error", err.Error())
 	} else if pub.Status >= 500 {
-		s.log.WarnContext(r.Context(), "request failed", "code", pub.Code, "error", err.Error())
+		s.Log.WarnContext(r.Context(), "request failed", "code", pub.Code, "error", err.Error())
 	}
 	if tree == Browser {
 		if pub == ErrUnauthenticated && r.Method == http.MethodGet {
@@ -198,7 +196,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, tree Tree, 
 			return
 		}
 		SetRetryAfter(w, pub)
-		s.pages.RenderError(w, r, pub, s.opts.OrgName)
+		s.Pages.RenderError(w, r, pub, s.OrgName)
 		return
 	}
 	WriteJSONError(w, pub, ri.ID)

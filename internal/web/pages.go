@@ -7,9 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"github.com/frontdesk/frontdesk/internal/access"
-	"github.com/frontdesk/frontdesk/internal/identity"
-	"github.com/frontdesk/frontdesk/internal/support"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -17,6 +14,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/frontdesk/frontdesk/internal/access"
+	"github.com/frontdesk/frontdesk/internal/identity"
+	"github.com/frontdesk/frontdesk/internal/support"
 
 	"golang.org/x/text/language"
 )
@@ -218,13 +219,13 @@ func (p *Pages) RenderError(w http.ResponseWriter, r *http.Request, e *Error, or
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
-	return s.pages.Render(w, r, http.StatusOK, "home", s.opts.OrgName, nil)
+	return s.Pages.Render(w, r, http.StatusOK, "home", s.OrgName, nil)
 }
 
 var startTime = time.Now()
 
 func (s *Server) static(w http.ResponseWriter, r *http.Request) error {
-	f, ok := s.pages.static[r.PathValue("file")]
+	f, ok := s.Pages.static[r.PathValue("file")]
 	if !ok {
 		return ErrNotFound
 	}
@@ -253,7 +254,7 @@ func ShortDuration(d time.Duration) string {
 // widgetJS serves the chat widget for any site of the business to embed.
 // It changes with releases, so browsers re-check it every few minutes.
 func (s *Server) widgetJS(w http.ResponseWriter, r *http.Request) error {
-	f, ok := s.pages.static["widget.js"]
+	f, ok := s.Pages.static["widget.js"]
 	if !ok {
 		return ErrNotFound
 	}

@@ -12,56 +12,6 @@ import (
 // without JavaScript; every POST passes the cross-origin check of the
 // Browser tree.
 
-// Form is what every account page template gets.
-type Form struct {
-	Values map[string]string // what the visitor typed (never passwords)
-	Errors map[string]string // field → message, shown next to the field
-	Error  string            // message for the whole form
-	Notice string            // a confirmation, e.g. "we sent you a code"
-	Next   string            // where to go after signing in
-	Token  string            // a link's secret, carried through a confirm form
-	Valid  bool              // the link is still usable
-	Extra  any
-}
-
-func NewForm(r *http.Request, fields ...string) *Form {
-	f := &Form{Values: map[string]string{}, Errors: map[string]string{}}
-	for _, k := range fields {
-		f.Values[k] = strings.TrimSpace(r.PostFormValue(k))
-	}
-	return f
-}
-
-// fail puts an identity error on the form, translated, next to its field
-// when it has one, and returns the status to answer with.
-func (s *Server) fail(r *http.Request, f *Form, err error) (int, error) {
-	t := s.pages.Translator(Info(r.Context()).Lang)
-	mapped := IdentityError(err)
-	var e *Error
-	if !errors.As(mapped, &e) || e.Status >= 500 && e.Status != http.StatusServiceUnavailable {
-		return 0, err
-	}
-	msg := t("err." + e.Code)
-	if msg == "err."+e.Code {
-		msg = e.Message
-	}
-	var fe *identity.FieldError
-	if errors.As(err, &fe) {
-		switch fe.Code {
-		case "too_short":
-			msg = t("err.too_short", fe.Min)
-		case "too_long":
-			msg = t("err.too_long", fe.Max)
-		}
-	}
-	if e.Field != "" {
-		f.Errors[e.Field] = msg
-	} else {
-		f.Error = msg
-	}
-	return e.Status, nil
-}
-
 // safeNext keeps a post-sign-in destination on this site.
 func safeNext(next string) string {
 	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
@@ -70,13 +20,8 @@ func safeNext(next string) string {
 	return next
 }
 
-func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page string, f *Form) error {
-	w.Header().Set("Cache-Control", "no-store")
-	return s.pages.Render(w, r, status, page, s.opts.OrgName, f)
-}
-
 func (s *Server) signupPage(w http.ResponseWriter, r *http.Request) error {
-	return s.render(w, r, http.StatusOK, "signup", NewForm(r))
+	return s.Render(w, r, http.StatusOK, "signup", NewForm(r))
 }
 
 func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
@@ -84,21 +29,21 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 	err := s.opts.Identity.Register(r.Context(), identity.Registration{Email: f.Values["email"], Password: r.PostFormValue("password"),
 		Name: f.Values["name"], Locale: Info(r.Context()).Lang, IP: ClientIP(r.Context())})
 	if err != nil {
-		status, err := s.fail(r, f, err)
+		status, err := s.Fail(r, f, err)
 		if err != nil {
 			return err
 		}
-		return s.render(w, r, status, "signup", f)
+		return s.Render(w, r, status, "signup", f)
 	}
 	v := NewForm(r, "email")
 	v.Notice = "verify.sent"
-	return s.render(w, r, http.StatusOK, "verify", v)
+	return s.Render(w, r, http.StatusOK, "verify", v)
 }
 
 func (s *Server) verifyPage(w http.ResponseWriter, r *http.Request) error {
 	f := NewForm(r)
 	f.Token = r.URL.Query().Get("token")
-	return s.render(w, r, http.StatusOK, "verify", f)
+	return s.Render(w, r, http.StatusOK, "verify", f)
 }
 
 func (s *Server) verify(w http.ResponseWriter, r *http.Request) error {
@@ -111,17 +56,17 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request) error {
 		_, err = s.opts.Identity.VerifyEmail(r.Context(), f.Values["email"], strings.TrimSpace(r.PostFormValue("code")))
 	}
 	if err != nil {
-		status, err := s.fail(r, f, err)
+		status, err := s.Fail(r, f, err)
 		if err != nil {
 			return err
 		}
 		f.Token = ""
-		return s.render(w, r, status, "verify", f)
+		return s.Render(w, r, status, "verify", f)
 	}
 	in := NewForm(r, "email")
 	in.Notice = "signin.verified"
-	s.deviceID(w, r)
-	return s.render(w, r, http.StatusOK, "signin", in)
+	s.DeviceID(w, r)
+	return s.Render(w, r, http.StatusOK, "signin", in)
 }
 
 func (s *Server) signinPage(w http.ResponseWriter, r *http.Request) error {
@@ -130,33 +75,33 @@ func (s *Server) signinPage(w http.ResponseWriter, r *http.Request) error {
 	if n := r.URL.Query().Get("notice"); n == "signedout" || n == "reset" || n == "unlocked" {
 		f.Notice = "signin." + n
 	}
-	s.deviceID(w, r) // also tells a POST whether the browser keeps cookies
-	return s.render(w, r, http.StatusOK, "signin", f)
+	s.DeviceID(w, r) // also tells a POST whether the browser keeps cookies
+	return s.Render(w, r, http.StatusOK, "signin", f)
 }
 
 func (s *Server) signin(w http.ResponseWriter, r *http.Request) error {
 	f := NewForm(r, "email")
 	f.Next = r.PostFormValue("next")
-	if _, err := r.Cookie(s.cookies.Device); err != nil {
+	if _, err := r.Cookie(s.Cookies.Device); err != nil {
 		// The cookie set with the form did not come back: this browser does
 		// not keep cookies (or not SameSite ones), so no session could work.
-		f.Error = s.pages.Translator(Info(r.Context()).Lang)("signin.nocookies")
-		s.deviceID(w, r)
-		return s.render(w, r, http.StatusBadRequest, "signin", f)
+		f.Error = s.Pages.Translator(Info(r.Context()).Lang)("signin.nocookies")
+		s.DeviceID(w, r)
+		return s.Render(w, r, http.StatusBadRequest, "signin", f)
 	}
 	res, err := s.opts.Identity.SignIn(r.Context(), identity.SignIn{Email: f.Values["email"], Password: r.PostFormValue("password"),
-		IP: ClientIP(r.Context()), UserAgent: r.UserAgent(), DeviceID: s.deviceID(w, r), Client: identity.ClientBrowser,
-		RememberToken: CookieValue(r, s.cookies.Remember)})
+		IP: ClientIP(r.Context()), UserAgent: r.UserAgent(), DeviceID: s.DeviceID(w, r), Client: identity.ClientBrowser,
+		RememberToken: CookieValue(r, s.Cookies.Remember)})
 	if err != nil {
-		status, ferr := s.fail(r, f, err)
+		status, ferr := s.Fail(r, f, err)
 		if ferr != nil {
 			return ferr
 		}
 		if errors.Is(err, identity.ErrEmailNotVerified) {
 			f.Notice, f.Error = "verify.sent", ""
-			return s.render(w, r, http.StatusForbidden, "verify", f)
+			return s.Render(w, r, http.StatusForbidden, "verify", f)
 		}
-		return s.render(w, r, status, "signin", f)
+		return s.Render(w, r, status, "signin", f)
 	}
 	if res.Challenge != nil {
 		s.challengePage(w, r, res.Challenge, f.Next)
@@ -172,26 +117,26 @@ func (s *Server) signout(w http.ResponseWriter, r *http.Request) error {
 	if err := s.opts.Identity.SignOut(r.Context(), Principal(r.Context())); err != nil {
 		return err
 	}
-	s.clearSessionCookie(w)
+	s.ClearSessionCookie(w)
 	http.Redirect(w, r, "/signin?notice=signedout", http.StatusSeeOther)
 	return nil
 }
 
 func (s *Server) forgotPage(w http.ResponseWriter, r *http.Request) error {
-	return s.render(w, r, http.StatusOK, "forgot", NewForm(r))
+	return s.Render(w, r, http.StatusOK, "forgot", NewForm(r))
 }
 
 func (s *Server) forgot(w http.ResponseWriter, r *http.Request) error {
 	f := NewForm(r, "email")
 	if err := s.opts.Identity.RequestReset(r.Context(), f.Values["email"], ClientIP(r.Context())); err != nil {
-		status, err := s.fail(r, f, err)
+		status, err := s.Fail(r, f, err)
 		if err != nil {
 			return err
 		}
-		return s.render(w, r, status, "forgot", f)
+		return s.Render(w, r, status, "forgot", f)
 	}
 	f.Notice = "reset.sent"
-	return s.render(w, r, http.StatusOK, "reset", f)
+	return s.Render(w, r, http.StatusOK, "reset", f)
 }
 
 func (s *Server) resetPage(w http.ResponseWriter, r *http.Request) error {
@@ -202,10 +147,10 @@ func (s *Server) resetPage(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		if !ok {
-			f.Token, f.Error = "", s.pages.Translator(Info(r.Context()).Lang)("err.invalid_code")
+			f.Token, f.Error = "", s.Pages.Translator(Info(r.Context()).Lang)("err.invalid_code")
 		}
 	}
-	return s.render(w, r, http.StatusOK, "reset", f)
+	return s.Render(w, r, http.StatusOK, "reset", f)
 }
 
 func (s *Server) reset(w http.ResponseWriter, r *http.Request) error {
@@ -218,13 +163,13 @@ func (s *Server) reset(w http.ResponseWriter, r *http.Request) error {
 		err = s.opts.Identity.ConfirmReset(r.Context(), f.Values["email"], strings.TrimSpace(r.PostFormValue("code")), r.PostFormValue("password"))
 	}
 	if err != nil {
-		status, err := s.fail(r, f, err)
+		status, err := s.Fail(r, f, err)
 		if err != nil {
 			return err
 		}
-		return s.render(w, r, status, "reset", f)
+		return s.Render(w, r, status, "reset", f)
 	}
-	s.clearSessionCookie(w)
+	s.ClearSessionCookie(w)
 	http.Redirect(w, r, "/signin?notice=reset", http.StatusSeeOther)
 	return nil
 }
@@ -269,14 +214,14 @@ func (s *Server) renderSecurity(w http.ResponseWriter, r *http.Request, status i
 		}
 	}
 	f.Extra = v
-	return s.render(w, r, status, "security", f)
+	return s.Render(w, r, status, "security", f)
 }
 
 func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	f := NewForm(r)
 	err := s.opts.Identity.ChangePassword(r.Context(), Principal(r.Context()), r.PostFormValue("current_password"), r.PostFormValue("password"))
 	if err != nil {
-		status, err := s.fail(r, f, err)
+		status, err := s.Fail(r, f, err)
 		if err != nil {
 			return err
 		}
@@ -293,7 +238,7 @@ func (s *Server) endSession(w http.ResponseWriter, r *http.Request) error {
 		return IdentityError(err)
 	}
 	if id == p.Session.ID {
-		s.clearSessionCookie(w)
+		s.ClearSessionCookie(w)
 		http.Redirect(w, r, "/signin?notice=signedout", http.StatusSeeOther)
 		return nil
 	}
@@ -316,18 +261,18 @@ func (s *Server) linkPage(page string) func(http.ResponseWriter, *http.Request) 
 	return func(w http.ResponseWriter, r *http.Request) error {
 		f := NewForm(r)
 		f.Token = r.URL.Query().Get("token")
-		return s.render(w, r, http.StatusOK, page, f)
+		return s.Render(w, r, http.StatusOK, page, f)
 	}
 }
 
 func (s *Server) unlock(w http.ResponseWriter, r *http.Request) error {
 	if err := s.opts.Identity.Unlock(r.Context(), r.PostFormValue("token")); err != nil {
 		f := NewForm(r)
-		status, err := s.fail(r, f, err)
+		status, err := s.Fail(r, f, err)
 		if err != nil {
 			return err
 		}
-		return s.render(w, r, status, "unlock", f)
+		return s.Render(w, r, status, "unlock", f)
 	}
 	http.Redirect(w, r, "/signin?notice=unlocked", http.StatusSeeOther)
 	return nil
@@ -336,14 +281,14 @@ func (s *Server) unlock(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) notMe(w http.ResponseWriter, r *http.Request) error {
 	f := NewForm(r)
 	if err := s.opts.Identity.NotMe(r.Context(), r.PostFormValue("token")); err != nil {
-		status, err := s.fail(r, f, err)
+		status, err := s.Fail(r, f, err)
 		if err != nil {
 			return err
 		}
-		return s.render(w, r, status, "notme", f)
+		return s.Render(w, r, status, "notme", f)
 	}
-	s.clearSessionCookie(w)
+	s.ClearSessionCookie(w)
 	f.Notice = "notme.done"
 	f.Valid = true
-	return s.render(w, r, http.StatusOK, "notme", f)
+	return s.Render(w, r, http.StatusOK, "notme", f)
 }

@@ -29,8 +29,8 @@ func (s *Server) surveyPage(w http.ResponseWriter, r *http.Request) error {
 	sv, err := s.opts.Support.SurveyByToken(r.Context(), token)
 	if errors.Is(err, support.ErrNotFound) {
 		f := NewForm(r)
-		f.Error = s.pages.Translator(Info(r.Context()).Lang)("survey.invalid")
-		return s.render(w, r, http.StatusNotFound, "survey", f)
+		f.Error = s.Pages.Translator(Info(r.Context()).Lang)("survey.invalid")
+		return s.Render(w, r, http.StatusNotFound, "survey", f)
 	}
 	if err != nil {
 		return err
@@ -39,7 +39,7 @@ func (s *Server) surveyPage(w http.ResponseWriter, r *http.Request) error {
 	f.Extra = surveyView{Survey: sv, Token: token, Done: r.URL.Query().Get("done") == "1"}
 	// The page is reached from an e-mail: keep its token out of referrers.
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	return s.render(w, r, http.StatusOK, "survey", f)
+	return s.Render(w, r, http.StatusOK, "survey", f)
 }
 
 // surveyAnswer takes a rating and/or a follow-up answer, by token (the
@@ -103,7 +103,7 @@ func (s *Server) renderComplaint(w http.ResponseWriter, r *http.Request, status 
 		f.Values["conversation"] = c
 	}
 	f.Extra = v
-	return s.render(w, r, status, "complaint", f)
+	return s.Render(w, r, status, "complaint", f)
 }
 
 func (s *Server) complaintSend(w http.ResponseWriter, r *http.Request) error {
@@ -112,7 +112,7 @@ func (s *Server) complaintSend(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx := r.Context()
 	f := NewForm(r, "email", "conversation", "assist", "when", "body")
-	t := s.pages.Translator(Info(ctx).Lang)
+	t := s.Pages.Translator(Info(ctx).Lang)
 	n := support.NewComplaint{Who: support.Who{Email: f.Values["email"], Locale: Info(ctx).Lang}, ConversationID: f.Values["conversation"],
 		AssistID: f.Values["assist"], Body: f.Values["body"]}
 	if p := Principal(ctx); p != nil && p.Kind == identity.KindCustomer {

@@ -20,29 +20,13 @@ import (
 // JavaScript except the passkey ceremonies, which need the browser's
 // WebAuthn API (static/webauthn.js).
 
-// setCookie writes one of the portal's HttpOnly cookies.
-func (s *Server) setCookie(w http.ResponseWriter, name, value string, maxAge int, strict bool) {
-	same := http.SameSiteLaxMode
-	if strict {
-		same = http.SameSiteStrictMode
-	}
-	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true, Secure: s.cookies.Secure, SameSite: same})
-}
-
-func CookieValue(r *http.Request, name string) string {
-	if c, err := r.Cookie(name); err == nil {
-		return c.Value
-	}
-	return ""
-}
-
 // signedIn finishes a browser sign-in: session cookie, remembered device,
 // no challenge cookie left behind.
 func (s *Server) signedIn(w http.ResponseWriter, r *http.Request, res *identity.SignInResult, next string) {
-	s.setSessionCookie(w, res.Token, res.Session.ExpiresAt)
-	s.setCookie(w, s.cookies.MFA, "", -1, true)
+	s.SetSessionCookie(w, res.Token, res.Session.ExpiresAt)
+	s.SetCookie(w, s.Cookies.MFA, "", -1, true)
 	if res.Remember != nil {
-		s.setCookie(w, s.cookies.Remember, res.Remember.Token, int(time.Until(res.Remember.ExpiresAt).Seconds()), false)
+		s.SetCookie(w, s.Cookies.Remember, res.Remember.Token, int(time.Until(res.Remember.ExpiresAt).Seconds()), false)
 	}
 	dest := safeNext(next)
 	if res.Session.MustEnrol {
@@ -54,7 +38,7 @@ func (s *Server) signedIn(w http.ResponseWriter, r *http.Request, res *identity.
 // challengePage sends the browser to the second-factor page, keeping the
 // challenge in a strict cookie rather than in the page.
 func (s *Server) challengePage(w http.ResponseWriter, r *http.Request, c *identity.Challenge, next string) {
-	s.setCookie(w, s.cookies.MFA, c.Token, int(time.Until(c.ExpiresAt).Seconds()), true)
+	s.SetCookie(w, s.Cookies.MFA, c.Token, int(time.Until(c.ExpiresAt).Seconds()), true)
 	q := url.Values{"methods": {strings.Join(c.Methods, ",")}}
 	if next != "" {
 		q.Set("next", next)
@@ -90,35 +74,35 @@ func (s *Server) mfaForm(r *http.Request) *Form {
 }
 
 func (s *Server) signinMFAPage(w http.ResponseWriter, r *http.Request) error {
-	if CookieValue(r, s.cookies.MFA) == "" {
+	if CookieValue(r, s.Cookies.MFA) == "" {
 		http.Redirect(w, r, "/signin", http.StatusSeeOther)
 		return nil
 	}
-	return s.render(w, r, http.StatusOK, "mfa", s.mfaForm(r))
+	return s.Render(w, r, http.StatusOK, "mfa", s.mfaForm(r))
 }
 
 func (s *Server) signinMFA(w http.ResponseWriter, r *http.Request) error {
 	f := s.mfaForm(r)
 	v := f.Extra.(*mfaView)
-	res, err := s.opts.Identity.CompleteMFA(r.Context(), identity.MFAAttempt{Challenge: CookieValue(r, s.cookies.MFA),
+	res, err := s.opts.Identity.CompleteMFA(r.Context(), identity.MFAAttempt{Challenge: CookieValue(r, s.Cookies.MFA),
 		Method: v.Method, Code: r.PostFormValue("code"), Credential: []byte(r.PostFormValue("credential")),
 		Remember: r.PostFormValue("remember") == "on",
-		SignIn:   identity.SignIn{IP: ClientIP(r.Context()), UserAgent: r.UserAgent(), DeviceID: s.deviceID(w, r), Client: identity.ClientBrowser}})
+		SignIn:   identity.SignIn{IP: ClientIP(r.Context()), UserAgent: r.UserAgent(), DeviceID: s.DeviceID(w, r), Client: identity.ClientBrowser}})
 	if errors.Is(err, identity.ErrChallengeInvalid) {
-		s.setCookie(w, s.cookies.MFA, "", -1, true)
+		s.SetCookie(w, s.Cookies.MFA, "", -1, true)
 		in := NewForm(r)
-		in.Next, in.Error = f.Next, s.pages.Translator(Info(r.Context()).Lang)("err.challenge_invalid")
-		return s.render(w, r, http.StatusUnauthorized, "signin", in)
+		in.Next, in.Error = f.Next, s.Pages.Translator(Info(r.Context()).Lang)("err.challenge_invalid")
+		return s.Render(w, r, http.StatusUnauthorized, "signin", in)
 	}
 	if err != nil {
-		status, ferr := s.fail(r, f, err)
+		status, ferr := s.Fail(r, f, err)
 		if ferr != nil {
 			return ferr
 		}
 		if errors.Is(err, identity.ErrInvalidCode) {
 			f.Errors["code"], f.Error = f.Error, "" // next to the field
 		}
-		return s.render(w, r, status, "mfa", f)
+		return s.Render(w, r, status, "mfa", f)
 	}
 	s.signedIn(w, r, res, f.Next)
 	return nil
@@ -127,16 +111,16 @@ func (s *Server) signinMFA(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) signinMFASend(w http.ResponseWriter, r *http.Request) error {
 	f := s.mfaForm(r)
 	v := f.Extra.(*mfaView)
-	dest, err := s.opts.MFA.SendCode(r.Context(), CookieValue(r, s.cookies.MFA), v.Method, ClientIP(r.Context()))
+	dest, err := s.opts.MFA.SendCode(r.Context(), CookieValue(r, s.Cookies.MFA), v.Method, ClientIP(r.Context()))
 	if err != nil {
-		status, err := s.fail(r, f, err)
+		status, err := s.Fail(r, f, err)
 		if err != nil {
 			return err
 		}
-		return s.render(w, r, status, "mfa", f)
+		return s.Render(w, r, status, "mfa", f)
 	}
 	v.SentTo, f.Notice = dest, "mfa.sent"
-	return s.render(w, r, http.StatusOK, "mfa", f)
+	return s.Render(w, r, http.StatusOK, "mfa", f)
 }
 
 // jsonOrError answers the passkey scripts: JSON either way.
@@ -155,7 +139,7 @@ func (s *Server) jsonOrError(w http.ResponseWriter, r *http.Request, v any, err 
 }
 
 func (s *Server) signinMFAWebAuthn(w http.ResponseWriter, r *http.Request) error {
-	opts, err := s.opts.MFA.BeginWebAuthn(r.Context(), CookieValue(r, s.cookies.MFA))
+	opts, err := s.opts.MFA.BeginWebAuthn(r.Context(), CookieValue(r, s.Cookies.MFA))
 	return s.jsonOrError(w, r, map[string]any{"options": opts}, err)
 }
 
@@ -168,14 +152,14 @@ func (s *Server) signinPasskey(w http.ResponseWriter, r *http.Request) error {
 	f := NewForm(r)
 	f.Next = r.PostFormValue("next")
 	res, err := s.passkeySignIn(r, r.PostFormValue("ceremony"), []byte(r.PostFormValue("credential")),
-		identity.SignIn{IP: ClientIP(r.Context()), UserAgent: r.UserAgent(), DeviceID: s.deviceID(w, r), Client: identity.ClientBrowser})
+		identity.SignIn{IP: ClientIP(r.Context()), UserAgent: r.UserAgent(), DeviceID: s.DeviceID(w, r), Client: identity.ClientBrowser})
 	if err != nil {
-		status, err := s.fail(r, f, err)
+		status, err := s.Fail(r, f, err)
 		if err != nil {
 			return err
 		}
-		f.Error = s.pages.Translator(Info(r.Context()).Lang)("err.passkey_failed")
-		return s.render(w, r, status, "signin", f)
+		f.Error = s.Pages.Translator(Info(r.Context()).Lang)("err.passkey_failed")
+		return s.Render(w, r, status, "signin", f)
 	}
 	s.signedIn(w, r, res, f.Next)
 	return nil
@@ -221,7 +205,7 @@ func (s *Server) setupPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := NewForm(r)
 	f.Extra = v
-	return s.render(w, r, http.StatusOK, "setup", f)
+	return s.Render(w, r, http.StatusOK, "setup", f)
 }
 
 // stepUp sends the owner to confirm their password (and second factor)
@@ -267,7 +251,7 @@ func (s *Server) startTOTP(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := NewForm(r)
 	f.Extra = totpView{Secret: spaced(e.Secret), QR: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))}
-	return s.render(w, r, http.StatusOK, "totp", f)
+	return s.Render(w, r, http.StatusOK, "totp", f)
 }
 
 // spaced groups a base32 secret by four for typing.
@@ -286,13 +270,13 @@ func (s *Server) confirmTOTP(w http.ResponseWriter, r *http.Request) error {
 	f := NewForm(r, "name")
 	codes, err := s.opts.MFA.ConfirmTOTP(r.Context(), Principal(r.Context()), r.PostFormValue("code"), f.Values["name"])
 	if err != nil {
-		status, err := s.fail(r, f, err)
+		status, err := s.Fail(r, f, err)
 		if err != nil {
 			return err
 		}
 		f.Extra = totpView{Secret: r.PostFormValue("secret")}
 		f.Values["secret"] = r.PostFormValue("secret")
-		return s.render(w, r, status, "totp", f)
+		return s.Render(w, r, status, "totp", f)
 	}
 	return s.showCodes(w, r, codes, "mfa.added")
 }
@@ -307,7 +291,7 @@ func (s *Server) showCodes(w http.ResponseWriter, r *http.Request, codes []strin
 	f := NewForm(r)
 	f.Notice = notice
 	f.Extra = codes
-	return s.render(w, r, http.StatusOK, "codes", f)
+	return s.Render(w, r, http.StatusOK, "codes", f)
 }
 
 func (s *Server) startPhone(w http.ResponseWriter, r *http.Request) error {
@@ -322,25 +306,25 @@ func (s *Server) startPhone(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	if err != nil {
-		status, err := s.fail(r, f, err)
+		status, err := s.Fail(r, f, err)
 		if err != nil {
 			return err
 		}
 		return s.renderManage(w, r, status, f)
 	}
 	f.Notice = "mfa.code_sent"
-	return s.render(w, r, http.StatusOK, "phone", f)
+	return s.Render(w, r, http.StatusOK, "phone", f)
 }
 
 func (s *Server) confirmPhone(w http.ResponseWriter, r *http.Request) error {
 	f := NewForm(r, "name")
 	codes, err := s.opts.MFA.ConfirmSent(r.Context(), Principal(r.Context()), r.PostFormValue("code"), f.Values["name"])
 	if err != nil {
-		status, err := s.fail(r, f, err)
+		status, err := s.Fail(r, f, err)
 		if err != nil {
 			return err
 		}
-		return s.render(w, r, status, "phone", f)
+		return s.Render(w, r, status, "phone", f)
 	}
 	return s.showCodes(w, r, codes, "mfa.added")
 }
@@ -362,7 +346,7 @@ func (s *Server) passkeyRegister(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	if err != nil {
-		status, err := s.fail(r, f, err)
+		status, err := s.Fail(r, f, err)
 		if err != nil {
 			return err
 		}
@@ -379,7 +363,7 @@ func (s *Server) renderManage(w http.ResponseWriter, r *http.Request, status int
 			return err
 		}
 		f.Extra = v
-		return s.render(w, r, status, "setup", f)
+		return s.Render(w, r, status, "setup", f)
 	}
 	return s.renderSecurity(w, r, status, f)
 }
@@ -391,7 +375,7 @@ func (s *Server) removeFactor(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err != nil {
 		f := NewForm(r)
-		status, err := s.fail(r, f, err)
+		status, err := s.Fail(r, f, err)
 		if err != nil {
 			return err
 		}
@@ -404,7 +388,7 @@ func (s *Server) removeFactor(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) renameFactor(w http.ResponseWriter, r *http.Request) error {
 	f := NewForm(r, "name")
 	if err := s.opts.MFA.RenameFactor(r.Context(), Principal(r.Context()), r.PathValue("id"), f.Values["name"]); err != nil {
-		status, err := s.fail(r, f, err)
+		status, err := s.Fail(r, f, err)
 		if err != nil {
 			return err
 		}
@@ -468,7 +452,7 @@ func (s *Server) reauthPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "reauth", f)
+	return s.Render(w, r, http.StatusOK, "reauth", f)
 }
 
 func (s *Server) reauth(w http.ResponseWriter, r *http.Request) error {
@@ -480,25 +464,25 @@ func (s *Server) reauth(w http.ResponseWriter, r *http.Request) error {
 	if r.PostFormValue("send") != "" {
 		dest, err := s.opts.MFA.SendReauthCode(r.Context(), Principal(r.Context()), v.Method, ClientIP(r.Context()))
 		if err != nil {
-			status, err := s.fail(r, f, err)
+			status, err := s.Fail(r, f, err)
 			if err != nil {
 				return err
 			}
-			return s.render(w, r, status, "reauth", f)
+			return s.Render(w, r, status, "reauth", f)
 		}
 		v.SentTo, f.Notice = dest, "mfa.sent"
-		return s.render(w, r, http.StatusOK, "reauth", f)
+		return s.Render(w, r, http.StatusOK, "reauth", f)
 	}
 	var proof *identity.Proof
 	if len(v.Methods) > 0 {
 		proof = &identity.Proof{Method: v.Method, Code: r.PostFormValue("code"), Credential: []byte(r.PostFormValue("credential"))}
 	}
 	if err := s.opts.Identity.Reauthenticate(r.Context(), Principal(r.Context()), r.PostFormValue("password"), proof); err != nil {
-		status, err := s.fail(r, f, err)
+		status, err := s.Fail(r, f, err)
 		if err != nil {
 			return err
 		}
-		return s.render(w, r, status, "reauth", f)
+		return s.Render(w, r, status, "reauth", f)
 	}
 	http.Redirect(w, r, safeNext(f.Next), http.StatusSeeOther)
 	return nil
@@ -512,34 +496,34 @@ func (s *Server) reauthWebAuthn(w http.ResponseWriter, r *http.Request) error {
 // Support-assisted recovery, the customer's side.
 
 func (s *Server) recoveryPage(w http.ResponseWriter, r *http.Request) error {
-	return s.render(w, r, http.StatusOK, "recovery", NewForm(r))
+	return s.Render(w, r, http.StatusOK, "recovery", NewForm(r))
 }
 
 func (s *Server) recovery(w http.ResponseWriter, r *http.Request) error {
 	f := NewForm(r, "email", "message")
 	if err := s.opts.MFA.FileRecovery(r.Context(), f.Values["email"], f.Values["message"], ClientIP(r.Context())); err != nil {
-		status, err := s.fail(r, f, err)
+		status, err := s.Fail(r, f, err)
 		if err != nil {
 			return err
 		}
-		return s.render(w, r, status, "recovery", f)
+		return s.Render(w, r, status, "recovery", f)
 	}
 	done := NewForm(r)
 	done.Notice, done.Valid = "recovery.received", true
-	return s.render(w, r, http.StatusOK, "recovery", done)
+	return s.Render(w, r, http.StatusOK, "recovery", done)
 }
 
 func (s *Server) cancelRecovery(w http.ResponseWriter, r *http.Request) error {
 	f := NewForm(r)
 	if err := s.opts.MFA.CancelRecovery(r.Context(), r.PostFormValue("token")); err != nil {
-		status, err := s.fail(r, f, err)
+		status, err := s.Fail(r, f, err)
 		if err != nil {
 			return err
 		}
-		return s.render(w, r, status, "recovery_cancel", f)
+		return s.Render(w, r, status, "recovery_cancel", f)
 	}
 	f.Notice, f.Valid = "recovery.cancelled", true
-	return s.render(w, r, http.StatusOK, "recovery_cancel", f)
+	return s.Render(w, r, http.StatusOK, "recovery_cancel", f)
 }
 
 var _ = mfa.ErrNotFound

@@ -76,7 +76,7 @@ func (s *Server) contact(w http.ResponseWriter, r *http.Request) error {
 		f.Values["category"] = "server_error"
 		f.Values["body"] = "(" + v.Ref + ")\n"
 	}
-	return s.render(w, r, http.StatusOK, "contact", f)
+	return s.Render(w, r, http.StatusOK, "contact", f)
 }
 
 // contactSend starts a conversation from the contact page.
@@ -99,7 +99,7 @@ func (s *Server) contactSend(w http.ResponseWriter, r *http.Request) error {
 	if !signedIn {
 		n.IP = ClientIP(ctx)
 		if who.Email == "" {
-			f.Errors["email"] = s.pages.Translator(Info(ctx).Lang)("contact.err.email")
+			f.Errors["email"] = s.Pages.Translator(Info(ctx).Lang)("contact.err.email")
 		}
 	}
 	var c *support.Conversation
@@ -113,7 +113,7 @@ func (s *Server) contactSend(w http.ResponseWriter, r *http.Request) error {
 	case errors.As(err, &rl):
 		return &Error{Status: http.StatusTooManyRequests, Code: "rate_limited", Message: "Too many messages from your network. Try again later.", RetryAfter: rl.RetryAfter}
 	case errors.As(err, &inv):
-		f.Errors[inv.Field] = s.pages.Translator(Info(ctx).Lang)("contact.err." + inv.Field)
+		f.Errors[inv.Field] = s.Pages.Translator(Info(ctx).Lang)("contact.err." + inv.Field)
 	case err != nil:
 		return err
 	}
@@ -123,7 +123,7 @@ func (s *Server) contactSend(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		f.Extra = v
-		return s.render(w, r, http.StatusBadRequest, "contact", f)
+		return s.Render(w, r, http.StatusBadRequest, "contact", f)
 	}
 	if signedIn {
 		http.Redirect(w, r, "/support/"+c.ID+"?sent=1", http.StatusSeeOther)
@@ -177,7 +177,7 @@ func (s *Server) conversationPage(w http.ResponseWriter, r *http.Request, status
 		return err
 	}
 	f.Extra = v
-	return s.render(w, r, status, "support_conversation", f)
+	return s.Render(w, r, status, "support_conversation", f)
 }
 
 // supportConversationView is a customer's conversation with its survey.
@@ -220,13 +220,13 @@ func (s *Server) supportReply(w http.ResponseWriter, r *http.Request) error {
 	_, _, err = s.opts.Support.Post(r.Context(), c.ID, support.NewMessage{Kind: support.KindCustomer, Body: f.Values["body"], ClientID: ClientID(r.PostFormValue("client_id"))})
 	var inv *support.InvalidError
 	if errors.As(err, &inv) {
-		f.Errors["body"] = s.pages.Translator(Info(r.Context()).Lang)("desk.err.body")
+		f.Errors["body"] = s.Pages.Translator(Info(r.Context()).Lang)("desk.err.body")
 		v, err := s.supportView(r, c)
 		if err != nil {
 			return err
 		}
 		f.Extra = v
-		return s.render(w, r, http.StatusBadRequest, "support_conversation", f)
+		return s.Render(w, r, http.StatusBadRequest, "support_conversation", f)
 	}
 	if err != nil {
 		return SupportError(err)

@@ -86,13 +86,11 @@ type Options struct {
 
 // Server is the HTTP handler for the whole program.
 type Server struct {
+	*Kit
 	opts    Options
-	log     *slog.Logger
-	pages   *Pages
 	metrics *httpMetrics
 	cop     *http.CrossOriginProtection
 	handler http.Handler
-	cookies Cookies
 
 	verifying sync.Mutex // one audit-chain verification at a time
 	imports   importJobs // bulk files uploaded in the console
@@ -114,12 +112,15 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{opts: opts, log: opts.Logger, pages: p, cop: http.NewCrossOriginProtection()}
 	base := ""
 	if opts.BaseURL != nil {
 		base = opts.BaseURL.String()
 	}
-	s.cookies = NewCookies(base, opts.TLS)
+	kit := &Kit{Log: opts.Logger, Pages: p, Cookies: NewCookies(base, opts.TLS), OrgName: opts.OrgName, BaseURL: opts.BaseURL}
+	if opts.DB != nil {
+		kit.Clock = opts.DB.Now
+	}
+	s := &Server{Kit: kit, opts: opts, cop: http.NewCrossOriginProtection()}
 	if opts.Support != nil {
 		if s.live, err = newLiveHub(opts.Bus); err != nil {
 			return nil, err
@@ -145,7 +146,7 @@ func New(opts Options) (*Server, error) {
 // SecureCookies reports whether session cookies carry Secure and the
 // __Host- prefix: false only for a plain-HTTP base URL on a non-loopback
 // host, which the operator should be warned about.
-func (s *Server) SecureCookies() bool { return s.cookies.Secure }
+func (s *Server) SecureCookies() bool { return s.Cookies.Secure }
 
 // LiveConnections counts this node's open chat and console sockets.
 func (s *Server) LiveConnections() int {

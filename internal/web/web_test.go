@@ -72,10 +72,10 @@ func TestEveryRouteNamesAPermission(t *testing.T) {
 
 func TestNonPublicRouteDeniedWithoutAuthorizer(t *testing.T) {
 	s, _ := newTestServer(t, Options{})
-	h := s.base(s.wrap(Route{"GET /secret", API, "audit:read", func(w http.ResponseWriter, r *http.Request) error {
+	h := s.base(s.wrap(JSON("GET /secret", "audit:read", func(w http.ResponseWriter, r *http.Request) error {
 		t.Fatal("handler ran without authorization")
 		return nil
-	}}))
+	})))
 	w := do(h, httptest.NewRequest("GET", "/secret", nil))
 	if w.Code != http.StatusUnauthorized {
 		t.Fatalf("status %d, want 401", w.Code)
@@ -175,7 +175,7 @@ func TestInternalErrorsLeakNothing(t *testing.T) {
 	s, logs := newTestServer(t, Options{})
 	secret := "pq: password authentication failed for user frontdesk at /srv/app/db.go:42"
 	for _, tree := range []Tree{Browser, API} {
-		h := s.base(s.wrap(Route{"GET /boom", tree, Public, func(w http.ResponseWriter, r *http.Request) error {
+		h := s.base(s.wrap(Route{Pattern: "GET /boom", Tree: tree, Permission: Public, Handler: func(w http.ResponseWriter, r *http.Request) error {
 			return errors.New(secret)
 		}}))
 		w := do(h, httptest.NewRequest("GET", "/boom", nil))
@@ -190,7 +190,7 @@ func TestInternalErrorsLeakNothing(t *testing.T) {
 			t.Fatal("error page lacks the contact-support link")
 		}
 	}
-	h := s.base(s.wrap(Route{"GET /panic", API, Public, func(w http.ResponseWriter, r *http.Request) error {
+	h := s.base(s.wrap(Route{Pattern: "GET /panic", Tree: API, Permission: Public, Handler: func(w http.ResponseWriter, r *http.Request) error {
 		panic("secret " + secret)
 	}}))
 	w := do(h, httptest.NewRequest("GET", "/panic", nil))
@@ -229,8 +229,8 @@ func TestLanguages(t *testing.T) {
 		}
 	}
 	// Every catalog has every key of the English one.
-	for lang, cat := range s.pages.catalogs {
-		for key := range s.pages.catalogs["en"] {
+	for lang, cat := range s.Pages.catalogs {
+		for key := range s.Pages.catalogs["en"] {
 			if _, ok := cat[key]; !ok {
 				t.Errorf("%s lacks %q", lang, key)
 			}

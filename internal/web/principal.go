@@ -1,0 +1,20 @@
+package web
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/frontdesk/frontdesk/internal/identity"
+)
+
+// ErrEnrolmentRequired answers a session that may only enrol a factor.
+var ErrEnrolmentRequired = &Error{Status: http.StatusForbidden, Code: "mfa_enrolment_required",
+	Message: "Set up a second sign-in step before you continue."}
+
+type principalKey struct{}
+
+// Principal returns the signed-in Principal of the request, or nil.
+func Principal(ctx context.Context) *identity.Principal {
+	p, _ := ctx.Value(principalKey{}).(*identity.Principal)
+	return p
+}
