@@ -89,7 +89,7 @@ func (s *Server) apiPasskeySignIn(w http.ResponseWriter, r *http.Request) error 
 	if err := DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	res, err := s.passkeySignIn(r, in.Ceremony, in.Credential,
+	res, err := PasskeySignIn(r, s.opts.Identity, s.opts.MFA, in.Ceremony, in.Credential,
 		identity.SignIn{IP: ClientIP(r.Context()), UserAgent: r.UserAgent(), Client: identity.ClientAPI})
 	if err != nil {
 		return IdentityError(err)
@@ -99,7 +99,7 @@ func (s *Server) apiPasskeySignIn(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) apiMFA(w http.ResponseWriter, r *http.Request) error {
-	st, err := s.mfaStatus(r)
+	st, err := MFAStatusOf(r, s.opts.MFA, s.opts.Identity)
 	if err != nil {
 		return err
 	}

@@ -49,34 +49,34 @@ func (s *Server) consoleAssistOrgCreate(w http.ResponseWriter, r *http.Request) 
 
 // consoleAssistOrgPlan changes an organisation's plan.
 func (s *Server) consoleAssistOrgPlan(w http.ResponseWriter, r *http.Request) error {
-	o, _, err := s.orgOf(r)
+	o, _, err := s.orgs().Of(r)
 	if err != nil {
 		return err
 	}
-	return s.orgDone(w, r, s.opts.Assist.SetPlan(r.Context(), o.ID, r.PostFormValue("plan")), "plan")
+	return s.orgs().Done(w, r, s.opts.Assist.SetPlan(r.Context(), o.ID, r.PostFormValue("plan")), "plan")
 }
 
 // consoleAssistOrgMemberAdd adds a customer account by e-mail address.
 func (s *Server) consoleAssistOrgMemberAdd(w http.ResponseWriter, r *http.Request) error {
-	o, _, err := s.orgOf(r)
+	o, _, err := s.orgs().Of(r)
 	if err != nil {
 		return err
 	}
 	ctx := r.Context()
 	a, err := s.customerByEmail(ctx, r.PostFormValue("email"))
 	if err != nil {
-		return s.orgDone(w, r, &assist.InvalidError{Field: "email", Reason: "no customer account has this e-mail address"}, "")
+		return s.orgs().Done(w, r, &assist.InvalidError{Field: "email", Reason: "no customer account has this e-mail address"}, "")
 	}
-	return s.orgDone(w, r, s.opts.Assist.AddMember(ctx, o.ID, a.ID, r.PostFormValue("admin") == "on"), "member")
+	return s.orgs().Done(w, r, s.opts.Assist.AddMember(ctx, o.ID, a.ID, r.PostFormValue("admin") == "on"), "member")
 }
 
 // consoleAssistOrgMemberRemove takes a member out of the organisation.
 func (s *Server) consoleAssistOrgMemberRemove(w http.ResponseWriter, r *http.Request) error {
-	o, _, err := s.orgOf(r)
+	o, _, err := s.orgs().Of(r)
 	if err != nil {
 		return err
 	}
-	return s.orgDone(w, r, s.opts.Assist.RemoveMember(r.Context(), o.ID, r.PathValue("account")), "member_removed")
+	return s.orgs().Done(w, r, s.opts.Assist.RemoveMember(r.Context(), o.ID, r.PathValue("account")), "member_removed")
 }
 
 // customerByEmail finds a customer account by e-mail address.

@@ -85,7 +85,7 @@ func (c *chatConn) walkChat(f chatFrame) (*Guide, error) {
 	if err != nil {
 		return nil, err
 	}
-	g, err := c.s.guideOf(c.ctx, fl, walk, c.lang)
+	g, err := c.s.guides().Of(c.ctx, fl, walk, c.lang)
 	if err != nil {
 		return nil, err
 	}

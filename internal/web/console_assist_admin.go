@@ -23,12 +23,12 @@ import (
 // consoleAssistOrgAdmin marks a member as an admin of the organisation, or
 // unmarks them (settings:manage).
 func (s *Server) consoleAssistOrgAdmin(w http.ResponseWriter, r *http.Request) error {
-	o, _, err := s.orgOf(r)
+	o, _, err := s.orgs().Of(r)
 	if err != nil {
 		return err
 	}
 	admin := r.PostFormValue("admin") == "on"
-	return s.orgDone(w, r, s.opts.Assist.SetAdmin(r.Context(), o.ID, r.PathValue("account"), admin), "admin")
+	return s.orgs().Done(w, r, s.opts.Assist.SetAdmin(r.Context(), o.ID, r.PathValue("account"), admin), "admin")
 }
 
 // agentCardRoute saves an agent's identity card; its body may hold a photo.

@@ -148,7 +148,7 @@ func (s *Server) consoleKBFlowTry(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return KBError(err)
 	}
-	status, f, g, err := s.guideAt(r, fl, "/console/kb/flows/"+url.PathEscape(fl.ID)+"/try")
+	status, f, g, err := s.guides().At(r, fl, "/console/kb/flows/"+url.PathEscape(fl.ID)+"/try")
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,13 @@ import (
 	"github.com/frontdesk/frontdesk/internal/kb"
 )
 
+// Guides shows the help centre's troubleshooting flows: on the help
+// centre's pages, in the chat widget and in the console's preview.
+type Guides struct {
+	Pages *Pages
+	KB    *kb.Service
+}
+
 // Guide is a walk ready to show, in one language.
 type Guide struct {
 	Slug   string
@@ -41,8 +48,8 @@ type guideLink struct {
 }
 
 // guideOf shows walk w of flow f in lang.
-func (s *Server) guideOf(ctx context.Context, f *kb.Flow, w *kb.Walk, lang string) (Guide, error) {
-	t := s.Pages.Translator(lang)
+func (gs Guides) Of(ctx context.Context, f *kb.Flow, w *kb.Walk, lang string) (Guide, error) {
+	t := gs.Pages.Translator(lang)
 	g := Guide{Slug: f.Slug, Title: f.Title(lang), Path: w.Path}
 	for _, st := range w.Steps {
 		g.Passed = append(g.Passed, guidePassed{Text: st.Node.Text.In(lang), Answer: AnswerLabels(st.Node, lang, t)[st.Answer]})
@@ -51,7 +58,7 @@ func (s *Server) guideOf(ctx context.Context, f *kb.Flow, w *kb.Walk, lang strin
 	g.Node = GuideNode{ID: n.ID, Kind: n.Kind, Text: n.Text.In(lang), Answers: AnswerLabels(n, lang, t), Talk: n.End() && n.Kind != kb.NodeSolved}
 	switch n.Kind {
 	case kb.NodeArticle:
-		a, err := s.opts.KB.Published(ctx, n.Article, lang)
+		a, err := gs.KB.Published(ctx, n.Article, lang)
 		switch {
 		case errors.Is(err, kb.ErrNotFound): // unpublished since the flow was saved
 			g.Node.Link = &guideLink{Label: t("guide.article_missing"), URL: "/help"}
@@ -152,27 +159,27 @@ func (g GuidePage) Back() string {
 
 // guideAt walks flow f to the path of the request; a path the flow does
 // not have shows the start, with a notice on the form and 400.
-func (s *Server) guideAt(r *http.Request, f *kb.Flow, base string) (int, *Form, GuidePage, error) {
+func (gs Guides) At(r *http.Request, f *kb.Flow, base string) (int, *Form, GuidePage, error) {
 	ctx, lang := r.Context(), Info(r.Context()).Lang
 	fm := NewForm(r)
 	status := http.StatusOK
 	walk, err := WalkFlow(f, r.URL.Query().Get("path"))
 	if errors.Is(err, kb.ErrInvalid) {
-		status, fm.Error = http.StatusBadRequest, s.Pages.Translator(lang)("guide.bad_path")
+		status, fm.Error = http.StatusBadRequest, gs.Pages.Translator(lang)("guide.bad_path")
 		walk, err = f.Def.Walk(nil)
 	}
 	if err != nil {
 		return 0, nil, GuidePage{}, err
 	}
-	g, err := s.guideOf(ctx, f, walk, lang)
+	g, err := gs.Of(ctx, f, walk, lang)
 	return status, fm, GuidePage{Guide: g, Base: base}, err
 }
 
 // GuideItem is a flow in a list.
 type GuideItem struct{ Slug, Title string }
 
-func (s *Server) guideItems(ctx context.Context, lang string) ([]GuideItem, error) {
-	flows, err := s.opts.KB.Flows(ctx, true)
+func (gs Guides) Items(ctx context.Context, lang string) ([]GuideItem, error) {
+	flows, err := gs.KB.Flows(ctx, true)
 	if err != nil {
 		return nil, err
 	}

@@ -49,7 +49,7 @@ func (s *Server) helpHome(w http.ResponseWriter, r *http.Request) error {
 		v.Corrected = strings.Join(res.Corrected, " ")
 	}
 	var err error
-	if v.Guides, err = s.guideItems(r.Context(), Info(r.Context()).Lang); err != nil {
+	if v.Guides, err = s.guides().Items(r.Context(), Info(r.Context()).Lang); err != nil {
 		return err
 	}
 	f := NewForm(r)

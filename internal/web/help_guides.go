@@ -23,7 +23,7 @@ func (s *Server) renderHelp(w http.ResponseWriter, r *http.Request, status int, 
 }
 
 func (s *Server) helpGuides(w http.ResponseWriter, r *http.Request) error {
-	items, err := s.guideItems(r.Context(), Info(r.Context()).Lang)
+	items, err := s.guides().Items(r.Context(), Info(r.Context()).Lang)
 	if err != nil {
 		return err
 	}
@@ -37,7 +37,7 @@ func (s *Server) helpGuide(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return KBError(err)
 	}
-	status, fm, g, err := s.guideAt(r, f, "/help/guides/"+url.PathEscape(f.Slug))
+	status, fm, g, err := s.guides().At(r, f, "/help/guides/"+url.PathEscape(f.Slug))
 	if err != nil {
 		return err
 	}

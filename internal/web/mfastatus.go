@@ -9,10 +9,10 @@ import (
 )
 
 // passkeySignIn opens a session for a passwordless passkey assertion.
-func (s *Server) passkeySignIn(r *http.Request, ceremony string, cred []byte, in identity.SignIn) (*identity.SignInResult, error) {
+func PasskeySignIn(r *http.Request, id *identity.Service, m *mfa.Service, ceremony string, cred []byte, in identity.SignIn) (*identity.SignInResult, error) {
 	ctx := r.Context()
-	return s.opts.Identity.SignInWith(ctx, in, identity.MethodPasskey, func(tx *db.Tx) (string, error) {
-		return s.opts.MFA.PasskeySignIn(ctx, tx, ceremony, cred)
+	return id.SignInWith(ctx, in, identity.MethodPasskey, func(tx *db.Tx) (string, error) {
+		return m.PasskeySignIn(ctx, tx, ceremony, cred)
 	})
 }
 
@@ -28,22 +28,22 @@ type MFAStatus struct {
 	RecoveryCodeFormat string                `json:"recovery_code_format"`
 }
 
-func (s *Server) mfaStatus(r *http.Request) (*MFAStatus, error) {
+func MFAStatusOf(r *http.Request, m *mfa.Service, id *identity.Service) (*MFAStatus, error) {
 	ctx, p := r.Context(), Principal(r.Context())
-	fs, err := s.opts.MFA.Factors(ctx, p.AccountID)
+	fs, err := m.Factors(ctx, p.AccountID)
 	if err != nil {
 		return nil, err
 	}
-	left, err := s.opts.MFA.RecoveryCodesLeft(ctx, p.AccountID)
+	left, err := m.RecoveryCodesLeft(ctx, p.AccountID)
 	if err != nil {
 		return nil, err
 	}
-	devs, err := s.opts.Identity.RememberedDevices(ctx, p)
+	devs, err := id.RememberedDevices(ctx, p)
 	if err != nil {
 		return nil, err
 	}
-	pol := s.opts.Identity.Policy()
-	return &MFAStatus{Factors: fs, RecoveryCodesLeft: left, Required: s.opts.Identity.MFARequired(p.Kind), MustEnrol: p.Session.MustEnrol,
+	pol := id.Policy()
+	return &MFAStatus{Factors: fs, RecoveryCodesLeft: left, Required: id.MFARequired(p.Kind), MustEnrol: p.Session.MustEnrol,
 		RememberedDevices: devs, StepUpUntil: p.Session.AuthAt.Add(pol.StepUp).UTC().Format("2006-01-02T15:04:05Z"),
-		AvailableMethods: s.opts.MFA.Enrollable(), RecoveryCodeFormat: "XXXXX-XXXXX-XXXXX-XXXXX-XXXXX"}, nil
+		AvailableMethods: m.Enrollable(), RecoveryCodeFormat: "XXXXX-XXXXX-XXXXX-XXXXX-XXXXX"}, nil
 }

@@ -12,6 +12,17 @@ import (
 	"github.com/frontdesk/frontdesk/internal/identity"
 )
 
+// Orgs serves an organisation's page: to staff in the console (any
+// organisation, plan and members) and to its members in the portal (their
+// own; templates for an enterprise organisation's admins).
+type Orgs struct {
+	*Kit
+	Assist   *assist.Service
+	Identity *identity.Service
+	// Console draws a page in the console's frame; nil in the portal.
+	Console func(w http.ResponseWriter, r *http.Request, status int, page string, f *Form, data any) error
+}
+
 // OrgView is one organisation's page, in the console or the portal.
 type OrgView struct {
 	Org       *assist.Org
@@ -44,16 +55,16 @@ func OrgActor(r *http.Request) assist.Actor {
 	return assist.Actor{AccountID: p.AccountID}
 }
 
-// orgOf resolves the page's organisation: the path's in the console, the
+// Of resolves the page's organisation: the path's in the console, the
 // member's own in the portal (ErrNotFound outside any organisation).
-func (s *Server) orgOf(r *http.Request) (*assist.Org, string, error) {
+func (s *Orgs) Of(r *http.Request) (*assist.Org, string, error) {
 	ctx := r.Context()
 	if by := OrgActor(r); by.Staff {
 		id := r.PathValue("id")
 		if !SessionIDPattern.MatchString(id) {
 			return nil, "", ErrNotFound
 		}
-		o, err := s.opts.Assist.OrgByID(ctx, by, id)
+		o, err := s.Assist.OrgByID(ctx, by, id)
 		if err != nil {
 			return nil, "", AssistError(err)
 		}
@@ -63,7 +74,7 @@ func (s *Server) orgOf(r *http.Request) (*assist.Org, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	o, _, err := s.opts.Assist.OrgOf(ctx, me)
+	o, _, err := s.Assist.OrgOf(ctx, me)
 	if err != nil {
 		return nil, "", err
 	}
@@ -73,9 +84,9 @@ func (s *Server) orgOf(r *http.Request) (*assist.Org, string, error) {
 	return o, "/support/organisation", nil
 }
 
-// orgPage renders an organisation's page with f's notice or error.
-func (s *Server) orgPage(w http.ResponseWriter, r *http.Request, status int, f *Form) error {
-	o, base, err := s.orgOf(r)
+// Page renders an organisation's page with f's notice or error.
+func (s *Orgs) Page(w http.ResponseWriter, r *http.Request, status int, f *Form) error {
+	o, base, err := s.Of(r)
 	if errors.Is(err, ErrNotFound) && r.Method == http.MethodGet && !OrgActor(r).Staff && Principal(r.Context()) != nil {
 		// A customer outside any organisation: a plain page, still a 404.
 		f = NewForm(r)
@@ -86,19 +97,19 @@ func (s *Server) orgPage(w http.ResponseWriter, r *http.Request, status int, f *
 		return err
 	}
 	ctx, by := r.Context(), OrgActor(r)
-	v := OrgView{Org: o, Base: base, Console: by.Staff, Plans: assist.Plans, Levels: assist.Levels, Platform: s.opts.Assist.Platform()}
-	members, err := s.opts.Assist.Members(ctx, by, o.ID)
+	v := OrgView{Org: o, Base: base, Console: by.Staff, Plans: assist.Plans, Levels: assist.Levels, Platform: s.Assist.Platform()}
+	members, err := s.Assist.Members(ctx, by, o.ID)
 	switch {
 	case err == nil:
 		v.CanManage = by.Staff || o.Plan == assist.PlanEnterprise
 		for _, m := range members {
 			om := OrgMember{Member: m}
-			if a, err := s.opts.Identity.AccountByID(ctx, m.AccountID); err == nil {
+			if a, err := s.Identity.AccountByID(ctx, m.AccountID); err == nil {
 				om.Email = a.Email
 			}
 			v.Members = append(v.Members, om)
 		}
-		if v.Templates, err = s.opts.Assist.Templates(ctx, by, o.ID); err != nil && !errors.Is(err, assist.ErrPlan) {
+		if v.Templates, err = s.Assist.Templates(ctx, by, o.ID); err != nil && !errors.Is(err, assist.ErrPlan) {
 			return AssistError(err)
 		}
 	case errors.Is(err, assist.ErrForbidden):
@@ -107,7 +118,7 @@ func (s *Server) orgPage(w http.ResponseWriter, r *http.Request, status int, f *
 		return AssistError(err)
 	}
 	if !by.Staff {
-		if v.Policy, err = s.opts.Assist.Effective(ctx, by.AccountID); err != nil {
+		if v.Policy, err = s.Assist.Effective(ctx, by.AccountID); err != nil {
 			return err
 		}
 	}
@@ -115,17 +126,17 @@ func (s *Server) orgPage(w http.ResponseWriter, r *http.Request, status int, f *
 		f = NewForm(r)
 	}
 	if by.Staff {
-		return s.renderConsole(w, r, status, "console_assist_org", f, v)
+		return s.Console(w, r, status, "console_assist_org", f, v)
 	}
 	f.Extra = v
 	return s.Render(w, r, status, "support_org", f)
 }
 
-// orgDone redirects back to the page with a notice, or shows the page
+// Done redirects back to the page with a notice, or shows the page
 // again with the error (422, nothing changed) for a refused change.
-func (s *Server) orgDone(w http.ResponseWriter, r *http.Request, err error, done string) error {
+func (s *Orgs) Done(w http.ResponseWriter, r *http.Request, err error, done string) error {
 	if err == nil {
-		_, base, berr := s.orgOf(r)
+		_, base, berr := s.Of(r)
 		if berr != nil {
 			return berr
 		}
@@ -144,28 +155,28 @@ func (s *Server) orgDone(w http.ResponseWriter, r *http.Request, err error, done
 	default:
 		return AssistError(err)
 	}
-	return s.orgPage(w, r, http.StatusUnprocessableEntity, f)
+	return s.Page(w, r, http.StatusUnprocessableEntity, f)
 }
 
-// assistOrg shows an organisation (console) or the member's own (portal).
-func (s *Server) assistOrg(w http.ResponseWriter, r *http.Request) error {
+// Show shows an organisation (console) or the member's own (portal).
+func (s *Orgs) Show(w http.ResponseWriter, r *http.Request) error {
 	f := NewForm(r)
 	switch d := r.URL.Query().Get("done"); d {
 	case "created", "plan", "member", "member_removed", "admin", "template", "template_deleted", "assigned":
 		f.Notice = "assist.org.done." + d
 	}
-	return s.orgPage(w, r, http.StatusOK, f)
+	return s.Page(w, r, http.StatusOK, f)
 }
 
-// assistOrgTemplateSave creates or updates a template.
-func (s *Server) assistOrgTemplateSave(w http.ResponseWriter, r *http.Request) error {
-	o, _, err := s.orgOf(r)
+// SaveTemplate creates or updates a template.
+func (s *Orgs) SaveTemplate(w http.ResponseWriter, r *http.Request) error {
+	o, _, err := s.Of(r)
 	if err != nil {
 		return err
 	}
 	minutes, convErr := strconv.Atoi(strings.TrimSpace(r.PostFormValue("max_duration_min")))
 	if convErr != nil || minutes < 1 {
-		return s.orgDone(w, r, &assist.InvalidError{Field: "max_duration", Reason: "a whole number of minutes, at least 1"}, "")
+		return s.Done(w, r, &assist.InvalidError{Field: "max_duration", Reason: "a whole number of minutes, at least 1"}, "")
 	}
 	t := assist.Template{
 		ID: strings.TrimSpace(r.PostFormValue("template_id")), OrgID: o.ID, Name: r.PostFormValue("name"),
@@ -173,27 +184,27 @@ func (s *Server) assistOrgTemplateSave(w http.ResponseWriter, r *http.Request) e
 		Recording: r.PostFormValue("recording") == "on", Default: r.PostFormValue("default") == "on",
 		MaskSelectors: strings.Split(r.PostFormValue("mask_selectors"), "\n"),
 	}
-	_, err = s.opts.Assist.SaveTemplate(r.Context(), OrgActor(r), t)
-	return s.orgDone(w, r, err, "template")
+	_, err = s.Assist.SaveTemplate(r.Context(), OrgActor(r), t)
+	return s.Done(w, r, err, "template")
 }
 
-// assistOrgTemplateDelete deletes a template; its members fall back to the
+// DeleteTemplate deletes a template; its members fall back to the
 // organisation's default.
-func (s *Server) assistOrgTemplateDelete(w http.ResponseWriter, r *http.Request) error {
-	o, _, err := s.orgOf(r)
+func (s *Orgs) DeleteTemplate(w http.ResponseWriter, r *http.Request) error {
+	o, _, err := s.Of(r)
 	if err != nil {
 		return err
 	}
-	err = s.opts.Assist.DeleteTemplate(r.Context(), OrgActor(r), o.ID, r.PathValue("template"))
-	return s.orgDone(w, r, err, "template_deleted")
+	err = s.Assist.DeleteTemplate(r.Context(), OrgActor(r), o.ID, r.PathValue("template"))
+	return s.Done(w, r, err, "template_deleted")
 }
 
-// assistOrgMemberTemplate gives a member a template ("" for the default).
-func (s *Server) assistOrgMemberTemplate(w http.ResponseWriter, r *http.Request) error {
-	o, _, err := s.orgOf(r)
+// AssignTemplate gives a member a template ("" for the default).
+func (s *Orgs) AssignTemplate(w http.ResponseWriter, r *http.Request) error {
+	o, _, err := s.Of(r)
 	if err != nil {
 		return err
 	}
-	err = s.opts.Assist.AssignTemplate(r.Context(), OrgActor(r), o.ID, r.PathValue("account"), r.PostFormValue("template_id"))
-	return s.orgDone(w, r, err, "assigned")
+	err = s.Assist.AssignTemplate(r.Context(), OrgActor(r), o.ID, r.PathValue("account"), r.PostFormValue("template_id"))
+	return s.Done(w, r, err, "assigned")
 }

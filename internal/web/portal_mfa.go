@@ -151,7 +151,7 @@ func (s *Server) signinPasskeyBegin(w http.ResponseWriter, r *http.Request) erro
 func (s *Server) signinPasskey(w http.ResponseWriter, r *http.Request) error {
 	f := NewForm(r)
 	f.Next = r.PostFormValue("next")
-	res, err := s.passkeySignIn(r, r.PostFormValue("ceremony"), []byte(r.PostFormValue("credential")),
+	res, err := PasskeySignIn(r, s.opts.Identity, s.opts.MFA, r.PostFormValue("ceremony"), []byte(r.PostFormValue("credential")),
 		identity.SignIn{IP: ClientIP(r.Context()), UserAgent: r.UserAgent(), DeviceID: s.DeviceID(w, r), Client: identity.ClientBrowser})
 	if err != nil {
 		status, err := s.Fail(r, f, err)
@@ -176,7 +176,7 @@ type mfaManageView struct {
 }
 
 func (s *Server) mfaManage(r *http.Request) (*mfaManageView, error) {
-	st, err := s.mfaStatus(r)
+	st, err := MFAStatusOf(r, s.opts.MFA, s.opts.Identity)
 	if err != nil {
 		return nil, err
 	}
@@ -422,7 +422,7 @@ func (s *Server) forgetDevice(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) reauthForm(r *http.Request) (*Form, error) {
 	f := NewForm(r)
 	f.Next = r.FormValue("next")
-	st, err := s.mfaStatus(r)
+	st, err := MFAStatusOf(r, s.opts.MFA, s.opts.Identity)
 	if err != nil {
 		return nil, err
 	}

@@ -158,3 +158,9 @@ func (s *Server) LiveConnections() int {
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+func (s *Server) guides() Guides { return Guides{Pages: s.Pages, KB: s.opts.KB} }
+
+func (s *Server) orgs() *Orgs {
+	return &Orgs{Kit: s.Kit, Assist: s.opts.Assist, Identity: s.opts.Identity, Console: s.renderConsole}
+}
