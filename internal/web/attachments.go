@@ -15,11 +15,11 @@ import (
 // (Content-Disposition: attachment, nosniff, a sandboxing CSP), never
 // rendered by the portal's origin.
 
-// fileUploadLimit bounds the body of a route that takes one file of up to
+// FileUploadLimit bounds the body of a route that takes one file of up to
 // support.MaxUploadBytes, with room for the form around it.
-const fileUploadLimit = support.MaxUploadBytes + 64<<10
+const FileUploadLimit = support.MaxUploadBytes + 64<<10
 
-var errNoFile = &Error{Status: http.StatusBadRequest, Code: "file_required", Field: "file", Message: "Choose a file to send."}
+var ErrNoFile = &Error{Status: http.StatusBadRequest, Code: "file_required", Field: "file", Message: "Choose a file to send."}
 
 func (s *Server) consoleAttach(w http.ResponseWriter, r *http.Request) error {
 	ctx, id := r.Context(), r.PathValue("id")
@@ -49,13 +49,14 @@ func (s *Server) supportAttach(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// attachment loads a file of the conversation convID ("" for any).
-func (s *Server) attachment(r *http.Request, convID string) (*support.Attachment, []byte, error) {
+// Attachment loads the file named by the path's {id} from the conversation
+// convID ("" for any).
+func Attachment(r *http.Request, sv *support.Service, convID string) (*support.Attachment, []byte, error) {
 	id := r.PathValue("id")
 	if !ConvIDPattern.MatchString(id) {
 		return nil, nil, ErrNotFound
 	}
-	a, data, err := s.opts.Support.AttachmentData(r.Context(), id)
+	a, data, err := sv.AttachmentData(r.Context(), id)
 	if err != nil {
 		return nil, nil, SupportError(err)
 	}
@@ -66,7 +67,7 @@ func (s *Server) attachment(r *http.Request, convID string) (*support.Attachment
 }
 
 func (s *Server) consoleAttachment(w http.ResponseWriter, r *http.Request) error {
-	a, data, err := s.attachment(r, "")
+	a, data, err := Attachment(r, s.opts.Support, "")
 	if err != nil {
 		return err
 	}
@@ -75,7 +76,7 @@ func (s *Server) consoleAttachment(w http.ResponseWriter, r *http.Request) error
 
 // supportAttachment serves a signed-in customer's own file.
 func (s *Server) supportAttachment(w http.ResponseWriter, r *http.Request) error {
-	a, data, err := s.attachment(r, "")
+	a, data, err := Attachment(r, s.opts.Support, "")
 	if err != nil {
 		return err
 	}
@@ -95,7 +96,7 @@ func (s *Server) chatAttachment(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return ErrNotFound
 	}
-	a, data, err := s.attachment(r, conv)
+	a, data, err := Attachment(r, s.opts.Support, conv)
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -40,7 +39,7 @@ func (s *Server) authenticate(r *http.Request, tree Tree) (*http.Request, error)
 	if err != nil {
 		return r, err
 	}
-	ctx := context.WithValue(r.Context(), principalKey{}, p)
+	ctx := WithPrincipal(r.Context(), p)
 	ctx = audit.WithActor(ctx, audit.Actor{ID: p.AccountID, Kind: p.Kind, SessionHash: p.Session.ID})
 	return r.WithContext(ctx), nil
 }

@@ -16,7 +16,7 @@ func TestKBRoutesNamePermissions(t *testing.T) {
 	n, limited := 0, false
 	for _, rt := range s.Routes() {
 		if rt.Pattern == kbUploadRoute {
-			limited = rt.MaxBody >= fileUploadLimit
+			limited = rt.MaxBody >= FileUploadLimit
 		}
 		_, path, _ := strings.Cut(rt.Pattern, " ")
 		switch {

@@ -2,7 +2,6 @@ package web
 
 import (
 	"bufio"
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -53,7 +52,7 @@ func (s *Server) base(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		ri := &RequestInfo{ID: NewID(12), IP: clientIP(r, s.opts.TrustedProxies), Route: "unmatched"}
-		ctx := context.WithValue(r.Context(), reqInfoKey{}, ri)
+		ctx := WithInfo(r.Context(), ri)
 		ctx = audit.WithOrigin(ctx, audit.Origin{IP: ri.IP, UserAgent: r.UserAgent(), RequestID: ri.ID})
 		r = r.WithContext(ctx)
 		sw := &statusWriter{ResponseWriter: w}

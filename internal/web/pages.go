@@ -218,23 +218,21 @@ func (p *Pages) RenderError(w http.ResponseWriter, r *http.Request, e *Error, or
 	}
 }
 
-func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
-	return s.Pages.Render(w, r, http.StatusOK, "home", s.OrgName, nil)
-}
-
-var startTime = time.Now()
-
-func (s *Server) static(w http.ResponseWriter, r *http.Request) error {
-	f, ok := s.Pages.static[r.PathValue("file")]
+// ServeStatic sends the embedded file name (static/) with cacheControl;
+// a file that is not there is ErrNotFound.
+func (p *Pages) ServeStatic(w http.ResponseWriter, r *http.Request, name, cacheControl string) error {
+	f, ok := p.static[name]
 	if !ok {
 		return ErrNotFound
 	}
 	w.Header().Set("Content-Type", f.ctype)
-	w.Header().Set("Cache-Control", "public, max-age=3600")
+	w.Header().Set("Cache-Control", cacheControl)
 	w.Header().Set("ETag", f.etag)
 	http.ServeContent(w, r, "", startTime, bytes.NewReader(f.body))
 	return nil
 }
+
+var startTime = time.Now()
 
 // ShortDuration writes a duration as people read it: 45s, 12m, 3h 5m, 2d 4h.
 func ShortDuration(d time.Duration) string {
@@ -249,20 +247,6 @@ func ShortDuration(d time.Duration) string {
 		return strconv.Itoa(int(d.Hours())) + "h " + strconv.Itoa(int(d.Minutes())%60) + "m"
 	}
 	return strconv.Itoa(int(d.Hours())/24) + "d " + strconv.Itoa(int(d.Hours())%24) + "h"
-}
-
-// widgetJS serves the chat widget for any site of the business to embed.
-// It changes with releases, so browsers re-check it every few minutes.
-func (s *Server) widgetJS(w http.ResponseWriter, r *http.Request) error {
-	f, ok := s.Pages.static["widget.js"]
-	if !ok {
-		return ErrNotFound
-	}
-	w.Header().Set("Content-Type", f.ctype)
-	w.Header().Set("Cache-Control", "public, max-age=300")
-	w.Header().Set("ETag", f.etag)
-	http.ServeContent(w, r, "", startTime, bytes.NewReader(f.body))
-	return nil
 }
 
 // OldBrowser recognises browsers too old for the portal's security

@@ -18,3 +18,8 @@ func Principal(ctx context.Context) *identity.Principal {
 	p, _ := ctx.Value(principalKey{}).(*identity.Principal)
 	return p
 }
+
+// WithPrincipal returns ctx carrying the signed-in principal p.
+func WithPrincipal(ctx context.Context, p *identity.Principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}

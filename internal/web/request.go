@@ -104,3 +104,8 @@ func (h logHandler) WithAttrs(as []slog.Attr) slog.Handler {
 func (h logHandler) WithGroup(name string) slog.Handler {
 	return logHandler{h.Handler.WithGroup(name)}
 }
+
+// WithInfo returns ctx carrying ri, for the server's outermost middleware.
+func WithInfo(ctx context.Context, ri *RequestInfo) context.Context {
+	return context.WithValue(ctx, reqInfoKey{}, ri)
+}

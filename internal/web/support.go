@@ -18,12 +18,12 @@ import (
 func ReadFilePart(r *http.Request) (string, []byte, error) {
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return "", nil, errNoFile
+		return "", nil, ErrNoFile
 	}
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
-			return "", nil, errNoFile
+			return "", nil, ErrNoFile
 		}
 		if err != nil {
 			return "", nil, err
