@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/frontdesk/frontdesk/internal/app"
 	"github.com/frontdesk/frontdesk/internal/db/dbtest"
+	"github.com/frontdesk/frontdesk/internal/web"
 )
 
 // Instance is a running Frontdesk.
@@ -24,7 +25,11 @@ type Instance struct {
 	// DatabaseURL is "" for the embedded SQLite database.
 	DatabaseURL string
 	logs        *syncBuffer
+	app         *app.Instance
 }
+
+// Routes returns the routes the instance serves.
+func (i *Instance) Routes() []web.Route { return i.app.Routes() }
 
 // Logs returns what the server has logged so far.
 func (i *Instance) Logs() string { return i.logs.String() }
@@ -63,7 +68,7 @@ func Start(t testing.TB, extra map[string]string) *Instance {
 			t.Logf("server log:\n%s", logs.String())
 		}
 	})
-	return &Instance{URL: inst.URL(), DataDir: dir, DatabaseURL: dbURL, logs: logs}
+	return &Instance{URL: inst.URL(), DataDir: dir, DatabaseURL: dbURL, logs: logs, app: inst}
 }
 
 // Get fetches a path from the instance.

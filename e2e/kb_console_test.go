@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/frontdesk/frontdesk/internal/access"
-	"github.com/frontdesk/frontdesk/internal/web"
 )
 
 // staffSession creates a staff member with role, signs in with a second
@@ -26,13 +25,9 @@ var onePixelPNG = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x0
 
 // kbRoutes lists the console's knowledge-base routes with their ids
 // filled in.
-func kbRoutes(t *testing.T) [][2]string {
-	srv, err := web.New(web.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+func kbRoutes(t *testing.T, fd *Instance) [][2]string {
 	var out [][2]string
-	for _, rt := range srv.Routes() {
+	for _, rt := range fd.Routes() {
 		method, path, _ := strings.Cut(rt.Pattern, " ")
 		if !strings.HasPrefix(path, "/console/kb") {
 			continue
@@ -56,7 +51,7 @@ func TestKBConsoleNeedsKBEdit(t *testing.T) {
 	fd := Start(t, fastHashing)
 	agent := fd.staffSession(t, "agent@acme.example", "agent")
 	sup := fd.staffSession(t, "sup@acme.example", "supervisor")
-	for _, rt := range kbRoutes(t) {
+	for _, rt := range kbRoutes(t, fd) {
 		method, path := rt[0], rt[1]
 		if s, _ := fd.consoleRequest(t, method, path, agent, url.Values{}); s != http.StatusForbidden {
 			t.Errorf("agent %s %s: %d, want 403", method, path, s)

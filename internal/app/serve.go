@@ -19,6 +19,7 @@ import (
 	"github.com/frontdesk/frontdesk/internal/audit"
 	"github.com/frontdesk/frontdesk/internal/mailin"
 	"github.com/frontdesk/frontdesk/internal/web"
+	"github.com/frontdesk/frontdesk/internal/web/server"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 )
@@ -40,6 +41,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 // Instance is a running server.
 type Instance struct {
 	sys      *system
+	handler  *server.Server
 	srv      *http.Server
 	ln       net.Listener
 	url      string
@@ -50,6 +52,10 @@ type Instance struct {
 	stopOnce sync.Once
 	stopErr  error
 }
+
+// Routes returns the route table this instance serves: every area whose
+// services it was given.
+func (i *Instance) Routes() []web.Route { return i.handler.Routes() }
 
 // Start opens the services and starts serving on cfg.Addr (which may use
 // port 0). It returns once the listener is open.
@@ -103,7 +109,7 @@ func start(ctx context.Context, sys *system, cfg Config, log *slog.Logger, ln ne
 	if err != nil {
 		return nil, err
 	}
-	handler, err := web.New(web.Options{
+	handler, err := server.New(server.Options{
 		Logger:           log,
 		Ready:            sys.ready,
 		Registry:         reg,
@@ -154,7 +160,7 @@ func start(ctx context.Context, sys *system, cfg Config, log *slog.Logger, ln ne
 		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
 		scheme = "https"
 	}
-	inst := &Instance{sys: sys, srv: srv, ln: ln, url: scheme + "://" + ln.Addr().String(), log: log, timeout: cfg.ShutdownTimeout, done: make(chan error, 1)}
+	inst := &Instance{sys: sys, handler: handler, srv: srv, ln: ln, url: scheme + "://" + ln.Addr().String(), log: log, timeout: cfg.ShutdownTimeout, done: make(chan error, 1)}
 	if err := sys.record(ctx, audit.Event{Action: "system.start", Target: "server", Details: map[string]any{"version": Version, "addr": ln.Addr().String()}}); err != nil {
 		ln.Close()
 		return nil, err

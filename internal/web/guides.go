@@ -102,8 +102,8 @@ func AnswerLabels(n *kb.FlowNode, lang string, t func(string, ...any) string) []
 	return nil
 }
 
-// transcript is the path taken, for the agent who takes over.
-func (g Guide) transcript(t func(string, ...any) string) string {
+// Transcript is the path taken, for the agent who takes over.
+func (g Guide) Transcript(t func(string, ...any) string) string {
 	var b strings.Builder
 	b.WriteString(t("guide.transcript", g.Title, g.Slug, kb.FormatPath(g.Path)))
 	for _, p := range g.Passed {

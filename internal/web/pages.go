@@ -228,11 +228,13 @@ func (p *Pages) ServeStatic(w http.ResponseWriter, r *http.Request, name, cacheC
 	w.Header().Set("Content-Type", f.ctype)
 	w.Header().Set("Cache-Control", cacheControl)
 	w.Header().Set("ETag", f.etag)
-	http.ServeContent(w, r, "", startTime, bytes.NewReader(f.body))
+	http.ServeContent(w, r, "", StartTime, bytes.NewReader(f.body))
 	return nil
 }
 
-var startTime = time.Now()
+// StartTime is when the program started: the modification time of the
+// embedded files.
+var StartTime = time.Now()
 
 // ShortDuration writes a duration as people read it: 45s, 12m, 3h 5m, 2d 4h.
 func ShortDuration(d time.Duration) string {

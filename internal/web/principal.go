@@ -23,3 +23,10 @@ func Principal(ctx context.Context) *identity.Principal {
 func WithPrincipal(ctx context.Context, p *identity.Principal) context.Context {
 	return context.WithValue(ctx, principalKey{}, p)
 }
+
+// Authorizer decides whether a signed-in principal holds a staff
+// permission. The access package provides it; without one every staff
+// route is denied.
+type Authorizer interface {
+	Allowed(ctx context.Context, p *identity.Principal, perm string) (bool, error)
+}

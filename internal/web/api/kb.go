@@ -1,0 +1,37 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/frontdesk/frontdesk/internal/kb"
+	"github.com/frontdesk/frontdesk/internal/web"
+)
+
+// apiKBSearch is GET /api/v1/kb/search?q=…&locale=… (public).
+func (s *Handler) apiKBSearch(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	locale := q.Get("locale")
+	if locale == "" {
+		locale = web.Info(r.Context()).Lang
+	}
+	res, err := s.deps.KB.Search(r.Context(), q.Get("q"), kb.SearchOptions{Locale: locale, Limit: 10})
+	if err != nil {
+		return err
+	}
+	type item struct {
+		ID      string `json:"id"`
+		Title   string `json:"title"`
+		Locale  string `json:"locale"`
+		URL     string `json:"url"`
+		Snippet string `json:"snippet"`
+	}
+	out := struct {
+		Results   []item   `json:"results"`
+		Corrected []string `json:"corrected,omitempty"`
+	}{Results: []item{}, Corrected: res.Corrected}
+	for _, h := range res.Hits {
+		out.Results = append(out.Results, item{ID: h.ArticleID, Title: h.Title, Locale: h.Locale, URL: "/help/" + h.Slug + "?lang=" + h.Locale, Snippet: h.Snippet})
+	}
+	web.WriteJSON(w, http.StatusOK, out)
+	return nil
+}

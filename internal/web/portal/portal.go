@@ -1,0 +1,295 @@
+package portal
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/frontdesk/frontdesk/internal/identity"
+	"github.com/frontdesk/frontdesk/internal/web"
+)
+
+// The customer portal's account pages. They are plain HTML forms that work
+// without JavaScript; every POST passes the cross-origin check of the
+// Browser tree.
+
+// safeNext keeps a post-sign-in destination on this site.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
+		return "/account/security"
+	}
+	return next
+}
+
+func (s *Handler) signupPage(w http.ResponseWriter, r *http.Request) error {
+	return s.Render(w, r, http.StatusOK, "signup", web.NewForm(r))
+}
+
+func (s *Handler) signup(w http.ResponseWriter, r *http.Request) error {
+	f := web.NewForm(r, "email", "name")
+	err := s.deps.Identity.Register(r.Context(), identity.Registration{Email: f.Values["email"], Password: r.PostFormValue("password"),
+		Name: f.Values["name"], Locale: web.Info(r.Context()).Lang, IP: web.ClientIP(r.Context())})
+	if err != nil {
+		status, err := s.Fail(r, f, err)
+		if err != nil {
+			return err
+		}
+		return s.Render(w, r, status, "signup", f)
+	}
+	v := web.NewForm(r, "email")
+	v.Notice = "verify.sent"
+	return s.Render(w, r, http.StatusOK, "verify", v)
+}
+
+func (s *Handler) verifyPage(w http.ResponseWriter, r *http.Request) error {
+	f := web.NewForm(r)
+	f.Token = r.URL.Query().Get("token")
+	return s.Render(w, r, http.StatusOK, "verify", f)
+}
+
+func (s *Handler) verify(w http.ResponseWriter, r *http.Request) error {
+	f := web.NewForm(r, "email")
+	var err error
+	if token := r.PostFormValue("token"); token != "" {
+		f.Token = token
+		_, err = s.deps.Identity.VerifyLink(r.Context(), token)
+	} else {
+		_, err = s.deps.Identity.VerifyEmail(r.Context(), f.Values["email"], strings.TrimSpace(r.PostFormValue("code")))
+	}
+	if err != nil {
+		status, err := s.Fail(r, f, err)
+		if err != nil {
+			return err
+		}
+		f.Token = ""
+		return s.Render(w, r, status, "verify", f)
+	}
+	in := web.NewForm(r, "email")
+	in.Notice = "signin.verified"
+	s.DeviceID(w, r)
+	return s.Render(w, r, http.StatusOK, "signin", in)
+}
+
+func (s *Handler) signinPage(w http.ResponseWriter, r *http.Request) error {
+	f := web.NewForm(r)
+	f.Next = r.URL.Query().Get("next")
+	if n := r.URL.Query().Get("notice"); n == "signedout" || n == "reset" || n == "unlocked" {
+		f.Notice = "signin." + n
+	}
+	s.DeviceID(w, r) // also tells a POST whether the browser keeps cookies
+	return s.Render(w, r, http.StatusOK, "signin", f)
+}
+
+func (s *Handler) signin(w http.ResponseWriter, r *http.Request) error {
+	f := web.NewForm(r, "email")
+	f.Next = r.PostFormValue("next")
+	if _, err := r.Cookie(s.Cookies.Device); err != nil {
+		// The cookie set with the form did not come back: this browser does
+		// not keep cookies (or not SameSite ones), so no session could work.
+		f.Error = s.Pages.Translator(web.Info(r.Context()).Lang)("signin.nocookies")
+		s.DeviceID(w, r)
+		return s.Render(w, r, http.StatusBadRequest, "signin", f)
+	}
+	res, err := s.deps.Identity.SignIn(r.Context(), identity.SignIn{Email: f.Values["email"], Password: r.PostFormValue("password"),
+		IP: web.ClientIP(r.Context()), UserAgent: r.UserAgent(), DeviceID: s.DeviceID(w, r), Client: identity.ClientBrowser,
+		RememberToken: web.CookieValue(r, s.Cookies.Remember)})
+	if err != nil {
+		status, ferr := s.Fail(r, f, err)
+		if ferr != nil {
+			return ferr
+		}
+		if errors.Is(err, identity.ErrEmailNotVerified) {
+			f.Notice, f.Error = "verify.sent", ""
+			return s.Render(w, r, http.StatusForbidden, "verify", f)
+		}
+		return s.Render(w, r, status, "signin", f)
+	}
+	if res.Challenge != nil {
+		s.challengePage(w, r, res.Challenge, f.Next)
+		return nil
+	}
+	// A new token on every sign-in (ASVS 7.2.4): whatever cookie the
+	// browser had before is replaced.
+	s.signedIn(w, r, res, f.Next)
+	return nil
+}
+
+func (s *Handler) signout(w http.ResponseWriter, r *http.Request) error {
+	if err := s.deps.Identity.SignOut(r.Context(), web.Principal(r.Context())); err != nil {
+		return err
+	}
+	s.ClearSessionCookie(w)
+	http.Redirect(w, r, "/signin?notice=signedout", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Handler) forgotPage(w http.ResponseWriter, r *http.Request) error {
+	return s.Render(w, r, http.StatusOK, "forgot", web.NewForm(r))
+}
+
+func (s *Handler) forgot(w http.ResponseWriter, r *http.Request) error {
+	f := web.NewForm(r, "email")
+	if err := s.deps.Identity.RequestReset(r.Context(), f.Values["email"], web.ClientIP(r.Context())); err != nil {
+		status, err := s.Fail(r, f, err)
+		if err != nil {
+			return err
+		}
+		return s.Render(w, r, status, "forgot", f)
+	}
+	f.Notice = "reset.sent"
+	return s.Render(w, r, http.StatusOK, "reset", f)
+}
+
+func (s *Handler) resetPage(w http.ResponseWriter, r *http.Request) error {
+	f := web.NewForm(r)
+	if f.Token = r.URL.Query().Get("token"); f.Token != "" {
+		ok, err := s.deps.Identity.ResetLinkValid(r.Context(), f.Token)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			f.Token, f.Error = "", s.Pages.Translator(web.Info(r.Context()).Lang)("err.invalid_code")
+		}
+	}
+	return s.Render(w, r, http.StatusOK, "reset", f)
+}
+
+func (s *Handler) reset(w http.ResponseWriter, r *http.Request) error {
+	f := web.NewForm(r, "email")
+	f.Token = r.PostFormValue("token")
+	var err error
+	if f.Token != "" {
+		err = s.deps.Identity.ResetWithLink(r.Context(), f.Token, r.PostFormValue("password"))
+	} else {
+		err = s.deps.Identity.ConfirmReset(r.Context(), f.Values["email"], strings.TrimSpace(r.PostFormValue("code")), r.PostFormValue("password"))
+	}
+	if err != nil {
+		status, err := s.Fail(r, f, err)
+		if err != nil {
+			return err
+		}
+		return s.Render(w, r, status, "reset", f)
+	}
+	s.ClearSessionCookie(w)
+	http.Redirect(w, r, "/signin?notice=reset", http.StatusSeeOther)
+	return nil
+}
+
+// securityView is the security page's data.
+type securityView struct {
+	Account  *identity.Account
+	Sessions []identity.Session
+	History  []identity.LoginEvent
+	MinLen   int
+	MFA      *mfaManageView
+}
+
+func (s *Handler) securityPage(w http.ResponseWriter, r *http.Request) error {
+	return s.renderSecurity(w, r, http.StatusOK, web.NewForm(r))
+}
+
+func (s *Handler) renderSecurity(w http.ResponseWriter, r *http.Request, status int, f *web.Form) error {
+	p := web.Principal(r.Context())
+	a, err := s.deps.Identity.AccountByID(r.Context(), p.AccountID)
+	if err != nil {
+		return err
+	}
+	sessions, err := s.deps.Identity.Sessions(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	history, err := s.deps.Identity.LoginHistory(r.Context(), p.AccountID, 20)
+	if err != nil {
+		return err
+	}
+	if f.Notice == "" {
+		switch r.URL.Query().Get("notice") {
+		case "password", "ended", "ended_others", "added", "removed", "renamed", "forgotten":
+			f.Notice = "security.done." + r.URL.Query().Get("notice")
+		}
+	}
+	v := securityView{Account: a, Sessions: sessions, History: history, MinLen: s.deps.Identity.Policy().Password.MinLength}
+	if s.deps.MFA != nil {
+		if v.MFA, err = s.mfaManage(r); err != nil {
+			return err
+		}
+	}
+	f.Extra = v
+	return s.Render(w, r, status, "security", f)
+}
+
+func (s *Handler) changePassword(w http.ResponseWriter, r *http.Request) error {
+	f := web.NewForm(r)
+	err := s.deps.Identity.ChangePassword(r.Context(), web.Principal(r.Context()), r.PostFormValue("current_password"), r.PostFormValue("password"))
+	if err != nil {
+		status, err := s.Fail(r, f, err)
+		if err != nil {
+			return err
+		}
+		return s.renderSecurity(w, r, status, f)
+	}
+	http.Redirect(w, r, "/account/security?notice=password", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Handler) endSession(w http.ResponseWriter, r *http.Request) error {
+	p := web.Principal(r.Context())
+	id := r.PathValue("id")
+	if err := s.deps.Identity.EndSession(r.Context(), p, id); err != nil {
+		return web.IdentityError(err)
+	}
+	if id == p.Session.ID {
+		s.ClearSessionCookie(w)
+		http.Redirect(w, r, "/signin?notice=signedout", http.StatusSeeOther)
+		return nil
+	}
+	http.Redirect(w, r, "/account/security?notice=ended", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Handler) endOtherSessions(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.deps.Identity.EndOtherSessions(r.Context(), web.Principal(r.Context())); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/account/security?notice=ended_others", http.StatusSeeOther)
+	return nil
+}
+
+// linkPage shows a confirm button for an e-mailed link (unlock, "this
+// wasn't me"): a GET never changes anything, so mail scanners that follow
+// links cannot use them up.
+func (s *Handler) linkPage(page string) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		f := web.NewForm(r)
+		f.Token = r.URL.Query().Get("token")
+		return s.Render(w, r, http.StatusOK, page, f)
+	}
+}
+
+func (s *Handler) unlock(w http.ResponseWriter, r *http.Request) error {
+	if err := s.deps.Identity.Unlock(r.Context(), r.PostFormValue("token")); err != nil {
+		f := web.NewForm(r)
+		status, err := s.Fail(r, f, err)
+		if err != nil {
+			return err
+		}
+		return s.Render(w, r, status, "unlock", f)
+	}
+	http.Redirect(w, r, "/signin?notice=unlocked", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Handler) notMe(w http.ResponseWriter, r *http.Request) error {
+	f := web.NewForm(r)
+	if err := s.deps.Identity.NotMe(r.Context(), r.PostFormValue("token")); err != nil {
+		status, err := s.Fail(r, f, err)
+		if err != nil {
+			return err
+		}
+		return s.Render(w, r, status, "notme", f)
+	}
+	s.ClearSessionCookie(w)
+	f.Notice = "notme.done"
+	f.Valid = true
+	return s.Render(w, r, http.StatusOK, "notme", f)
+}
