@@ -7,15 +7,14 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
-	"slices"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
 	"github.com/frontdesk/frontdesk/internal/db"
 	"github.com/frontdesk/frontdesk/internal/identity"
 	"github.com/frontdesk/frontdesk/internal/identity/bulkfile"
+	"github.com/frontdesk/frontdesk/internal/identity/bulkjob"
 	"github.com/frontdesk/frontdesk/internal/web"
 )
 
@@ -36,29 +35,9 @@ const maxUploadBytes = 64 << 20
 // all of them is shown beside.
 const maxShownProblems = 500
 
-// importJob is one uploaded file, checked and perhaps being imported.
-type importJob struct {
-	ID      string
-	Owner   string // staff account that uploaded it
-	Name    string // the file's base name, as uploaded
-	Digest  string
-	Total   int // data rows
-	Fatal   []identity.RowError
-	Checked identity.ImportResult // the dry run
-
-	mu       sync.Mutex
-	data     []byte // until the import starts
-	running  bool
-	imported bool // an import ran (or runs)
-	started  time.Time
-	finished time.Time
-	res      identity.ImportResult
-	failed   bool
-}
-
 // importView is a snapshot of a job for its page.
 type importView struct {
-	Job            *importJob
+	Job            *bulkjob.Job
 	Running, Done  bool
 	Imported       bool // the page shows an import (else the check)
 	Result         identity.ImportResult
@@ -71,53 +50,6 @@ type importView struct {
 	Failed         bool
 	CanImport      bool
 	RefreshSeconds int
-}
-
-// importJobs holds the latest jobs of this node.
-type importJobs struct {
-	mu   sync.Mutex
-	jobs []*importJob // newest last, at most 5
-}
-
-func (j *importJobs) add(job *importJob) {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	j.jobs = append(j.jobs, job)
-	if len(j.jobs) > 5 {
-		j.jobs = j.jobs[len(j.jobs)-5:]
-	}
-	// Only the newest upload can still be imported: drop older files.
-	for _, old := range j.jobs[:len(j.jobs)-1] {
-		old.mu.Lock()
-		old.data = nil
-		old.mu.Unlock()
-	}
-}
-
-func (j *importJobs) get(id string) *importJob {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	for _, job := range j.jobs {
-		if job.ID == id {
-			return job
-		}
-	}
-	return nil
-}
-
-// running reports whether an import runs on this node.
-func (j *importJobs) running() bool {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	for _, job := range j.jobs {
-		job.mu.Lock()
-		r := job.running
-		job.mu.Unlock()
-		if r {
-			return true
-		}
-	}
-	return false
 }
 
 func (s *Handler) importOptions(ctx context.Context) (bulkfile.Options, error) {
@@ -198,19 +130,20 @@ func (s *Handler) consoleImportUpload(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	job := &importJob{ID: web.NewID(16), Owner: web.Principal(ctx).AccountID, Name: name, Digest: scan.Digest, Total: scan.Rows, Fatal: scan.Fatal}
+	var checked identity.ImportResult
 	if len(scan.Fatal) == 0 {
 		// The dry run also finds the e-mails that already have accounts.
-		job.Checked, err = s.deps.Identity.ImportAccounts(ctx, bulkfile.NewReader(bytes.NewReader(data), opts), identity.ImportOptions{
+		checked, err = s.deps.Identity.ImportAccounts(ctx, bulkfile.NewReader(bytes.NewReader(data), opts), identity.ImportOptions{
 			DryRun: true, Grant: func(*db.Tx, string, string) error { return nil }})
 		if err != nil {
 			return err
 		}
-		job.data = data
 	} else {
-		job.Checked = identity.ImportResult{Rows: scan.Rows, Errors: append(scan.Problems, scan.Fatal...), Stopped: true}
+		checked = identity.ImportResult{Rows: scan.Rows, Errors: append(scan.Problems, scan.Fatal...), Stopped: true}
+		data = nil
 	}
-	s.imports.add(job)
+	job := bulkjob.NewJob(web.NewID(16), web.Principal(ctx).AccountID, name, scan.Digest, scan.Rows, scan.Fatal, checked, data)
+	s.imports.Add(job)
 	http.Redirect(w, r, "/console/accounts/import/"+job.ID, http.StatusSeeOther)
 	return nil
 }
@@ -218,52 +151,41 @@ func (s *Handler) consoleImportUpload(w http.ResponseWriter, r *http.Request) er
 // consoleImportRun imports a checked file in the background.
 func (s *Handler) consoleImportRun(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	job := s.imports.get(r.PathValue("id"))
+	job := s.imports.Get(r.PathValue("id"))
 	if job == nil {
 		return web.ErrNotFound
 	}
-	if s.imports.running() {
-		return &web.Error{Status: http.StatusConflict, Code: "import_running", Message: "Another import is running. Wait for it to finish, then import this file."}
-	}
-	job.mu.Lock()
-	data := job.data
-	if data == nil || job.imported {
-		job.mu.Unlock()
-		return &web.Error{Status: http.StatusConflict, Code: "import_unavailable", Message: "This file was already imported or replaced by a newer upload. Upload it again."}
-	}
-	job.data, job.imported, job.running, job.started = nil, true, true, time.Now()
-	job.mu.Unlock()
-
 	opts, err := s.importOptions(ctx)
 	if err != nil {
 		return err
 	}
 	opts.Format = bulkfile.FormatOf(job.Name)
 	by := web.Principal(ctx).AccountID
-	// The import outlives the request (the page follows it) but keeps its
-	// values: the audit actor is the staff member who started it.
-	bg := context.WithoutCancel(ctx)
-	go func() {
-		res, err := s.deps.Identity.ImportAccounts(bg, bulkfile.NewReader(bytes.NewReader(data), opts), identity.ImportOptions{
+	run := func(bg context.Context, data []byte, progress func(identity.ImportResult)) (identity.ImportResult, error) {
+		return s.deps.Identity.ImportAccounts(bg, bulkfile.NewReader(bytes.NewReader(data), opts), identity.ImportOptions{
 			Grant: func(tx *db.Tx, accountID, role string) error {
 				return s.deps.Access.Grant(bg, tx, accountID, role, by)
 			},
-			Progress: func(p identity.ImportResult) {
-				p.Errors = slices.Clone(p.Errors) // the import goes on appending and sorts at the end
-				job.mu.Lock()
-				job.res = p
-				job.mu.Unlock()
-			},
-			By:     by,
-			Source: job.Name + " sha256:" + job.Digest,
+			Progress: progress,
+			By:       by,
+			Source:   job.Name + " sha256:" + job.Digest,
 		})
+	}
+	// The import outlives the request (the page follows it) but keeps its
+	// values: the audit actor is the staff member who started it.
+	err = s.imports.Start(ctx, job, time.Now(), run, func(res identity.ImportResult, err error) {
 		if err != nil {
-			s.Log.ErrorContext(bg, "console import failed", "err", err, "rows", res.Rows)
+			s.Log.ErrorContext(ctx, "console import failed", "err", err, "rows", res.Rows)
 		}
-		job.mu.Lock()
-		job.res, job.failed, job.running, job.finished = res, err != nil, false, time.Now()
-		job.mu.Unlock()
-	}()
+	})
+	switch {
+	case errors.Is(err, bulkjob.ErrRunning):
+		return &web.Error{Status: http.StatusConflict, Code: "import_running", Message: "Another import is running. Wait for it to finish, then import this file."}
+	case errors.Is(err, bulkjob.ErrUnavailable):
+		return &web.Error{Status: http.StatusConflict, Code: "import_unavailable", Message: "This file was already imported or replaced by a newer upload. Upload it again."}
+	case err != nil:
+		return err
+	}
 	http.Redirect(w, r, "/console/accounts/import/"+job.ID, http.StatusSeeOther)
 	return nil
 }
@@ -271,34 +193,31 @@ func (s *Handler) consoleImportRun(w http.ResponseWriter, r *http.Request) error
 // consoleImportJob shows a checked file, or an import's progress (the page
 // refreshes itself while it runs, without JavaScript) and result.
 func (s *Handler) consoleImportJob(w http.ResponseWriter, r *http.Request) error {
-	job := s.imports.get(r.PathValue("id"))
+	job := s.imports.Get(r.PathValue("id"))
 	if job == nil {
 		return web.ErrNotFound
 	}
-	job.mu.Lock()
-	v := importView{Job: job, Running: job.running, Imported: job.imported, Failed: job.failed, CanImport: job.data != nil && !job.imported}
-	v.Result = job.Checked
-	if job.imported {
-		v.Result = job.res
-		v.Done = !job.running
-		end := job.finished
-		if job.running {
+	st := job.State()
+	v := importView{Job: job, Running: st.Running, Imported: st.Imported, Failed: st.Failed, CanImport: st.CanImport, Result: st.Result}
+	if st.Imported {
+		v.Done = !st.Running
+		end := st.Finished
+		if st.Running {
 			end = time.Now()
 		}
-		elapsed := end.Sub(job.started)
+		elapsed := end.Sub(st.Started)
 		v.Elapsed = elapsed.Round(time.Second).String()
 		if secs := elapsed.Seconds(); secs > 0 {
 			v.Rate = int(float64(v.Result.Rows) / secs)
 		}
-		if job.running && v.Rate > 0 {
+		if st.Running && v.Rate > 0 {
 			left := time.Duration(float64(job.Total-v.Result.Rows) / float64(v.Rate) * float64(time.Second))
 			v.ETA = max(left, 0).Round(time.Second).String()
 			v.RefreshSeconds = 2
-		} else if job.running {
+		} else if st.Running {
 			v.RefreshSeconds = 1
 		}
 	}
-	job.mu.Unlock()
 	if job.Total > 0 {
 		v.Percent = min(100, v.Result.Rows*100/job.Total)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/frontdesk/frontdesk/internal/audit"
 	"github.com/frontdesk/frontdesk/internal/db"
 	"github.com/frontdesk/frontdesk/internal/identity"
+	"github.com/frontdesk/frontdesk/internal/identity/bulkjob"
 	"github.com/frontdesk/frontdesk/internal/kb"
 	"github.com/frontdesk/frontdesk/internal/keyring"
 	"github.com/frontdesk/frontdesk/internal/mfa"
@@ -40,8 +41,8 @@ type Handler struct {
 	*web.Kit
 	deps Deps
 
-	verifying sync.Mutex // one audit-chain verification at a time
-	imports   importJobs // bulk files uploaded in the console
+	verifying sync.Mutex   // one audit-chain verification at a time
+	imports   bulkjob.Jobs // bulk files uploaded in the console
 }
 
 // New returns the console's handlers.
