@@ -216,14 +216,14 @@ func (c *assistConn) forwardControl(p []byte) (bool, error) {
 
 // acceptAssist upgrades a relay socket after the Origin check.
 func (s *Handler) acceptAssist(w http.ResponseWriter, r *http.Request, originOK bool) (*websocket.Conn, error) {
-	if !IsWebSocket(r) {
-		return nil, ErrWebSocketOnly
+	if !isWebSocket(r) {
+		return nil, errWebSocketOnly
 	}
 	if !originOK {
 		s.Log.WarnContext(r.Context(), "assist connection from an origin not allowed", "security_event", "origin", "origin", r.Header.Get("Origin"))
 		return nil, &web.Error{Status: http.StatusForbidden, Code: "origin_refused", Message: "This site may not open remote assistance."}
 	}
-	conn, err := AcceptSocket(w, r)
+	conn, err := acceptSocket(w, r)
 	if err != nil {
 		return nil, nil // Accept has answered
 	}

@@ -2,21 +2,15 @@ package live
 
 import (
 	"context"
-	"crypto/subtle"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/coder/websocket"
 	"github.com/coder/websocket/wsjson"
 
-	"github.com/frontdesk/frontdesk/internal/assist"
 	"github.com/frontdesk/frontdesk/internal/identity"
 	"github.com/frontdesk/frontdesk/internal/support"
 	"github.com/frontdesk/frontdesk/internal/web"
@@ -109,79 +103,18 @@ type chatMessage struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// ticket signs a conversation id for a while.
-func (s *Handler) ticket(conv string, now time.Time) string {
-	payload := conv + "." + strconv.FormatInt(now.Add(TicketTTL).Unix(), 10)
-	return payload + "." + hex.EncodeToString(s.deps.Keys.BlindIndex("chat-ticket", payload)[:16])
-}
-
-// ticketConversation returns the conversation a valid ticket names.
-func (s *Handler) ticketConversation(t string, now time.Time) (string, bool) {
-	parts := strings.Split(t, ".")
-	if len(parts) != 3 || !web.ConvIDPattern.MatchString(parts[0]) {
-		return "", false
-	}
-	exp, err := strconv.ParseInt(parts[1], 10, 64)
-	if err != nil || now.Unix() > exp {
-		return "", false
-	}
-	want := hex.EncodeToString(s.deps.Keys.BlindIndex("chat-ticket", parts[0]+"."+parts[1])[:16])
-	if subtle.ConstantTimeCompare([]byte(want), []byte(parts[2])) != 1 {
-		return "", false
-	}
-	return parts[0], true
-}
-
-// originAllowed checks a WebSocket's Origin against the portal's and the
-// configured widget origins. A request without Origin is not a browser's.
-func (s *Handler) originAllowed(origin string) bool {
-	if origin == "" {
-		return false
-	}
-	u, err := url.Parse(origin)
-	if err != nil {
-		return false
-	}
-	o := u.Scheme + "://" + u.Host
-	if s.BaseURL != nil && o == s.BaseURL.Scheme+"://"+s.BaseURL.Host {
-		return true
-	}
-	return slices.Contains(s.deps.WidgetOrigins, o)
-}
-
-// ErrWebSocketOnly answers a plain request to a WebSocket address.
-var ErrWebSocketOnly = &web.Error{Status: http.StatusUpgradeRequired, Code: "websocket_required", Message: "This address speaks WebSocket only."}
-
-func IsWebSocket(r *http.Request) bool {
-	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
-}
-
-// AcceptSocket upgrades a request, lifting the server's write timeout
-// that would otherwise cut a long-lived connection.
-func AcceptSocket(w http.ResponseWriter, r *http.Request) (*websocket.Conn, error) {
-	rc := http.NewResponseController(w)
-	_ = rc.SetReadDeadline(time.Time{})
-	_ = rc.SetWriteDeadline(time.Time{})
-	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true}) // the Origin was checked by the caller
-	if err != nil {
-		return nil, err
-	}
-	conn.SetReadLimit(chatMaxFrame)
-	return conn, nil
-}
-
 func (s *Handler) chatSocket(w http.ResponseWriter, r *http.Request) error {
 	if s.deps.Support == nil || s.live == nil {
 		return web.ErrNotFound
 	}
-	if !IsWebSocket(r) {
-		return ErrWebSocketOnly
+	if !isWebSocket(r) {
+		return errWebSocketOnly
 	}
 	if !s.originAllowed(r.Header.Get("Origin")) {
 		s.Log.WarnContext(r.Context(), "chat connection from an origin not allowed", "security_event", "origin", "origin", r.Header.Get("Origin"))
 		return &web.Error{Status: http.StatusForbidden, Code: "origin_refused", Message: "This site may not open the chat."}
 	}
-	conn, err := AcceptSocket(w, r)
+	conn, err := acceptSocket(w, r)
 	if err != nil {
 		return nil // Accept has answered
 	}
@@ -288,46 +221,6 @@ func (c *chatConn) run() error {
 			return err
 		}
 	}
-}
-
-// readFrames reads a socket's JSON frames on its own goroutine and hands
-// them over one at a time; the first read error ends it.
-func readFrames[T any](ctx context.Context, conn *websocket.Conn) (<-chan T, <-chan error) {
-	frames, errs := make(chan T), make(chan error, 1)
-	go func() {
-		for {
-			var f T
-			if err := wsjson.Read(ctx, conn, &f); err != nil {
-				errs <- err
-				return
-			}
-			select {
-			case frames <- f:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	return frames, errs
-}
-
-// pingAsync pings conn without holding up the caller's loop, and reports a
-// failure on errs. The pong is read by the socket's reader goroutine, which
-// hands each frame to that loop first: a ping awaited in the loop itself
-// waited for a pong stuck behind a frame nobody took, and closed the
-// socket after chatWriteWait (bench/assist lost one session in a hundred
-// a minute that way).
-func pingAsync(ctx context.Context, conn *websocket.Conn, errs chan<- error) {
-	go func() {
-		pctx, cancel := context.WithTimeout(ctx, chatWriteWait)
-		defer cancel()
-		if err := conn.Ping(pctx); err != nil && ctx.Err() == nil {
-			select {
-			case errs <- err:
-			default:
-			}
-		}
-	}()
 }
 
 // resume continues a conversation named by a ticket.
@@ -482,199 +375,4 @@ func (c *chatConn) allow(now time.Time) bool {
 	}
 	c.sent = append(c.sent, now)
 	return true
-}
-
-func (c *chatConn) message(f chatFrame) error {
-	if web.ClientID(f.ClientID) == "" || f.ClientID == "" {
-		return c.fail("client_id_required", "Every message needs a client id of letters, digits, - or _.")
-	}
-	if !c.allow(time.Now()) {
-		return c.fail("rate_limited", "You are sending messages too fast. Wait a few seconds.")
-	}
-	sv := c.s.deps.Support
-	var (
-		msg *support.Message
-		dup bool
-		err error
-	)
-	if c.conv == "" {
-		if e := strings.TrimSpace(f.Email); e != "" {
-			c.email, c.name = e, strings.TrimSpace(f.Name)
-		}
-		msg, err = c.start(f)
-	} else {
-		msg, dup, err = sv.Post(c.ctx, c.conv, support.NewMessage{Kind: support.KindCustomer, ClientID: f.ClientID, Body: f.Body})
-		if err == nil && !dup {
-			conv, body := c.conv, f.Body
-			c.pending = func() {
-				if _, err := sv.BotTurn(c.ctx, conv, body, false); err != nil {
-					c.s.Log.WarnContext(c.ctx, "the bot failed", "conversation", conv, "error", err.Error())
-				}
-			}
-		}
-	}
-	return c.acknowledge(f, msg, dup, err)
-}
-
-// acknowledge answers a frame that posted msg: "ack", or the error the
-// customer can act on (err nil means acknowledged). Internal errors are
-// returned.
-func (c *chatConn) acknowledge(f chatFrame, msg *support.Message, dup bool, err error) error {
-	var inv *support.InvalidError
-	var rl *support.RateLimitedError
-	switch {
-	case errors.As(err, &inv):
-		return c.write(map[string]any{"type": "error", "code": "invalid_" + inv.Field, "client_id": f.ClientID, "message": web.SentenceCase(inv.Reason) + "."})
-	case errors.As(err, &rl):
-		return c.write(map[string]any{"type": "error", "code": "rate_limited", "client_id": f.ClientID, "message": "Too many conversations from your network. Try again later."})
-	case errors.Is(err, support.ErrClosed):
-		c.conv = ""
-		return c.write(map[string]any{"type": "error", "code": "conversation_closed", "client_id": f.ClientID, "message": "This conversation is closed. Send your message again to start a new one."})
-	case err != nil:
-		return err
-	}
-	return c.write(map[string]any{"type": "ack", "client_id": f.ClientID, "seq": msg.Seq, "id": msg.ID, "duplicate": dup,
-		"conversation_id": c.conv, "ticket": c.s.ticket(c.conv, c.s.Now())})
-}
-
-// start opens the conversation with the first message, and lets the bot
-// answer it (afterStart).
-func (c *chatConn) start(f chatFrame) (*support.Message, error) {
-	conv, online, err := c.open(f)
-	if err != nil {
-		return nil, err
-	}
-	c.afterStart(conv.ID, f.Body, online)
-	return &conv.Messages[0], nil
-}
-
-// open opens the conversation with the first message: a chat when an
-// agent is online, else an e-mail conversation (the answer comes by mail),
-// which needs the visitor's address.
-func (c *chatConn) open(f chatFrame) (*support.Conversation, bool, error) {
-	sv := c.s.deps.Support
-	who := support.Who{Email: c.email, Name: c.name, Locale: c.lang}
-	if c.account != "" {
-		a, err := c.s.deps.Identity.AccountByID(c.ctx, c.account)
-		if err != nil {
-			return nil, false, err
-		}
-		who = support.Who{AccountID: a.ID, Email: a.Email, Name: a.Name, Locale: a.Locale}
-	}
-	online, err := sv.AgentsOnline(c.ctx, "")
-	if err != nil {
-		return nil, false, err
-	}
-	channel := support.ChannelChat
-	if online == 0 {
-		if who.Email == "" {
-			return nil, false, &support.InvalidError{Field: "email", Reason: "no one is online right now: leave your e-mail address and we answer there"}
-		}
-		channel = support.ChannelEmail
-	}
-	n := support.NewConversation{Who: who, Channel: channel, Body: f.Body, ClientID: f.ClientID}
-	if c.account == "" {
-		n.IP = c.ip
-	}
-	conv, err := sv.Start(c.ctx, n)
-	if err != nil {
-		return nil, false, err
-	}
-	c.follow(conv.ID)
-	return conv, online > 0, nil
-}
-
-// afterStart lets the bot answer a new chat first, or gives it to the
-// next free agent. It runs after the acknowledgement so the visitor sees
-// their message before the answer.
-func (c *chatConn) afterStart(conv, body string, online bool) {
-	sv := c.s.deps.Support
-	c.pending = func() {
-		got, err := sv.BotTurn(c.ctx, conv, body, true)
-		if err != nil {
-			c.s.Log.WarnContext(c.ctx, "the bot failed", "conversation", conv, "error", err.Error())
-		}
-		if got == "" && online {
-			if _, err := sv.AutoAssign(c.ctx, conv); err != nil {
-				c.s.Log.WarnContext(c.ctx, "chat not assigned", "conversation", conv, "error", err.Error())
-			}
-		}
-		if err := c.offerMatchingFlows(body); err != nil {
-			c.s.Log.WarnContext(c.ctx, "guides not offered", "conversation", conv, "error", err.Error())
-		}
-	}
-}
-
-// forward passes a bus event on to the customer, keeping internal notes
-// and staff-only details out.
-func (c *chatConn) forward(ev liveEvent) error {
-	if ev.Conversation != c.conv {
-		return nil
-	}
-	switch ev.What {
-	case "message":
-		var m support.Message
-		if err := json.Unmarshal(ev.Data, &m); err != nil || m.Kind == support.KindNote {
-			return nil
-		}
-		return c.write(c.view(m))
-	case "typing", "read":
-		var v struct {
-			By  string `json:"by"`
-			Seq int    `json:"seq"`
-		}
-		if json.Unmarshal(ev.Data, &v) != nil || v.By != "agent" {
-			return nil
-		}
-		return c.write(map[string]any{"type": ev.What, "seq": v.Seq})
-	case "conversation":
-		var v struct {
-			Status string `json:"status"`
-		}
-		if json.Unmarshal(ev.Data, &v) == nil && v.Status != "" {
-			return c.write(map[string]string{"type": "status", "status": v.Status})
-		}
-	case "assist":
-		return c.forwardAssist(ev.Data)
-	case "merged":
-		var v struct {
-			Into string `json:"into"`
-		}
-		if json.Unmarshal(ev.Data, &v) == nil && web.ConvIDPattern.MatchString(v.Into) {
-			c.follow(v.Into)
-			return c.write(map[string]any{"type": "moved", "conversation_id": v.Into, "ticket": c.s.ticket(v.Into, c.s.Now())})
-		}
-	}
-	return nil
-}
-
-// forwardAssist tells the widget of a co-browsing invitation and of its
-// end. The widget does not take the consent itself: whoever holds a chat
-// ticket is not proven to be the account's owner, and the page to share is
-// the customer's portal page. So it links to the conversation's page in
-// the portal, where the signed-in customer sees the agent's signed card
-// and the code and chooses the level (docs/remote-assistance.md).
-func (c *chatConn) forwardAssist(data []byte) error {
-	var ctl assist.Control
-	if json.Unmarshal(data, &ctl) != nil || ctl.Type != assist.ControlState || c.s.BaseURL == nil {
-		return nil
-	}
-	switch ctl.State {
-	case assist.StateInvited:
-		u := *c.s.BaseURL
-		u.Path, u.RawQuery, u.Fragment = "/support/"+c.conv, "", ""
-		return c.write(map[string]string{"type": "assist_invite", "session_id": ctl.SessionID, "url": u.String()})
-	case assist.StateEnded:
-		return c.write(map[string]string{"type": "assist_closed", "session_id": ctl.SessionID})
-	}
-	return nil
-}
-
-// agentDisplayName is the name customers see for an agent.
-func (s *Handler) agentDisplayName(ctx context.Context, id string) string {
-	name, err := s.deps.Support.AgentName(ctx, id)
-	if err != nil {
-		s.Log.WarnContext(ctx, "agent name", "error", err.Error())
-	}
-	return name
 }

@@ -29,8 +29,8 @@ func (s *Handler) consoleLive(w http.ResponseWriter, r *http.Request) error {
 	if s.deps.Support == nil || s.live == nil {
 		return web.ErrNotFound
 	}
-	if !IsWebSocket(r) {
-		return ErrWebSocketOnly
+	if !isWebSocket(r) {
+		return errWebSocketOnly
 	}
 	if o := r.Header.Get("Origin"); s.BaseURL == nil || o != s.BaseURL.Scheme+"://"+s.BaseURL.Host {
 		s.Log.WarnContext(r.Context(), "console live connection from another origin", "security_event", "origin", "origin", o)
@@ -41,7 +41,7 @@ func (s *Handler) consoleLive(w http.ResponseWriter, r *http.Request) error {
 		return web.ErrNotFound
 	}
 	me := web.Principal(r.Context()).AccountID
-	conn, err := AcceptSocket(w, r)
+	conn, err := acceptSocket(w, r)
 	if err != nil {
 		return nil
 	}
