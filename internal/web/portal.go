@@ -81,7 +81,7 @@ func (s *Server) signupPage(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 	f := newForm(r, "email", "name")
-	err := s.opts.Identity.Register(r.Context(), identity.Registration{Email: f.Values["email"], Password: r.PostFormValue("password"),
+	secret, err := s.opts.Identity.Register(r.Context(), identity.Registration{Email: f.Values["email"], Password: r.PostFormValue("password"),
 		Name: f.Values["name"], Locale: info(r.Context()).lang, IP: ClientIP(r.Context())})
 	if err != nil {
 		status, err := s.fail(r, f, err)
@@ -91,6 +91,7 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 		return s.render(w, r, status, "signup", f)
 	}
 	v := newForm(r, "email")
+	v.Values["registration"] = secret // carried by the verify form: the code works only with it
 	v.Notice = "verify.sent"
 	return s.render(w, r, http.StatusOK, "verify", v)
 }
@@ -102,13 +103,14 @@ func (s *Server) verifyPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) verify(w http.ResponseWriter, r *http.Request) error {
-	f := newForm(r, "email")
+	f := newForm(r, "email", "registration")
+	proof := identity.RegistrantProof{Registration: f.Values["registration"], Password: r.PostFormValue("password")}
 	var err error
 	if token := r.PostFormValue("token"); token != "" {
 		f.Token = token
-		_, err = s.opts.Identity.VerifyLink(r.Context(), token)
+		_, err = s.opts.Identity.VerifyLink(r.Context(), token, proof)
 	} else {
-		_, err = s.opts.Identity.VerifyEmail(r.Context(), f.Values["email"], strings.TrimSpace(r.PostFormValue("code")))
+		_, err = s.opts.Identity.VerifyEmail(r.Context(), f.Values["email"], strings.TrimSpace(r.PostFormValue("code")), proof)
 	}
 	if err != nil {
 		status, err := s.fail(r, f, err)
