@@ -156,7 +156,7 @@ func (s *Service) VerifyEmail(ctx context.Context, emailIn, code string, p Regis
 	}
 	if p.Registration != "" {
 		return s.verify(ctx, func(tx *db.Tx) (*attemptRow, error) {
-			r, err := s.attemptBy(ctx, tx, "secret_hash", hashSecret(p.Registration))
+			r, err := s.attemptBy(ctx, tx, "secret_hash", hashSecret(p.Registration), false)
 			if err != nil || r == nil {
 				return nil, err
 			}
@@ -207,7 +207,7 @@ func (s *Service) VerifyLink(ctx context.Context, link string, p RegistrantProof
 	}
 	if p.Registration != "" {
 		return s.verify(ctx, func(tx *db.Tx) (*attemptRow, error) {
-			r, err := s.attemptBy(ctx, tx, "link_hash", hashSecret(link))
+			r, err := s.attemptBy(ctx, tx, "link_hash", hashSecret(link), false)
 			if err != nil || r == nil {
 				return nil, err
 			}
@@ -221,8 +221,8 @@ func (s *Service) VerifyLink(ctx context.Context, link string, p RegistrantProof
 		return nil, ErrInvalidCode
 	}
 	var found *attemptRow
-	err := s.db.Write(ctx, func(tx *db.Tx) (err error) {
-		found, err = s.attemptBy(ctx, tx, "link_hash", hashSecret(link))
+	err := s.db.Read(ctx, func(tx *db.Tx) (err error) {
+		found, err = s.attemptBy(ctx, tx, "link_hash", hashSecret(link), false)
 		return err
 	})
 	if err != nil {
@@ -248,7 +248,7 @@ func (s *Service) verifyPassword(ctx context.Context, r *attemptRow, pw string) 
 		return nil, ErrInvalidCode
 	}
 	return s.verify(ctx, func(tx *db.Tx) (*attemptRow, error) {
-		cur, err := s.attemptBy(ctx, tx, "id", r.id)
+		cur, err := s.attemptBy(ctx, tx, "id", r.id, false)
 		if err != nil || cur == nil {
 			return nil, err
 		}
@@ -268,12 +268,17 @@ func (s *Service) verify(ctx context.Context, find func(*db.Tx) (*attemptRow, er
 	var mails []outgoing
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
 		acct, mails = nil, nil
-		r, err := find(tx)
-		if err != nil || r == nil {
+		found, err := find(tx)
+		if err != nil || found == nil {
 			return err
 		}
-		a, err := s.byID(ctx, tx, r.accountID, true)
+		a, err := s.byID(ctx, tx, found.accountID, true)
 		if err != nil || a == nil || a.status != StatusPending {
+			return err
+		}
+		// Under the account's lock: the attempt is still open and the same.
+		r, err := s.attemptBy(ctx, tx, "id", found.id, true)
+		if err != nil || r == nil || r.passwordHash != found.passwordHash {
 			return err
 		}
 		at, err := s.openAttempt(ctx, tx, r)

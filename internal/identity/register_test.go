@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -167,4 +168,61 @@ func TestRegistrationMailQuota(t *testing.T) {
 			t.Fatalf("%d 'already registered' e-mails, want 3", n)
 		}
 	})
+}
+
+// Two registrants confirming at once, one by secret and one by password,
+// while the first signs in (which re-issues its code): exactly one attempt
+// wins, and the others get the ordinary answers, never a database error
+// (locks are taken account first, then attempts).
+func TestConcurrentVerificationsOneWins(t *testing.T) {
+	f := newFixture(t, "default")
+	ctx := context.Background()
+	for round := range 3 {
+		email := fmt.Sprintf("race%d@example.com", round)
+		first, err := f.svc.Register(ctx, identity.Registration{Email: email, Password: goodPassword, IP: "198.51.100.7"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		firstCode := f.last(email).Code(t)
+		if _, err := f.svc.Register(ctx, identity.Registration{Email: email, Password: attackerPassword, IP: "203.0.113.66"}); err != nil {
+			t.Fatal(err)
+		}
+		secondCode := f.last(email).Code(t)
+		verified := make(chan error, 2)
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			_, err := f.svc.VerifyEmail(ctx, email, firstCode, identity.RegistrantProof{Registration: first})
+			verified <- err
+		})
+		wg.Go(func() {
+			_, err := f.svc.VerifyEmail(ctx, email, secondCode, identity.RegistrantProof{Password: attackerPassword})
+			verified <- err
+		})
+		wg.Go(func() {
+			// Pending (a new code), signed in, or the other attempt won.
+			_, err := f.signIn(email, goodPassword, "198.51.100.7")
+			if err != nil && !errors.Is(err, identity.ErrEmailNotVerified) && !errors.Is(err, identity.ErrInvalidCredentials) {
+				t.Errorf("round %d: sign-in: %v", round, err)
+			}
+		})
+		wg.Wait()
+		close(verified)
+		won := 0
+		for err := range verified {
+			switch {
+			case err == nil:
+				won++
+			case !errors.Is(err, identity.ErrInvalidCode):
+				t.Fatalf("round %d: %v", round, err)
+			}
+		}
+		if won != 1 {
+			t.Fatalf("round %d: %d attempts verified", round, won)
+		}
+		_, errFirst := f.signIn(email, goodPassword, "198.51.100.7")
+		_, errSecond := f.signIn(email, attackerPassword, "203.0.113.66")
+		if (errFirst == nil) == (errSecond == nil) {
+			t.Fatalf("round %d: first %v, second %v: exactly one password must work", round, errFirst, errSecond)
+		}
+	}
 }

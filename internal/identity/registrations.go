@@ -74,15 +74,21 @@ func (s *Service) newAttempt(ctx context.Context, tx *db.Tx, accountID string, a
 	return id, out, err
 }
 
-// attemptBy returns the open attempt whose column equals v, locked, or nil
-// when there is none or it has expired or used up its guesses.
-func (s *Service) attemptBy(ctx context.Context, tx *db.Tx, column string, v any) (*attemptRow, error) {
+// attemptBy returns the open attempt whose column equals v, or nil when
+// there is none or it has expired or used up its guesses. Locks are taken
+// account first, then its attempts (verify does), so look-ups before the
+// account is known do not lock.
+func (s *Service) attemptBy(ctx context.Context, tx *db.Tx, column string, v any, lock bool) (*attemptRow, error) {
 	switch column {
 	case "id", "secret_hash", "link_hash":
 	default:
 		return nil, errors.New("identity: attempt look-up by " + column)
 	}
-	r, err := scanAttempt(tx.QueryRow(ctx, "SELECT "+attemptColumns+" FROM registrations WHERE "+column+" = ?"+tx.ForUpdate(), v))
+	q := "SELECT " + attemptColumns + " FROM registrations WHERE " + column + " = ?"
+	if lock {
+		q += tx.ForUpdate()
+	}
+	r, err := scanAttempt(tx.QueryRow(ctx, q, v))
 	if err != nil || r == nil || !s.attemptOpen(tx, r) {
 		return nil, err
 	}
