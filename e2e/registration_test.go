@@ -48,8 +48,9 @@ func TestRegistrationTakeoverAPI(t *testing.T) {
 		body["email"] = email
 		return fd.call(t, "POST", "/api/v1/registrations/verify", "", body)
 	}
-	// The old contract, {email, code}: not enough to tell whose password.
-	if r := verify(map[string]string{"code": newest}); r.Status != 400 || r.errorCode(t) != "invalid_code" {
+	// The old contract, {email, code}: not enough to tell whose password;
+	// the answer says what to send.
+	if r := verify(map[string]string{"code": newest}); r.Status != 400 || r.errorCode(t) != "registration_required" {
 		t.Fatalf("verify without the registration: %d %s", r.Status, r.Body)
 	}
 	if newest != victimCode {

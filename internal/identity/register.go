@@ -136,14 +136,19 @@ func (s *Service) verifyMail(email, name, locale string, code issued) outgoing {
 		args: mailArgs{Code: code.code, URL: s.base + "/verify?token=" + code.link, Minutes: int(s.policy.VerifyTTL / time.Minute)}}
 }
 
-// RegistrantProof shows that whoever confirms a registration is the person who
-// started it: the secret Register returned to their client, or the
+// RegistrantProof shows that whoever confirms a registration is the person
+// who started it: the secret Register returned to their client, or the
 // password they chose. The mailed code or link proves the mailbox; the
 // proof picks whose password it activates.
 type RegistrantProof struct {
 	Registration string
 	Password     string
 }
+
+// errNoProof answers a confirmation without a proof, as earlier versions
+// of the API accepted: it says what to send instead.
+var errNoProof = &FieldError{Code: "registration_required",
+	Message: "Send the registration secret from the answer to the registration, or the password chosen there, with the code."}
 
 // VerifyEmail confirms an e-mail address with the code that was sent to
 // it and the registrant's proof, and activates the account with the
@@ -170,7 +175,7 @@ func (s *Service) VerifyEmail(ctx context.Context, emailIn, code string, p Regis
 		})
 	}
 	if p.Password == "" {
-		return nil, ErrInvalidCode
+		return nil, errNoProof
 	}
 	// With the password: the code tells which attempt it was mailed for,
 	// then the password must be that attempt's.
@@ -218,7 +223,7 @@ func (s *Service) VerifyLink(ctx context.Context, link string, p RegistrantProof
 		})
 	}
 	if p.Password == "" {
-		return nil, ErrInvalidCode
+		return nil, errNoProof
 	}
 	var found *attemptRow
 	err := s.db.Read(ctx, func(tx *db.Tx) (err error) {

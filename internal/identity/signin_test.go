@@ -169,7 +169,8 @@ func TestVerificationCodeAttemptsAndLink(t *testing.T) {
 		t.Fatal(err)
 	}
 	m = f.last(email)
-	if _, err := f.svc.VerifyLink(ctx, m.Token(t), identity.RegistrantProof{}); !errors.Is(err, identity.ErrInvalidCode) {
+	var fe *identity.FieldError
+	if _, err := f.svc.VerifyLink(ctx, m.Token(t), identity.RegistrantProof{}); !errors.As(err, &fe) || fe.Code != "registration_required" {
 		t.Fatalf("link without a proof: %v", err)
 	}
 	if _, err := f.svc.VerifyLink(ctx, m.Token(t), identity.RegistrantProof{Password: "not the password at all"}); !errors.Is(err, identity.ErrInvalidCode) {
