@@ -35,7 +35,8 @@ func (s *Service) checkPassword(pw, email, name string) error {
 // Every attempt is its own record with its own password, profile, code,
 // link and secret: registering an address again, while an earlier attempt
 // is pending, never changes what the earlier e-mail activates (a
-// pre-verification takeover otherwise). The answer is the same whether or
+// pre-verification takeover otherwise; ASVS 6.4.1: an activation secret
+// never becomes someone else's password). The answer is the same whether or
 // not the address is registered already (ASVS 6.3.8): a secret of the same
 // shape comes back, and an existing owner gets a "someone tried to
 // register" e-mail instead.
