@@ -364,7 +364,7 @@ func TestExportRoundTrip(t *testing.T) {
 	var g grants
 	f.importFile(f.bulkFile(t), identity.ImportOptions{Grant: g.grant})
 	f.register("registered@example.com")
-	if err := f.svc.Register(ctx, identity.Registration{Email: "pending@example.com", Password: goodPassword, IP: "198.51.100.8"}); err != nil {
+	if _, err := f.svc.Register(ctx, identity.Registration{Email: "pending@example.com", Password: goodPassword, IP: "198.51.100.8"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.svc.CreateAdmin(ctx, "noroles@example.com", goodPassword); err != nil {

@@ -35,6 +35,13 @@ type Policy struct {
 	RegistrationsPerIP int
 	ResetsPerIP        int
 
+	// Per recipient: at most MailsPerRecipient verification, "address
+	// already registered", reset and unlock e-mails of each kind to one
+	// address within MailWindow, whichever sources ask; more are dropped
+	// silently (mail bombing).
+	MailsPerRecipient int
+	MailWindow        time.Duration
+
 	// Sessions: idle and absolute timeouts per kind of account, and how
 	// many sessions one account may hold (the oldest is ended beyond it).
 	CustomerIdle    time.Duration
@@ -101,6 +108,8 @@ func PolicyByName(name string) (Policy, error) {
 		StuffingBlock:      time.Hour,
 		RegistrationsPerIP: 20,
 		ResetsPerIP:        20,
+		MailsPerRecipient:  3,
+		MailWindow:         15 * time.Minute,
 		CustomerIdle:       30 * time.Minute,
 		StaffIdle:          15 * time.Minute,
 		AbsoluteTimeout:    12 * time.Hour,

@@ -2,6 +2,7 @@ package identity
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"time"
 
@@ -25,37 +26,47 @@ func (s *Service) checkPassword(pw, email, name string) error {
 	return nil
 }
 
-// Register starts a customer account and e-mails a verification code and
-// link. The answer is the same whether or not the e-mail is registered
-// already (ASVS 6.3.8): an existing owner gets a "someone tried to
-// register" e-mail instead, and an unverified registration is replaced,
-// since its first registrant never proved the address was theirs.
-func (s *Service) Register(ctx context.Context, r Registration) error {
+// Register starts a customer registration and e-mails a verification
+// code and link. It returns the registration's own secret, which only the
+// registrant's client gets: confirming needs it (or the password chosen
+// here) together with the code or link, so a code can only activate the
+// password of the person who both reads the mailbox and set it.
+//
+// Every attempt is its own record with its own password, profile, code,
+// link and secret: registering an address again, while an earlier attempt
+// is pending, never changes what the earlier e-mail activates (a
+// pre-verification takeover otherwise; ASVS 6.4.1: an activation secret
+// never becomes someone else's password). The answer is the same whether or
+// not the address is registered already (ASVS 6.3.8): a secret of the same
+// shape comes back, and an existing owner gets a "someone tried to
+// register" e-mail instead.
+func (s *Service) Register(ctx context.Context, r Registration) (string, error) {
 	email, err := NormalizeEmail(r.Email)
 	if err != nil {
-		return err
+		return "", err
 	}
 	name, err := NormalizeName(r.Name)
 	if err != nil {
-		return err
+		return "", err
 	}
 	phone, err := NormalizePhone(r.Phone)
 	if err != nil {
-		return err
+		return "", err
 	}
 	locale, err := NormalizeLocale(r.Locale)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if err := s.checkPassword(r.Password, email, name); err != nil {
-		return err
+		return "", err
 	}
 	// Hash before the transaction: the write lock is never held while the
 	// hasher works, and every path below costs the same.
 	hash, err := s.hasher.Hash(ctx, password.Normalize(r.Password))
 	if err != nil {
-		return s.hashBusy(err)
+		return "", s.hashBusy(err)
 	}
+	secret := newSecret() // returned on every path, stored only for a real attempt
 	var mails []outgoing
 	var limited *RateLimitedError
 	err = s.db.Write(ctx, func(tx *db.Tx) error {
@@ -67,8 +78,28 @@ func (s *Service) Register(ctx context.Context, r Registration) error {
 		if err != nil {
 			return err
 		}
-		switch {
-		case a == nil:
+		if a != nil && a.status != StatusPending {
+			// Tell the owner, within the recipient's quota (ASVS 2.4.1).
+			if ok, err := s.mailAllowed(ctx, tx, mailExists, email); err != nil {
+				return err
+			} else if ok {
+				mails = append(mails, outgoing{to: email, locale: a.locale, kind: "exists", args: mailArgs{URL: s.base + "/signin"}})
+			}
+			return s.audit.Record(ctx, tx, audit.Event{Action: "account.register", Target: "account:" + a.id, Subject: subject(a.id),
+				Outcome: audit.Failure, Details: map[string]any{"reason": "email_taken"}})
+		}
+		if ok, err := s.mailAllowed(ctx, tx, mailVerify, email); err != nil || !ok {
+			if err != nil {
+				return err
+			}
+			// Past the recipient's quota: no attempt, no e-mail, same answer.
+			return s.audit.Record(ctx, tx, audit.Event{Action: "account.register", Outcome: audit.Denied,
+				Details: map[string]any{"reason": "recipient_quota"}})
+		}
+		if a == nil {
+			// The account row reserves the address and stays pending until
+			// an attempt is verified. It keeps this first attempt's password
+			// only so that its registrant, signing in, is asked to verify.
 			id := newID()
 			es, ns, ps, err := s.sealFields(ctx, tx, id, email, name, phone)
 			if err != nil {
@@ -81,94 +112,210 @@ func (s *Service) Register(ctx context.Context, r Registration) error {
 				return err
 			}
 			a = &accountRow{id: id}
-		case a.status == StatusPending:
-			es, ns, ps, err := s.sealFields(ctx, tx, a.id, email, name, phone)
-			if err != nil {
-				return err
-			}
-			_, err = tx.Exec(ctx, `UPDATE accounts SET email_sealed = ?, name_sealed = ?, phone_sealed = ?, locale = ?,
-				password_hash = ?, password_changed_at = ?, updated_at = ? WHERE id = ?`, es, ns, ps, locale, hash, tx.Now(), tx.Now(), a.id)
-			if err != nil {
-				return err
-			}
-		default:
-			mails = append(mails, outgoing{to: email, locale: a.locale, kind: "exists", args: mailArgs{URL: s.base + "/signin"}})
-			return s.audit.Record(ctx, tx, audit.Event{Action: "account.register", Target: "account:" + a.id, Subject: subject(a.id),
-				Outcome: audit.Failure, Details: map[string]any{"reason": "email_taken"}})
 		}
-		code, err := s.issueToken(ctx, tx, a.id, purposeVerify, s.policy.VerifyTTL, true)
+		at := attempt{email: email, name: name, phone: phone, locale: locale, passwordHash: hash, secret: secret}
+		regID, code, err := s.newAttempt(ctx, tx, a.id, at)
 		if err != nil {
 			return err
 		}
-		mails = append(mails, outgoing{to: email, name: name, locale: locale, kind: "verify",
-			args: mailArgs{Code: code.code, URL: s.base + "/verify?token=" + code.link, Minutes: int(s.policy.VerifyTTL / time.Minute)}})
+		mails = append(mails, s.verifyMail(email, name, locale, code))
 		return s.audit.Record(ctx, tx, audit.Event{Action: "account.register", Target: "account:" + a.id, Subject: subject(a.id),
-			Personal: map[string]any{"email": email}})
+			Personal: map[string]any{"email": email}, Details: map[string]any{"registration": regID}})
 	})
 	if err != nil {
-		return err
+		return "", err
 	}
 	if limited != nil {
-		return limited
+		return "", limited
 	}
 	s.send(ctx, mails)
-	return nil
+	return secret, nil
 }
 
+func (s *Service) verifyMail(email, name, locale string, code issued) outgoing {
+	return outgoing{to: email, name: name, locale: locale, kind: "verify",
+		args: mailArgs{Code: code.code, URL: s.base + "/verify?token=" + code.link, Minutes: int(s.policy.VerifyTTL / time.Minute)}}
+}
+
+// RegistrantProof shows that whoever confirms a registration is the person
+// who started it: the secret Register returned to their client, or the
+// password they chose. The mailed code or link proves the mailbox; the
+// proof picks whose password it activates.
+type RegistrantProof struct {
+	Registration string
+	Password     string
+}
+
+// errNoProof answers a confirmation without a proof, as earlier versions
+// of the API accepted: it says what to send instead.
+var errNoProof = &FieldError{Code: "registration_required",
+	Message: "Send the registration secret from the answer to the registration, or the password chosen there, with the code."}
+
 // VerifyEmail confirms an e-mail address with the code that was sent to
-// it and activates the account. Any failure is ErrInvalidCode.
-func (s *Service) VerifyEmail(ctx context.Context, emailIn, code string) (*Account, error) {
+// it and the registrant's proof, and activates the account with the
+// password of that registration attempt only. Any failure is
+// ErrInvalidCode; a wrong code counts against the attempt (ASVS 6.6.3).
+func (s *Service) VerifyEmail(ctx context.Context, emailIn, code string, p RegistrantProof) (*Account, error) {
 	email, err := NormalizeEmail(emailIn)
 	if err != nil {
 		return nil, ErrInvalidCode
 	}
-	return s.verify(ctx, func(tx *db.Tx) (string, error) {
+	if p.Registration != "" {
+		return s.verify(ctx, func(tx *db.Tx) (*attemptRow, error) {
+			r, err := s.attemptBy(ctx, tx, "secret_hash", hashSecret(p.Registration), false)
+			if err != nil || r == nil {
+				return nil, err
+			}
+			if same, err := s.attemptOf(ctx, tx, r, email); err != nil || !same {
+				return nil, err
+			}
+			if !s.codeMatches(r, code) {
+				return nil, s.countAttempt(ctx, tx, "id", r.id)
+			}
+			return r, nil
+		})
+	}
+	if p.Password == "" {
+		return nil, errNoProof
+	}
+	// With the password: the code tells which attempt it was mailed for,
+	// then the password must be that attempt's.
+	var found *attemptRow
+	err = s.db.Write(ctx, func(tx *db.Tx) error {
+		found = nil
 		a, err := s.byEmail(ctx, tx, email, true)
 		if err != nil || a == nil || a.status != StatusPending {
-			return "", err
+			return err
 		}
-		ok, err := s.checkCode(ctx, tx, a.id, purposeVerify, code)
-		if !ok || err != nil {
-			return "", err
+		rs, err := s.attemptsOf(ctx, tx, a.id)
+		if err != nil {
+			return err
 		}
-		return a.id, nil
+		for _, r := range rs {
+			if s.codeMatches(r, code) {
+				found = r
+				return nil
+			}
+		}
+		return s.countAttempt(ctx, tx, "account_id", a.id)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.verifyPassword(ctx, found, p.Password)
+}
+
+// VerifyLink confirms an e-mail address with the link that was sent to it
+// and the registrant's proof.
+func (s *Service) VerifyLink(ctx context.Context, link string, p RegistrantProof) (*Account, error) {
+	if link == "" || len(link) > 100 {
+		return nil, ErrInvalidCode
+	}
+	if p.Registration != "" {
+		return s.verify(ctx, func(tx *db.Tx) (*attemptRow, error) {
+			r, err := s.attemptBy(ctx, tx, "link_hash", hashSecret(link), false)
+			if err != nil || r == nil {
+				return nil, err
+			}
+			if subtle.ConstantTimeCompare(hashSecret(p.Registration), r.secretHash) != 1 {
+				return nil, s.countAttempt(ctx, tx, "id", r.id)
+			}
+			return r, nil
+		})
+	}
+	if p.Password == "" {
+		return nil, errNoProof
+	}
+	var found *attemptRow
+	err := s.db.Read(ctx, func(tx *db.Tx) (err error) {
+		found, err = s.attemptBy(ctx, tx, "link_hash", hashSecret(link), false)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.verifyPassword(ctx, found, p.Password)
+}
+
+// verifyPassword activates attempt r when pw is its password. A wrong
+// password counts like a wrong code. r may be nil: the same work is done.
+func (s *Service) verifyPassword(ctx context.Context, r *attemptRow, pw string) (*Account, error) {
+	var ok bool
+	var err error
+	if r != nil {
+		ok, _, err = s.hasher.Verify(ctx, password.Normalize(pw), r.passwordHash)
+	} else {
+		err = s.hasher.Dummy(ctx)
+	}
+	if err != nil {
+		return nil, s.hashBusy(err)
+	}
+	if r == nil {
+		return nil, ErrInvalidCode
+	}
+	return s.verify(ctx, func(tx *db.Tx) (*attemptRow, error) {
+		cur, err := s.attemptBy(ctx, tx, "id", r.id, false)
+		if err != nil || cur == nil {
+			return nil, err
+		}
+		if !ok || cur.passwordHash != r.passwordHash {
+			return nil, s.countAttempt(ctx, tx, "id", r.id)
+		}
+		return cur, nil
 	})
 }
 
-// VerifyLink confirms an e-mail address with the link that was sent to it.
-func (s *Service) VerifyLink(ctx context.Context, link string) (*Account, error) {
-	return s.verify(ctx, func(tx *db.Tx) (string, error) { return s.useLink(ctx, tx, purposeVerify, link) })
-}
-
-// verify activates the account find returns; find returns "" when the code
-// or link is not valid. A wrong code's counted attempt is committed.
-func (s *Service) verify(ctx context.Context, find func(*db.Tx) (string, error)) (*Account, error) {
+// verify activates the account of the attempt find returns, with that
+// attempt's password and profile; find returns nil when the code, link or
+// proof is not valid, and what it counted is committed. Every other
+// attempt for the address dies with it.
+func (s *Service) verify(ctx context.Context, find func(*db.Tx) (*attemptRow, error)) (*Account, error) {
 	var acct *Account
 	var mails []outgoing
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
 		acct, mails = nil, nil
-		id, err := find(tx)
-		if err != nil || id == "" {
+		found, err := find(tx)
+		if err != nil || found == nil {
 			return err
 		}
-		a, err := s.byID(ctx, tx, id, true)
+		a, err := s.byID(ctx, tx, found.accountID, true)
 		if err != nil || a == nil || a.status != StatusPending {
 			return err
 		}
-		if _, err := tx.Exec(ctx, "UPDATE accounts SET status = ?, email_verified_at = ?, updated_at = ? WHERE id = ?",
-			StatusActive, tx.Now(), tx.Now(), a.id); err != nil {
+		// Under the account's lock: the attempt is still open and the same.
+		r, err := s.attemptBy(ctx, tx, "id", found.id, true)
+		if err != nil || r == nil || r.passwordHash != found.passwordHash {
+			return err
+		}
+		at, err := s.openAttempt(ctx, tx, r)
+		if err != nil {
+			return err
+		}
+		es, ns, ps, err := s.sealFields(ctx, tx, a.id, at.email, at.name, at.phone)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE accounts SET status = ?, email_verified_at = ?, email_sealed = ?, name_sealed = ?, phone_sealed = ?,
+			locale = ?, password_hash = ?, password_changed_at = ?, updated_at = ? WHERE id = ?`,
+			StatusActive, tx.Now(), es, ns, ps, at.locale, at.passwordHash, tx.Now(), tx.Now(), a.id); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM registrations WHERE account_id = ?", a.id); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, "DELETE FROM account_tokens WHERE account_id = ? AND purpose = ?", a.id, purposeVerify); err != nil {
 			return err
 		}
-		a.status, a.verifiedAt.Valid, a.verifiedAt.Time = StatusActive, true, tx.Now()
+		if a, err = s.byID(ctx, tx, a.id, false); err != nil {
+			return err
+		}
 		if acct, err = s.open(ctx, tx, a); err != nil {
 			return err
 		}
 		mails = append(mails, outgoing{to: acct.Email, name: acct.Name, locale: acct.Locale, kind: "welcome",
 			args: mailArgs{URL: s.base + "/signin", Help: s.base + "/contact"}})
-		return s.audit.Record(ctx, tx, audit.Event{Action: "account.verify_email", Target: "account:" + a.id, Subject: subject(a.id)})
+		return s.audit.Record(ctx, tx, audit.Event{Action: "account.verify_email", Target: "account:" + a.id, Subject: subject(a.id),
+			Details: map[string]any{"registration": r.id}})
 	})
 	if err != nil {
 		return nil, err

@@ -45,6 +45,15 @@ func (s *Service) RequestReset(ctx context.Context, emailIn, ip string) error {
 			return s.audit.Record(ctx, tx, audit.Event{Action: "password.reset_request", Outcome: audit.Failure,
 				Details: map[string]any{"reason": "no_such_account"}})
 		}
+		// Past the recipient's quota nothing is issued or sent, and the
+		// answer stays the same (ASVS 2.4.1, 6.3.8).
+		if ok, err := s.mailAllowed(ctx, tx, mailReset, email); err != nil || !ok {
+			if err != nil {
+				return err
+			}
+			return s.audit.Record(ctx, tx, audit.Event{Action: "password.reset_request", Target: "account:" + a.id, Subject: subject(a.id),
+				Outcome: audit.Denied, Details: map[string]any{"reason": "recipient_quota"}})
+		}
 		m, err := s.issueReset(ctx, tx, a)
 		if err != nil {
 			return err
@@ -162,6 +171,11 @@ func (s *Service) reset(ctx context.Context, newPassword string, find func(*db.T
 			return err
 		}
 		if _, err := tx.Exec(ctx, "DELETE FROM account_tokens WHERE account_id = ? AND purpose IN (?, ?)", a.id, purposeReset, purposeNotMe); err != nil {
+			return err
+		}
+		// A reset proves the mailbox too: open registration attempts of a
+		// pending account are void now.
+		if _, err := tx.Exec(ctx, "DELETE FROM registrations WHERE account_id = ?", a.id); err != nil {
 			return err
 		}
 		// Proving control of the mailbox also verifies it and lifts a lock.

@@ -13,11 +13,12 @@ import (
 func TestSearch(t *testing.T) {
 	f := newFixture(t, "default")
 	ctx := context.Background()
-	if err := f.svc.Register(ctx, identity.Registration{Email: "dang@example.com", Password: goodPassword, Name: "Đặng Thị Hồng Nhung",
-		Phone: "+84 912 345 689", IP: "198.51.100.7"}); err != nil {
+	secret, err := f.svc.Register(ctx, identity.Registration{Email: "dang@example.com", Password: goodPassword, Name: "Đặng Thị Hồng Nhung",
+		Phone: "+84 912 345 689", IP: "198.51.100.7"})
+	if err != nil {
 		t.Fatal(err)
 	}
-	nhung, err := f.svc.VerifyEmail(ctx, "dang@example.com", f.last("dang@example.com").Code(t))
+	nhung, err := f.svc.VerifyEmail(ctx, "dang@example.com", f.last("dang@example.com").Code(t), identity.RegistrantProof{Registration: secret})
 	if err != nil {
 		t.Fatal(err)
 	}

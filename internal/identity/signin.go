@@ -136,21 +136,24 @@ func (s *Service) SignIn(ctx context.Context, in SignIn) (*SignInResult, error) 
 			if err != nil {
 				return err
 			}
-			code, err := s.issueToken(ctx, tx, cur.id, purposeVerify, s.policy.VerifyTTL, true)
-			if err != nil {
+			if m, ok, err := s.reissueVerify(ctx, tx, cur, acct); err != nil {
 				return err
+			} else if ok {
+				mails = append(mails, m)
 			}
-			mails = append(mails, outgoing{to: acct.Email, name: acct.Name, locale: acct.Locale, kind: "verify",
-				args: mailArgs{Code: code.code, URL: s.base + "/verify?token=" + code.link, Minutes: int(s.policy.VerifyTTL / time.Minute)}})
 			return s.audit.Record(ctx, tx, audit.Event{Action: "signin.failure", Target: "account:" + cur.id, Subject: subject(cur.id),
 				Outcome: audit.Failure, Details: map[string]any{"reason": "email_not_verified"}})
 		case cur.mustChange:
 			outcome = ErrResetRequired
-			m, err := s.issueReset(ctx, tx, cur)
-			if err != nil {
+			if ok, err := s.mailAllowed(ctx, tx, mailReset, email); err != nil {
 				return err
+			} else if ok {
+				m, err := s.issueReset(ctx, tx, cur)
+				if err != nil {
+					return err
+				}
+				mails = append(mails, m)
 			}
-			mails = append(mails, m)
 			return s.audit.Record(ctx, tx, audit.Event{Action: "signin.failure", Target: "account:" + cur.id, Subject: subject(cur.id),
 				Outcome: audit.Failure, Details: map[string]any{"reason": "reset_required"}})
 		}
@@ -199,16 +202,22 @@ func (s *Service) failSignIn(ctx context.Context, tx *db.Tx, a *accountRow, reas
 			if _, err := tx.Exec(ctx, "UPDATE accounts SET failed_logins = 0, locked_until = ?, updated_at = ? WHERE id = ?", until, tx.Now(), a.id); err != nil {
 				return err
 			}
-			link, err := s.issueToken(ctx, tx, a.id, purposeUnlock, s.policy.UnlockTTL, false)
-			if err != nil {
-				return err
-			}
 			acct, err := s.open(ctx, tx, a)
 			if err != nil {
 				return err
 			}
-			*mails = append(*mails, outgoing{to: acct.Email, name: acct.Name, locale: acct.Locale, kind: "locked",
-				args: mailArgs{URL: s.base + "/unlock?token=" + link.link, Minutes: int(s.policy.LockoutDuration / time.Minute)}})
+			// Past the recipient's quota the earlier unlock link stays the
+			// valid one and no e-mail goes out (ASVS 2.4.1).
+			if ok, err := s.mailAllowed(ctx, tx, mailUnlock, acct.Email); err != nil {
+				return err
+			} else if ok {
+				link, err := s.issueToken(ctx, tx, a.id, purposeUnlock, s.policy.UnlockTTL, false)
+				if err != nil {
+					return err
+				}
+				*mails = append(*mails, outgoing{to: acct.Email, name: acct.Name, locale: acct.Locale, kind: "locked",
+					args: mailArgs{URL: s.base + "/unlock?token=" + link.link, Minutes: int(s.policy.LockoutDuration / time.Minute)}})
+			}
 			if err := s.audit.Record(ctx, tx, audit.Event{Action: "account.lock", Target: ev.Target, Subject: ev.Subject,
 				Details: map[string]any{"failures": failed, "until": until.Format(time.RFC3339)}}); err != nil {
 				return err

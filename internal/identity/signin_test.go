@@ -16,7 +16,7 @@ func TestRegisterVerifySignInSignOut(t *testing.T) {
 	f := newFixture(t, "default")
 	ctx := context.Background()
 	email := "Lan.Nguyen@Example.COM"
-	if err := f.svc.Register(ctx, identity.Registration{Email: "  " + email + " ", Password: goodPassword, Name: "Lan Nguyen", Phone: "+84 912 345 678", Locale: "vi", IP: "198.51.100.7"}); err != nil {
+	if _, err := f.svc.Register(ctx, identity.Registration{Email: "  " + email + " ", Password: goodPassword, Name: "Lan Nguyen", Phone: "+84 912 345 678", Locale: "vi", IP: "198.51.100.7"}); err != nil {
 		t.Fatal(err)
 	}
 	m := f.last("Lan.Nguyen@example.com")
@@ -27,8 +27,10 @@ func TestRegisterVerifySignInSignOut(t *testing.T) {
 	if _, err := f.signIn(email, goodPassword, "198.51.100.7"); !errors.Is(err, identity.ErrEmailNotVerified) {
 		t.Fatalf("sign-in before verification: %v", err)
 	}
+	// The new code is bound to the attempt whose password was typed; with
+	// that password as the proof it activates the account.
 	code := f.last("Lan.Nguyen@example.com").Code(t)
-	a, err := f.svc.VerifyEmail(ctx, "lan.nguyen@example.com", code)
+	a, err := f.svc.VerifyEmail(ctx, "lan.nguyen@example.com", code, identity.RegistrantProof{Password: goodPassword})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +121,7 @@ func TestRegisterExistingEmailSameAnswer(t *testing.T) {
 	f := newFixture(t, "default")
 	a := f.register("taken@example.com")
 	before := len(f.mails(a.Email))
-	err := f.svc.Register(context.Background(), identity.Registration{Email: "TAKEN@example.com", Password: "another long passphrase here", IP: "198.51.100.8"})
+	_, err := f.svc.Register(context.Background(), identity.Registration{Email: "TAKEN@example.com", Password: "another long passphrase here", IP: "198.51.100.8"})
 	if err != nil {
 		t.Fatalf("existing e-mail: %v", err)
 	}
@@ -133,40 +135,14 @@ func TestRegisterExistingEmailSameAnswer(t *testing.T) {
 	}
 }
 
-func TestPendingRegistrationIsReplaced(t *testing.T) {
-	f := newFixture(t, "default")
-	ctx := context.Background()
-	email := "pending@example.com"
-	if err := f.svc.Register(ctx, identity.Registration{Email: email, Password: "first long passphrase ok", IP: "198.51.100.7"}); err != nil {
-		t.Fatal(err)
-	}
-	first := f.last(email).Code(t)
-	if err := f.svc.Register(ctx, identity.Registration{Email: email, Password: goodPassword, IP: "198.51.100.7"}); err != nil {
-		t.Fatal(err)
-	}
-	second := f.last(email).Code(t)
-	if first != second {
-		if _, err := f.svc.VerifyEmail(ctx, email, first); !errors.Is(err, identity.ErrInvalidCode) {
-			t.Fatalf("superseded code accepted: %v", err)
-		}
-	}
-	if _, err := f.svc.VerifyEmail(ctx, email, second); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.signIn(email, goodPassword, "198.51.100.7"); err != nil {
-		t.Fatalf("second registration's password: %v", err)
-	}
-	if _, err := f.signIn(email, "first long passphrase ok", "198.51.100.7"); !errors.Is(err, identity.ErrInvalidCredentials) {
-		t.Fatalf("first registration's password: %v", err)
-	}
-}
-
-// ASVS 6.6.3: a code dies after the allowed wrong guesses.
+// ASVS 6.6.3: a code dies after the allowed wrong guesses, and with it the
+// attempt's link. A link works once, and only with the registrant's proof.
 func TestVerificationCodeAttemptsAndLink(t *testing.T) {
 	f := newFixture(t, "default")
 	ctx := context.Background()
 	email := "guess@example.com"
-	if err := f.svc.Register(ctx, identity.Registration{Email: email, Password: goodPassword, IP: "198.51.100.7"}); err != nil {
+	secret, err := f.svc.Register(ctx, identity.Registration{Email: email, Password: goodPassword, IP: "198.51.100.7"})
+	if err != nil {
 		t.Fatal(err)
 	}
 	m := f.last(email)
@@ -175,24 +151,39 @@ func TestVerificationCodeAttemptsAndLink(t *testing.T) {
 	if code == wrong {
 		wrong = "111111"
 	}
+	proof := identity.RegistrantProof{Registration: secret}
 	for range 5 {
-		if _, err := f.svc.VerifyEmail(ctx, email, wrong); !errors.Is(err, identity.ErrInvalidCode) {
+		if _, err := f.svc.VerifyEmail(ctx, email, wrong, proof); !errors.Is(err, identity.ErrInvalidCode) {
 			t.Fatalf("wrong code: %v", err)
 		}
 	}
-	if _, err := f.svc.VerifyEmail(ctx, email, code); !errors.Is(err, identity.ErrInvalidCode) {
+	if _, err := f.svc.VerifyEmail(ctx, email, code, proof); !errors.Is(err, identity.ErrInvalidCode) {
 		t.Fatalf("right code after 5 wrong ones: %v", err)
 	}
-	// The link was issued with the same secret row, so it is dead too only
-	// if attempts matter for links; links carry 256 bits and stay usable.
-	if _, err := f.svc.VerifyLink(ctx, m.Token(t)); err != nil {
+	if _, err := f.svc.VerifyLink(ctx, m.Token(t), proof); !errors.Is(err, identity.ErrInvalidCode) {
+		t.Fatalf("link of a dead attempt: %v", err)
+	}
+	// A new attempt: its link needs the proof, then works once.
+	secret, err = f.svc.Register(ctx, identity.Registration{Email: email, Password: goodPassword, IP: "198.51.100.7"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m = f.last(email)
+	var fe *identity.FieldError
+	if _, err := f.svc.VerifyLink(ctx, m.Token(t), identity.RegistrantProof{}); !errors.As(err, &fe) || fe.Code != "registration_required" {
+		t.Fatalf("link without a proof: %v", err)
+	}
+	if _, err := f.svc.VerifyLink(ctx, m.Token(t), identity.RegistrantProof{Password: "not the password at all"}); !errors.Is(err, identity.ErrInvalidCode) {
+		t.Fatalf("link with a wrong password: %v", err)
+	}
+	if _, err := f.svc.VerifyLink(ctx, m.Token(t), identity.RegistrantProof{Registration: secret}); err != nil {
 		t.Fatalf("link: %v", err)
 	}
-	if _, err := f.svc.VerifyLink(ctx, m.Token(t)); !errors.Is(err, identity.ErrInvalidCode) {
+	if _, err := f.svc.VerifyLink(ctx, m.Token(t), identity.RegistrantProof{Registration: secret}); !errors.Is(err, identity.ErrInvalidCode) {
 		t.Fatalf("link used twice: %v", err)
 	}
 	// Unknown e-mail and a bad code look alike.
-	if _, err := f.svc.VerifyEmail(ctx, "nobody@example.com", code); !errors.Is(err, identity.ErrInvalidCode) {
+	if _, err := f.svc.VerifyEmail(ctx, "nobody@example.com", code, proof); !errors.Is(err, identity.ErrInvalidCode) {
 		t.Fatalf("unknown e-mail: %v", err)
 	}
 }

@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"net/netip"
 	"time"
 
@@ -132,17 +133,66 @@ func (s *Service) sourceFailure(ctx context.Context, tx *db.Tx, ip string, targe
 }
 
 // quota counts one use of an anti-automation quota (registrations, reset
-// requests) by ip and reports how long to wait when it is exhausted.
+// requests) by ip and reports how long to wait when it is exhausted: the
+// limit-th request in a window is the last one let through (ASVS 2.4.1).
 func (s *Service) quota(ctx context.Context, tx *db.Tx, name, ip string, limit int) (*RateLimitedError, error) {
 	ipKey, _ := sourceKeys(name, ip)
-	if d, err := blockedFor(ctx, tx, ipKey); err != nil || d > 0 {
-		if d > 0 {
-			return &RateLimitedError{RetryAfter: d, Reason: name}, nil
-		}
+	wait, err := take(ctx, tx, ipKey, s.policy.ThrottleWindow, limit)
+	if err != nil || wait == 0 {
 		return nil, err
 	}
-	_, err := countFailure(ctx, tx, ipKey, s.policy.ThrottleWindow, limit+1, s.policy.ThrottleWindow)
-	return nil, err
+	return &RateLimitedError{RetryAfter: wait, Reason: name}, nil
+}
+
+// take counts one use of key in a fixed window and, once limit uses have
+// been counted, refuses with how long until the window ends. The check and
+// the count happen under the row's lock (SQLite: the write lock taken at
+// BEGIN), so parallel requests on any number of nodes never let more than
+// limit through.
+func take(ctx context.Context, tx *db.Tx, key string, window time.Duration, limit int) (time.Duration, error) {
+	now := tx.Now()
+	if _, err := tx.Exec(ctx, "INSERT INTO auth_throttle (key, failures, window_start) VALUES (?, 0, ?) ON CONFLICT (key) DO NOTHING", key, now); err != nil {
+		return 0, err
+	}
+	var used int
+	var start time.Time
+	var until sql.NullTime
+	if err := tx.QueryRow(ctx, "SELECT failures, window_start, blocked_until FROM auth_throttle WHERE key = ?"+tx.ForUpdate(), key).Scan(&used, &start, &until); err != nil {
+		return 0, err
+	}
+	if until.Valid && now.Before(until.Time) { // a block set by an earlier version of this counter
+		return until.Time.Sub(now), nil
+	}
+	if now.Sub(start) >= window {
+		used, start = 0, now
+	}
+	if used >= limit {
+		return start.Add(window).Sub(now), nil
+	}
+	_, err := tx.Exec(ctx, "UPDATE auth_throttle SET failures = ?, window_start = ?, blocked_until = NULL WHERE key = ?", used+1, start, key)
+	return 0, err
+}
+
+// Groups of account e-mails that anyone can make Frontdesk send to an
+// address, each with its own per-recipient quota.
+const (
+	mailVerify = "verify" // confirm your address (registration, sign-in while pending)
+	mailExists = "exists" // someone tried to register your address
+	mailReset  = "reset"  // password reset code and link
+	mailUnlock = "unlock" // account locked, with the unlock link
+)
+
+// mailAllowed counts one e-mail of group to the address and reports
+// whether it may be sent: at most MailsPerRecipient per MailWindow per
+// address and group, whichever sources asked (mail bombing; ASVS 2.4.1,
+// NIST 800-63B 3.2.2 / 5.2.2 rate limiting). Past it the e-mail is dropped
+// silently and no new secret is issued, so the caller's answer does not
+// change and the secret in the last e-mail stays valid. The counter lives
+// in the database under a keyed hash of the address, never the address.
+func (s *Service) mailAllowed(ctx context.Context, tx *db.Tx, group, email string) (bool, error) {
+	key := "mail:" + group + ":" + hex.EncodeToString(s.keys.BlindIndex("mail-quota", emailKey(email)))
+	wait, err := take(ctx, tx, key, s.policy.MailWindow, s.policy.MailsPerRecipient)
+	return wait == 0 && err == nil, err
 }
 
 // Purge deletes what has expired: sessions past their absolute lifetime,
@@ -150,13 +200,15 @@ func (s *Service) quota(ctx context.Context, tx *db.Tx, name, ip string, limit i
 // every few minutes; it is safe on several nodes at once.
 func (s *Service) Purge(ctx context.Context) error {
 	return s.db.Write(ctx, func(tx *db.Tx) error {
-		now, stale := tx.Now(), tx.Now().Add(-s.policy.ThrottleWindow)
+		window := max(s.policy.ThrottleWindow, s.policy.MailWindow)
+		now, stale := tx.Now(), tx.Now().Add(-window)
 		for _, q := range []struct {
 			sql  string
 			args []any
 		}{
 			{"DELETE FROM sessions WHERE expires_at < ?", []any{now}},
 			{"DELETE FROM account_tokens WHERE expires_at < ?", []any{now}},
+			{"DELETE FROM registrations WHERE expires_at < ?", []any{now}},
 			{"DELETE FROM mfa_challenges WHERE expires_at < ?", []any{now}},
 			{"DELETE FROM remembered_devices WHERE expires_at < ?", []any{now}},
 			{"DELETE FROM auth_throttle WHERE window_start < ? AND (blocked_until IS NULL OR blocked_until < ?)", []any{stale, now}},

@@ -172,10 +172,11 @@ func (m Message) Token(t *testing.T) string {
 func (k *Kit) Register(email string) *identity.Account {
 	k.T.Helper()
 	ctx := context.Background()
-	if err := k.Svc.Register(ctx, identity.Registration{Email: email, Password: Password, Name: "Lan Nguyen", IP: "198.51.100.7"}); err != nil {
+	secret, err := k.Svc.Register(ctx, identity.Registration{Email: email, Password: Password, Name: "Lan Nguyen", IP: "198.51.100.7"})
+	if err != nil {
 		k.T.Fatalf("register: %v", err)
 	}
-	a, err := k.Svc.VerifyEmail(ctx, email, k.Last(email).Code(k.T))
+	a, err := k.Svc.VerifyEmail(ctx, email, k.Last(email).Code(k.T), identity.RegistrantProof{Registration: secret})
 	if err != nil {
 		k.T.Fatalf("verify: %v", err)
 	}

@@ -26,24 +26,28 @@ func (s *Handler) apiRegister(w http.ResponseWriter, r *http.Request) error {
 	if err := web.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	err := s.deps.Identity.Register(r.Context(), identity.Registration{Email: in.Email, Password: in.Password,
+	secret, err := s.deps.Identity.Register(r.Context(), identity.Registration{Email: in.Email, Password: in.Password,
 		Name: in.Name, Phone: in.Phone, Locale: in.Locale, IP: web.ClientIP(r.Context())})
 	if err != nil {
 		return web.IdentityError(err)
 	}
-	web.WriteJSON(w, http.StatusAccepted, map[string]string{"status": "verification_sent"})
+	// "registration" is this attempt's secret, required on verify; an
+	// address already registered gets one of the same shape (ASVS 6.3.8).
+	web.WriteJSON(w, http.StatusAccepted, map[string]string{"status": "verification_sent", "registration": secret})
 	return nil
 }
 
 func (s *Handler) apiVerify(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
-		Email string `json:"email"`
-		Code  string `json:"code"`
+		Email        string `json:"email"`
+		Code         string `json:"code"`
+		Registration string `json:"registration"` // from the 202 of POST /registrations
+		Password     string `json:"password"`     // or the password chosen there
 	}
 	if err := web.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	a, err := s.deps.Identity.VerifyEmail(r.Context(), in.Email, in.Code)
+	a, err := s.deps.Identity.VerifyEmail(r.Context(), in.Email, in.Code, identity.RegistrantProof{Registration: in.Registration, Password: in.Password})
 	if err != nil {
 		return web.IdentityError(err)
 	}

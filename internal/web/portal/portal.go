@@ -27,7 +27,7 @@ func (s *Handler) signupPage(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Handler) signup(w http.ResponseWriter, r *http.Request) error {
 	f := web.NewForm(r, "email", "name")
-	err := s.deps.Identity.Register(r.Context(), identity.Registration{Email: f.Values["email"], Password: r.PostFormValue("password"),
+	secret, err := s.deps.Identity.Register(r.Context(), identity.Registration{Email: f.Values["email"], Password: r.PostFormValue("password"),
 		Name: f.Values["name"], Locale: web.Info(r.Context()).Lang, IP: web.ClientIP(r.Context())})
 	if err != nil {
 		status, err := s.Fail(r, f, err)
@@ -37,6 +37,7 @@ func (s *Handler) signup(w http.ResponseWriter, r *http.Request) error {
 		return s.Render(w, r, status, "signup", f)
 	}
 	v := web.NewForm(r, "email")
+	v.Values["registration"] = secret // carried by the verify form: the code works only with it
 	v.Notice = "verify.sent"
 	return s.Render(w, r, http.StatusOK, "verify", v)
 }
@@ -48,13 +49,14 @@ func (s *Handler) verifyPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Handler) verify(w http.ResponseWriter, r *http.Request) error {
-	f := web.NewForm(r, "email")
+	f := web.NewForm(r, "email", "registration")
+	proof := identity.RegistrantProof{Registration: f.Values["registration"], Password: r.PostFormValue("password")}
 	var err error
 	if token := r.PostFormValue("token"); token != "" {
 		f.Token = token
-		_, err = s.deps.Identity.VerifyLink(r.Context(), token)
+		_, err = s.deps.Identity.VerifyLink(r.Context(), token, proof)
 	} else {
-		_, err = s.deps.Identity.VerifyEmail(r.Context(), f.Values["email"], strings.TrimSpace(r.PostFormValue("code")))
+		_, err = s.deps.Identity.VerifyEmail(r.Context(), f.Values["email"], strings.TrimSpace(r.PostFormValue("code")), proof)
 	}
 	if err != nil {
 		status, err := s.Fail(r, f, err)
