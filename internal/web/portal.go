@@ -62,14 +62,6 @@ func (s *Server) fail(r *http.Request, f *form, err error) (int, error) {
 	return e.Status, nil
 }
 
-// safeNext keeps a post-sign-in destination on this site.
-func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
-		return "/account/security"
-	}
-	return next
-}
-
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page string, f *form) error {
 	w.Header().Set("Cache-Control", "no-store")
 	return s.pages.render(w, r, status, page, s.opts.OrgName, f)
