@@ -90,6 +90,7 @@ func (s *Server) apiSignOut(w http.ResponseWriter, r *http.Request) error {
 	if err := s.opts.Identity.SignOut(r.Context(), principal(r.Context())); err != nil {
 		return err
 	}
+	clearSiteData(w)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -165,6 +165,7 @@ func (s *Server) signout(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.clearSessionCookie(w)
+	clearSiteData(w)
 	http.Redirect(w, r, "/signin?notice=signedout", http.StatusSeeOther)
 	return nil
 }
