@@ -137,7 +137,10 @@ func (s *Service) reserveSource(ctx context.Context, ip string) error {
 // releaseSource gives back the failures an attempt reserved, when its
 // password was right or was never checked.
 func (s *Service) releaseSource(ctx context.Context, ip string) error {
-	return s.db.Write(context.WithoutCancel(ctx), func(tx *db.Tx) error {
+	// Given back even when the caller has gone: a leftover reservation
+	// would count a right password as a failure.
+	ctx = context.WithoutCancel(ctx)
+	return s.db.Write(ctx, func(tx *db.Tx) error {
 		for _, l := range s.signinLimits(ip) {
 			c, err := lockCounter(ctx, tx, l.key, s.policy.ThrottleWindow)
 			if err != nil {
