@@ -39,6 +39,7 @@ type Config struct {
 	AuditCheckpointInterval time.Duration
 	TLSCertFile             string
 	TLSKeyFile              string
+	AllowInsecureHTTP       bool
 	TrustedProxies          []netip.Prefix
 	MetricsToken            string
 	LogLevel                string
@@ -241,6 +242,14 @@ func options() []option {
 		}},
 		{flag: "tls-key-file", usage: "PEM private key for --tls-cert-file", set: func(c *Config, v string) error {
 			c.TLSKeyFile = v
+			return nil
+		}},
+		{flag: "allow-insecure-http", isBool: true, def: "false", usage: "serve a plain http:// base URL on a host other than loopback (passwords and session cookies would cross the network unencrypted; for a closed test network only)", set: func(c *Config, v string) error {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return errors.New("must be true or false")
+			}
+			c.AllowInsecureHTTP = b
 			return nil
 		}},
 		{flag: "trusted-proxies", usage: "comma-separated CIDRs whose X-Forwarded-For is believed (e.g. 10.0.0.0/8)", set: func(c *Config, v string) error {

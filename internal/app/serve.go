@@ -63,6 +63,9 @@ func Start(ctx context.Context, cfg Config, env Env) (*Instance, error) {
 	if env.Clock != nil {
 		cfg.clock = env.Clock
 	}
+	if err := checkBaseURL(cfg); err != nil {
+		return nil, err
+	}
 	log := newLogger(cfg, env.Stderr)
 	autoLimit := env.Getenv("GOMEMLIMIT") == ""
 	if autoLimit {
@@ -141,6 +144,9 @@ func start(ctx context.Context, sys *system, cfg Config, log *slog.Logger, ln ne
 	if !handler.SecureCookies() {
 		log.Warn("the base URL is plain HTTP on a host other than loopback: session cookies cannot be Secure; serve Frontdesk over HTTPS", "base_url", cfg.BaseURL)
 	}
+	if len(cfg.TrustedProxies) > 0 && cfg.MetricsToken == "" {
+		log.Warn("trusted proxies are set but no metrics token: /metrics answers only direct loopback requests without forwarding headers; set FRONTDESK_METRICS_TOKEN to scrape it through a proxy")
+	}
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -157,7 +163,7 @@ func start(ctx context.Context, sys *system, cfg Config, log *slog.Logger, ln ne
 		if err != nil {
 			return nil, fmt.Errorf("load TLS certificate: %w", err)
 		}
-		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
+		srv.TLSConfig = serverTLSConfig(cert)
 		scheme = "https"
 	}
 	inst := &Instance{sys: sys, handler: handler, srv: srv, ln: ln, url: scheme + "://" + ln.Addr().String(), log: log, timeout: cfg.ShutdownTimeout, done: make(chan error, 1)}

@@ -30,6 +30,11 @@ type Policy struct {
 	ThrottleBlock   time.Duration
 	StuffingTargets int
 	StuffingBlock   time.Duration
+	// IPConcurrentChecks caps the sign-in password checks one IP address
+	// may have running at once on one node (0: no cap). The counters
+	// above are the guard every node shares; this keeps one address from
+	// taking a node's whole hashing capacity.
+	IPConcurrentChecks int
 
 	// Anti-automation quotas per IP within ThrottleWindow.
 	RegistrationsPerIP int
@@ -106,6 +111,7 @@ func PolicyByName(name string) (Policy, error) {
 		ThrottleBlock:      15 * time.Minute,
 		StuffingTargets:    10,
 		StuffingBlock:      time.Hour,
+		IPConcurrentChecks: 4,
 		RegistrationsPerIP: 20,
 		ResetsPerIP:        20,
 		MailsPerRecipient:  3,

@@ -50,6 +50,7 @@ type Service struct {
 	log    *slog.Logger
 
 	factors SecondFactors // nil: no second factors
+	gate    *sourceGate   // password checks running per source on this node
 	mailWG  sync.WaitGroup
 
 	searchIsCurrent atomic.Bool // every account has the current search tokens
@@ -61,7 +62,7 @@ func New(o Options) *Service {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Service{db: o.DB, keys: o.Keys, audit: o.Audit, mail: o.Mail, hasher: o.Hasher,
-		policy: o.Policy, base: o.BaseURL, org: o.OrgName, log: o.Logger}
+		policy: o.Policy, base: o.BaseURL, org: o.OrgName, log: o.Logger, gate: newSourceGate(o.Policy.IPConcurrentChecks)}
 }
 
 // Policy returns the policy in force.

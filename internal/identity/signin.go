@@ -27,6 +27,8 @@ type SignIn struct {
 	// RememberToken is the browser's "remember this device" cookie, which
 	// lets a right password skip the second factor until it expires.
 	RememberToken string
+
+	reserved bool // reserveSource already counted this attempt as a failure
 }
 
 // SignInResult is a successful sign-in, or a password accepted and a
@@ -46,31 +48,42 @@ type SignInResult struct {
 // ErrInvalidCredentials after the same work: one password verification
 // and one write (ASVS 6.3.8). A source past its failure limits gets a
 // *RateLimitedError before any password is checked; the accounts it
-// tried are not locked by that (ASVS 6.1.1).
+// tried are not locked by that (ASVS 6.1.1). The source's limits are
+// checked and the attempt counted in one step before the hash, so parallel
+// guesses cannot outrun them (reserveSource).
 func (s *Service) SignIn(ctx context.Context, in SignIn) (*SignInResult, error) {
-	ipKey, netKey := sourceKeys("signin", in.IP)
-	var wait time.Duration
-	err := s.db.Read(ctx, func(tx *db.Tx) (err error) {
-		wait, err = blockedFor(ctx, tx, ipKey, netKey)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	if wait > 0 {
+	ipKey, _ := sourceKeys("signin", in.IP)
+	if !s.gate.enter(ipKey) {
+		limited := &RateLimitedError{RetryAfter: inFlightWait, Reason: "source_concurrency"}
 		err := s.db.Write(ctx, func(tx *db.Tx) error {
 			return s.audit.Record(ctx, tx, audit.Event{Action: "signin.throttled", Outcome: audit.Denied,
-				Details: map[string]any{"retry_after_s": int(wait.Seconds()) + 1}})
+				Details: map[string]any{"retry_after_s": 1, "reason": limited.Reason}})
 		})
 		if err != nil {
 			return nil, err
 		}
-		return nil, &RateLimitedError{RetryAfter: wait, Reason: "source"}
+		return nil, limited
 	}
+	defer s.gate.leave(ipKey)
+	if err := s.reserveSource(ctx, in.IP); err != nil {
+		return nil, err
+	}
+	in.reserved = true
+	// The reserved failure stands only for a password that was checked
+	// and found wrong; otherwise it is given back.
+	guessed := false
+	defer func() {
+		if !guessed {
+			if err := s.releaseSource(ctx, in.IP); err != nil {
+				s.log.WarnContext(ctx, "sign-in reservation not released", "error", err)
+			}
+		}
+	}()
 
 	email, emailErr := NormalizeEmail(in.Email)
 	pw := password.Normalize(in.Password)
 	var a *accountRow
+	var err error
 	if emailErr == nil {
 		err = s.db.Read(ctx, func(tx *db.Tx) (err error) {
 			a, err = s.byEmail(ctx, tx, email, false)
@@ -89,6 +102,7 @@ func (s *Service) SignIn(ctx context.Context, in SignIn) (*SignInResult, error) 
 	if err != nil {
 		return nil, s.hashBusy(err)
 	}
+	guessed = !ok
 	var newHash string
 	if ok && rehash {
 		// Parameters changed or the hash was imported (bcrypt, PBKDF2):
@@ -183,7 +197,7 @@ func (s *Service) SignIn(ctx context.Context, in SignIn) (*SignInResult, error) 
 // e-mailing the owner an unlock link), the owner's history and the audit
 // trail.
 func (s *Service) failSignIn(ctx context.Context, tx *db.Tx, a *accountRow, reason string, in SignIn, target []byte, mails *[]outgoing) error {
-	decisions, err := s.sourceFailure(ctx, tx, in.IP, target)
+	decisions, err := s.sourceFailure(ctx, tx, in.IP, target, in.reserved)
 	if err != nil {
 		return err
 	}

@@ -55,56 +55,54 @@ func blockedFor(ctx context.Context, tx *db.Tx, keys ...string) (time.Duration, 
 }
 
 // countFailure adds one failure to key's window; when the window holds
-// limit failures, key is blocked for block. It reports whether this
-// failure started a block.
+// limit failures, key is blocked for block (or longer, if it already
+// was). It reports whether this failure started a block.
 func countFailure(ctx context.Context, tx *db.Tx, key string, window time.Duration, limit int, block time.Duration) (bool, error) {
-	now := tx.Now()
-	if _, err := tx.Exec(ctx, "INSERT INTO auth_throttle (key, failures, window_start) VALUES (?, 0, ?) ON CONFLICT (key) DO NOTHING", key, now); err != nil {
-		return false, err
-	}
-	var failures int
-	var start time.Time
-	if err := tx.QueryRow(ctx, "SELECT failures, window_start FROM auth_throttle WHERE key = ?"+tx.ForUpdate(), key).Scan(&failures, &start); err != nil {
-		return false, err
-	}
-	if now.Sub(start) >= window {
-		failures, start = 0, now
-	}
-	failures++
-	var until any
-	started := failures >= limit
-	if started {
-		until = now.Add(block)
-		failures, start = 0, now
-	}
-	if until == nil {
-		_, err := tx.Exec(ctx, "UPDATE auth_throttle SET failures = ?, window_start = ? WHERE key = ?", failures, start, key)
-		return false, err
-	}
-	_, err := tx.Exec(ctx, "UPDATE auth_throttle SET failures = ?, window_start = ?, blocked_until = ? WHERE key = ?", failures, start, until, key)
-	return started, err
+	return recordFailure(ctx, tx, key, window, limit, block, false)
 }
 
-// block sets key blocked for d from now.
-func block(ctx context.Context, tx *db.Tx, key string, d time.Duration) error {
-	_, err := tx.Exec(ctx, `INSERT INTO auth_throttle (key, failures, window_start, blocked_until) VALUES (?, 0, ?, ?)
-		ON CONFLICT (key) DO UPDATE SET blocked_until = excluded.blocked_until`, key, tx.Now(), tx.Now().Add(d))
-	return err
+// recordFailure is countFailure for a failure that reserveSource may
+// already have counted (reserved): then it only decides the block.
+func recordFailure(ctx context.Context, tx *db.Tx, key string, window time.Duration, limit int, block time.Duration, reserved bool) (bool, error) {
+	c, err := lockCounter(ctx, tx, key, window)
+	if err != nil {
+		return false, err
+	}
+	if !reserved {
+		c.failures++
+	}
+	started := c.failures >= limit
+	if started {
+		c.block(tx.Now(), block)
+		c.failures, c.start = 0, tx.Now()
+	}
+	return started, c.save(ctx, tx)
+}
+
+// block blocks key for d from now, unless it is already blocked longer.
+func block(ctx context.Context, tx *db.Tx, key string, d time.Duration, window time.Duration) error {
+	c, err := lockCounter(ctx, tx, key, window)
+	if err != nil {
+		return err
+	}
+	c.block(tx.Now(), d)
+	return c.save(ctx, tx)
 }
 
 // sourceFailure records a failed sign-in from ip against target (the
 // blind index of the e-mail tried, known account or not). It returns the
 // throttle decisions it made, for the audit trail.
-func (s *Service) sourceFailure(ctx context.Context, tx *db.Tx, ip string, target []byte) ([]string, error) {
+// When reserved, reserveSource has already counted the failure.
+func (s *Service) sourceFailure(ctx context.Context, tx *db.Tx, ip string, target []byte, reserved bool) ([]string, error) {
 	p := s.policy
 	ipKey, netKey := sourceKeys("signin", ip)
 	var decisions []string
-	if b, err := countFailure(ctx, tx, ipKey, p.ThrottleWindow, p.IPFailures, p.ThrottleBlock); err != nil {
+	if b, err := recordFailure(ctx, tx, ipKey, p.ThrottleWindow, p.IPFailures, p.ThrottleBlock, reserved); err != nil {
 		return nil, err
 	} else if b {
 		decisions = append(decisions, "ip_blocked")
 	}
-	if b, err := countFailure(ctx, tx, netKey, p.ThrottleWindow, p.NetFailures, p.ThrottleBlock); err != nil {
+	if b, err := recordFailure(ctx, tx, netKey, p.ThrottleWindow, p.NetFailures, p.ThrottleBlock, reserved); err != nil {
 		return nil, err
 	} else if b {
 		decisions = append(decisions, "network_blocked")
@@ -121,7 +119,7 @@ func (s *Service) sourceFailure(ctx context.Context, tx *db.Tx, ip string, targe
 		return nil, err
 	}
 	if distinct >= p.StuffingTargets {
-		if err := block(ctx, tx, ipKey, p.StuffingBlock); err != nil {
+		if err := block(ctx, tx, ipKey, p.StuffingBlock, p.ThrottleWindow); err != nil {
 			return nil, err
 		}
 		if _, err := tx.Exec(ctx, "DELETE FROM auth_source_targets WHERE source = ?", ipKey); err != nil {

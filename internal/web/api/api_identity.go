@@ -95,6 +95,7 @@ func (s *Handler) apiSignOut(w http.ResponseWriter, r *http.Request) error {
 	if err := s.deps.Identity.SignOut(r.Context(), web.Principal(r.Context())); err != nil {
 		return err
 	}
+	web.ClearSiteData(w)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -13,14 +13,6 @@ import (
 // without JavaScript; every POST passes the cross-origin check of the
 // Browser tree.
 
-// safeNext keeps a post-sign-in destination on this site.
-func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
-		return "/account/security"
-	}
-	return next
-}
-
 func (s *Handler) signupPage(w http.ResponseWriter, r *http.Request) error {
 	return s.Render(w, r, http.StatusOK, "signup", web.NewForm(r))
 }
@@ -121,6 +113,7 @@ func (s *Handler) signout(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.ClearSessionCookie(w)
+	web.ClearSiteData(w)
 	http.Redirect(w, r, "/signin?notice=signedout", http.StatusSeeOther)
 	return nil
 }

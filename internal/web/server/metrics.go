@@ -45,14 +45,16 @@ func (m *httpMetrics) observe(route, method string, status int, d time.Duration)
 }
 
 // metricsHandler serves Prometheus metrics to the holder of the metrics
-// token, or, when none is configured, to loopback peers only (ASVS 13.4.5).
+// token, or, when none is configured, to loopback peers only (ASVS 13.4.5)
+// that came straight in: a reverse proxy on this host is a loopback peer
+// too, and what it forwards may come from anywhere.
 func (s *Server) metricsHandler(w http.ResponseWriter, r *http.Request) error {
 	if tok := s.opts.MetricsToken; tok != "" {
 		got := r.Header.Get("Authorization")
 		if subtle.ConstantTimeCompare([]byte(got), []byte("Bearer "+tok)) != 1 {
 			return web.ErrUnauthenticated
 		}
-	} else if !loopbackPeer(r) {
+	} else if !loopbackPeer(r) || forwarded(r) {
 		return web.ErrForbidden
 	}
 	promhttp.HandlerFor(s.opts.Registry, promhttp.HandlerOpts{}).ServeHTTP(w, r)
@@ -67,4 +69,14 @@ func loopbackPeer(r *http.Request) bool {
 	}
 	a, err := netip.ParseAddr(host)
 	return err == nil && a.Unmap().IsLoopback()
+}
+
+// forwarded reports whether a proxy says it passed the request on.
+func forwarded(r *http.Request) bool {
+	for _, h := range []string{"Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-Ip", "Via"} {
+		if _, ok := r.Header[h]; ok {
+			return true
+		}
+	}
+	return false
 }
