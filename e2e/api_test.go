@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -221,15 +221,19 @@ func TestSignInFailuresIndistinguishable(t *testing.T) {
 		{"wrong", "wrong@example.com", "not the password"},
 		{"locked", "locked@example.com", apiPassword},
 	}
-	var bodies []string
-	medians := map[string]time.Duration{}
-	for ci, c := range cases {
-		var times []time.Duration
-		for i := range 200 {
+	// The cases take turns, in a different order each round, so that the
+	// machine getting busier or quieter during the test weighs on all three
+	// alike; what is compared is a ratio measured in this run, not a time.
+	bodies := make([]string, len(cases))
+	times := make([][]time.Duration, len(cases))
+	for i := range 200 {
+		for k := range cases {
+			ci := (i + k) % len(cases)
+			c := cases[ci]
 			ip := fmt.Sprintf("10.%d.%d.1", ci, i)
 			start := time.Now()
 			r := fd.callFrom(t, ip, "POST", "/api/v1/sessions", "", map[string]string{"email": c.email, "password": c.password})
-			times = append(times, time.Since(start))
+			times[ci] = append(times[ci], time.Since(start))
 			if r.Status != 401 || r.errorCode(t) != "invalid_credentials" {
 				t.Fatalf("%s try %d: %d %s", c.name, i, r.Status, r.Body)
 			}
@@ -238,11 +242,14 @@ func TestSignInFailuresIndistinguishable(t *testing.T) {
 					Error struct{ Code, Message string }
 				}
 				r.decode(t, &e)
-				bodies = append(bodies, e.Error.Code+"|"+e.Error.Message+"|"+r.Header.Get("Content-Type")+"|"+r.Header.Get("Cache-Control"))
+				bodies[ci] = e.Error.Code + "|" + e.Error.Message + "|" + r.Header.Get("Content-Type") + "|" + r.Header.Get("Cache-Control")
 			}
 		}
-		sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
-		medians[c.name] = times[len(times)/2]
+	}
+	medians := map[string]time.Duration{}
+	for ci, c := range cases {
+		slices.Sort(times[ci])
+		medians[c.name] = times[ci][len(times[ci])/2]
 	}
 	if bodies[0] != bodies[1] || bodies[1] != bodies[2] {
 		t.Fatalf("answers differ: %q", bodies)
@@ -252,7 +259,9 @@ func TestSignInFailuresIndistinguishable(t *testing.T) {
 		lo, hi = min(lo, m), max(hi, m)
 	}
 	t.Logf("median latency: %v", medians)
-	if hi-lo >= 10*time.Millisecond {
-		t.Fatalf("median latencies differ by %v: %v", hi-lo, medians)
+	// Every path runs one password hash: a path that skipped it (an unknown
+	// e-mail answered at once, say) would take a fraction of the others.
+	if float64(lo) < 0.5*float64(hi) {
+		t.Fatalf("the fastest failure takes %.0f%% of the slowest's time: %v", 100*float64(lo)/float64(hi), medians)
 	}
 }
