@@ -158,20 +158,8 @@ func (s *Service) RecoveryRequests(ctx context.Context, status string) ([]Recove
 			q, args = "SELECT id FROM recovery_requests WHERE status = ? ORDER BY created_at, id LIMIT 500", []any{status}
 		}
 		rows, err := tx.Query(ctx, q, args...)
+		ids, err := db.Collect(rows, err, db.Value[string])
 		if err != nil {
-			return err
-		}
-		var ids []string
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		for _, id := range ids {
@@ -227,33 +215,27 @@ func (s *Service) loadRequest(ctx context.Context, tx *db.Tx, id string, lock bo
 			r.Message = string(pt)
 		}
 	}
+	type sealedCheck struct {
+		RecoveryCheck
+		id   string
+		note []byte
+	}
 	rows, err := tx.Query(ctx, "SELECT id, item, method, note_sealed, staff_id, at FROM recovery_checks WHERE request_id = ? ORDER BY at, id", id)
+	checks, err := db.Collect(rows, err, func(row db.Scanner) (c sealedCheck, err error) {
+		err = row.Scan(&c.id, &c.Item, &c.Method, &c.note, &c.StaffID, &c.At)
+		c.At = c.At.UTC()
+		return c, err
+	})
 	if err != nil {
 		return nil, err
 	}
-	var notes [][]byte
-	var noteIDs []string
-	for rows.Next() {
-		var c RecoveryCheck
-		var cid string
-		var note []byte
-		if err := rows.Scan(&cid, &c.Item, &c.Method, &note, &c.StaffID, &c.At); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		c.At = c.At.UTC()
-		r.Checks, notes, noteIDs = append(r.Checks, c), append(notes, note), append(noteIDs, cid)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	for i := range r.Checks {
-		if len(notes[i]) > 0 {
-			if pt, err := s.keys.Open(ctx, tx, notes[i], noteAAD(noteIDs[i])); err == nil {
-				r.Checks[i].Note = string(pt)
+	for _, c := range checks {
+		if len(c.note) > 0 {
+			if pt, err := s.keys.Open(ctx, tx, c.note, noteAAD(c.id)); err == nil {
+				c.Note = string(pt)
 			}
 		}
+		r.Checks = append(r.Checks, c.RecoveryCheck)
 	}
 	return r, nil
 }
@@ -392,24 +374,8 @@ func (s *Service) ApproveRecovery(ctx context.Context, staffID, id string) (*Rec
 // phones returns every verified phone of the account.
 func (s *Service) phones(ctx context.Context, tx *db.Tx, accountID string) ([]string, error) {
 	rows, err := tx.Query(ctx, "SELECT id, secret_sealed FROM mfa_factors WHERE account_id = ? AND kind = 'sms' AND confirmed_at IS NOT NULL", accountID)
+	fs, err := db.Collect(rows, err, scanSealedSecret)
 	if err != nil {
-		return nil, err
-	}
-	type f struct {
-		id     string
-		sealed []byte
-	}
-	var fs []f
-	for rows.Next() {
-		var x f
-		if err := rows.Scan(&x.id, &x.sealed); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		fs = append(fs, x)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	var out []string
@@ -504,20 +470,9 @@ func (s *Service) CancelRecovery(ctx context.Context, token string) error {
 func (s *Service) CompleteDueRecoveries(ctx context.Context) (int, error) {
 	var ids []string
 	err := s.db.Read(ctx, func(tx *db.Tx) error {
-		ids = nil
 		rows, err := tx.Query(ctx, "SELECT id FROM recovery_requests WHERE status = 'approved' AND cooloff_until <= ? ORDER BY cooloff_until LIMIT 100", tx.Now())
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			ids = append(ids, id)
-		}
-		return rows.Err()
+		ids, err = db.Collect(rows, err, db.Value[string])
+		return err
 	})
 	if err != nil {
 		return 0, err

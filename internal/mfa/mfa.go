@@ -102,21 +102,13 @@ func New(o Options) (*Service, error) {
 // first. Recovery codes count only beside a real factor.
 func (s *Service) Methods(ctx context.Context, tx *db.Tx, accountID string) ([]string, error) {
 	rows, err := tx.Query(ctx, "SELECT DISTINCT kind FROM mfa_factors WHERE account_id = ? AND confirmed_at IS NOT NULL", accountID)
+	kinds, err := db.Collect(rows, err, db.Value[string])
 	if err != nil {
 		return nil, err
 	}
 	have := map[string]bool{}
-	for rows.Next() {
-		var k string
-		if err := rows.Scan(&k); err != nil {
-			rows.Close()
-			return nil, err
-		}
+	for _, k := range kinds {
 		have[k] = true
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 	if !s.policy.EmailOTPFactor {
 		delete(have, kindEmail)
@@ -184,35 +176,26 @@ type Factor struct {
 func (s *Service) Factors(ctx context.Context, accountID string) ([]Factor, error) {
 	var out []Factor
 	err := s.db.Read(ctx, func(tx *db.Tx) error {
-		out = []Factor{}
 		rows, err := tx.Query(ctx, `SELECT id, kind, name, secret_sealed, created_at, last_used_at FROM mfa_factors
 			WHERE account_id = ? AND confirmed_at IS NOT NULL ORDER BY created_at, id`, accountID)
+		type sealedFactor struct {
+			Factor
+			sealed []byte
+		}
+		all, err := db.Collect(rows, err, func(row db.Scanner) (f sealedFactor, err error) {
+			var used sql.NullTime
+			err = row.Scan(&f.ID, &f.Kind, &f.Name, &f.sealed, &f.CreatedAt, &used)
+			f.CreatedAt, f.LastUsedAt = f.CreatedAt.UTC(), timePtr(used)
+			return f, err
+		})
 		if err != nil {
 			return err
 		}
-		var sealed [][]byte
-		for rows.Next() {
-			var f Factor
-			var sec []byte
-			var used sql.NullTime
-			if err := rows.Scan(&f.ID, &f.Kind, &f.Name, &sec, &f.CreatedAt, &used); err != nil {
-				rows.Close()
-				return err
-			}
-			f.CreatedAt = f.CreatedAt.UTC()
-			if used.Valid {
-				t := used.Time.UTC()
-				f.LastUsedAt = &t
-			}
-			out, sealed = append(out, f), append(sealed, sec)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for i := range out {
-			if out[i].Kind == kindSMS {
-				if phone, err := s.keys.Open(ctx, tx, sealed[i], seedAAD(out[i].ID)); err == nil {
+		out = make([]Factor, len(all))
+		for i, f := range all {
+			out[i] = f.Factor
+			if f.Kind == kindSMS {
+				if phone, err := s.keys.Open(ctx, tx, f.sealed, seedAAD(f.ID)); err == nil {
 					out[i].Detail = identity.MaskPhone(string(phone))
 				}
 			}
@@ -309,6 +292,18 @@ func newID() string {
 func subject(accountID string) string { return "account:" + accountID }
 
 func seedAAD(factorID string) []byte { return []byte("mfa_factors.secret:" + factorID) }
+
+// sealedSecret is a factor's id and sealed secret as read, before opening.
+type sealedSecret struct {
+	id     string
+	sealed []byte
+}
+
+// scanSealedSecret reads the columns id, secret_sealed.
+func scanSealedSecret(row db.Scanner) (f sealedSecret, err error) {
+	err = row.Scan(&f.id, &f.sealed)
+	return f, err
+}
 
 // Enrolment is a TOTP factor waiting for its first code.
 type Enrolment struct {
@@ -433,26 +428,17 @@ func (s *Service) enrolled(ctx context.Context, tx *db.Tx, p *identity.Principal
 // refused (ASVS 6.5.1). Only server time counts (ASVS 6.5.8).
 func (s *Service) verifyTOTP(ctx context.Context, tx *db.Tx, accountID, code string) error {
 	code = strings.TrimSpace(code)
-	rows, err := tx.Query(ctx, "SELECT id, secret_sealed, last_step FROM mfa_factors WHERE account_id = ? AND kind = 'totp' AND confirmed_at IS NOT NULL"+tx.ForUpdate(), accountID)
-	if err != nil {
-		return err
-	}
 	type factor struct {
 		id     string
 		sealed []byte
 		last   int64
 	}
-	var fs []factor
-	for rows.Next() {
-		var f factor
-		if err := rows.Scan(&f.id, &f.sealed, &f.last); err != nil {
-			rows.Close()
-			return err
-		}
-		fs = append(fs, f)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	rows, err := tx.Query(ctx, "SELECT id, secret_sealed, last_step FROM mfa_factors WHERE account_id = ? AND kind = 'totp' AND confirmed_at IS NOT NULL"+tx.ForUpdate(), accountID)
+	fs, err := db.Collect(rows, err, func(row db.Scanner) (f factor, err error) {
+		err = row.Scan(&f.id, &f.sealed, &f.last)
+		return f, err
+	})
+	if err != nil {
 		return err
 	}
 	for _, f := range fs {

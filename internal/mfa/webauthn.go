@@ -146,24 +146,8 @@ func (s *Service) passkeys(ctx context.Context, tx *db.Tx, accountID string, loc
 		q += tx.ForUpdate()
 	}
 	rows, err := tx.Query(ctx, q, accountID)
+	rs, err := db.Collect(rows, err, scanSealedSecret)
 	if err != nil {
-		return nil, err
-	}
-	type row struct {
-		id     string
-		sealed []byte
-	}
-	var rs []row
-	for rows.Next() {
-		var r row
-		if err := rows.Scan(&r.id, &r.sealed); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		rs = append(rs, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	out := make([]passkey, 0, len(rs))

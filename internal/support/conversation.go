@@ -330,35 +330,37 @@ func (s *Service) messageByClientID(ctx context.Context, tx *db.Tx, convID, clie
 
 const messageColumns = "id, seq, kind, author_id, client_id, body_sealed, created_at"
 
+// scanMessages reads rows of messageColumns, closes them and opens the
+// messages' bodies.
 func (s *Service) scanMessages(ctx context.Context, tx *db.Tx, rows *sql.Rows) ([]Message, error) {
-	defer rows.Close()
-	var out []Message
-	var sealed [][]byte
-	for rows.Next() {
-		var m Message
-		var author, client sql.NullString
-		var ct []byte
-		if err := rows.Scan(&m.ID, &m.Seq, &m.Kind, &author, &client, &ct, &m.CreatedAt); err != nil {
-			return nil, err
-		}
-		m.AuthorID, m.ClientID, m.Body = author.String, client.String, string(ct)
-		m.CreatedAt = m.CreatedAt.UTC()
-		out = append(out, m)
-		sealed = append(sealed, ct)
+	type sealedMessage struct {
+		Message
+		body []byte
 	}
-	if err := rows.Err(); err != nil {
+	list, err := db.Collect(rows, nil, func(row db.Scanner) (m sealedMessage, err error) {
+		var author, client sql.NullString
+		err = row.Scan(&m.ID, &m.Seq, &m.Kind, &author, &client, &m.body, &m.CreatedAt)
+		m.AuthorID, m.ClientID, m.CreatedAt = author.String, client.String, m.CreatedAt.UTC()
+		return m, err
+	})
+	if err != nil {
 		return nil, err
 	}
-	rows.Close()
+	sealed := make([][]byte, len(list))
+	for i, m := range list {
+		sealed[i] = m.body
+	}
 	if err := s.keys.Warm(ctx, tx, sealed...); err != nil {
 		return nil, err
 	}
-	for i := range out {
-		pt, err := s.keys.Open(ctx, tx, sealed[i], []byte("conversation_messages.body:"+out[i].ID))
+	var out []Message
+	for _, m := range list {
+		pt, err := s.keys.Open(ctx, tx, m.body, []byte("conversation_messages.body:"+m.ID))
 		if err != nil {
 			return nil, err
 		}
-		out[i].Body = string(pt)
+		m.Message.Body = string(pt)
+		out = append(out, m.Message)
 	}
 	return out, nil
 }
@@ -444,20 +446,11 @@ func (s *Service) complete(ctx context.Context, tx *db.Tx, r *conversationRow) (
 		}
 		c.Subject = string(pt)
 	}
-	c.Tags = []string{}
 	rows, err := tx.Query(ctx, "SELECT tag FROM conversation_tags WHERE conversation_id = ? ORDER BY tag", c.ID)
-	if err != nil {
+	if c.Tags, err = db.Collect(rows, err, db.Value[string]); err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var t string
-		if err := rows.Scan(&t); err != nil {
-			return nil, err
-		}
-		c.Tags = append(c.Tags, t)
-	}
-	return &c, rows.Err()
+	return &c, nil
 }
 
 // Get returns a conversation with its messages; internal notes only when
