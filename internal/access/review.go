@@ -9,6 +9,7 @@ import (
 
 	"github.com/frontdesk/frontdesk/internal/audit"
 	"github.com/frontdesk/frontdesk/internal/db"
+	"github.com/frontdesk/frontdesk/internal/fault"
 )
 
 // Access reviews (PCI 7.2.4): a campaign lists every staff member's
@@ -19,7 +20,7 @@ import (
 // Errors of reviews.
 var (
 	ErrReviewClosed = errors.New("access: the review is closed")
-	ErrNoSuchItem   = errors.New("access: no such grant in the review")
+	ErrNoSuchItem   = fault.New(fault.ErrNotFound, "access: no such grant in the review")
 	ErrReason       = errors.New("access: give a reason of at most 500 characters")
 	ErrDecision     = errors.New("access: the decision is certify or revoke")
 )

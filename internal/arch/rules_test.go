@@ -39,6 +39,7 @@ var rules = []row{
 	{"internal/csvsafe/...", shared, 0},
 	{"internal/password/...", shared, 0},
 	{"internal/mailin/...", shared, 0},
+	{"internal/fault/...", shared, 0}, // the error kinds features share
 
 	{"internal/identity/...", feature, 1}, // accounts, sessions: everybody's base
 	{"internal/kb/...", feature, 1},

@@ -13,6 +13,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"regexp"
 	"slices"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/frontdesk/frontdesk/internal/audit"
 	"github.com/frontdesk/frontdesk/internal/db"
+	"github.com/frontdesk/frontdesk/internal/fault"
 )
 
 // Locales articles are written in; DefaultLocale is the fallback.
@@ -40,17 +42,18 @@ const (
 
 // Errors.
 var (
-	ErrNotFound = errors.New("kb: no such article")
-	ErrInvalid  = errors.New("kb: invalid input")
+	ErrNotFound = fault.New(fault.ErrNotFound, "kb: no such article")
+	ErrInvalid  = fault.ErrInvalid // every *InvalidError is one
 )
 
-// InvalidError names the field at fault.
-type InvalidError struct{ Field, Reason string }
+// InvalidError names the field at fault: the kind that every feature
+// package shares.
+type InvalidError = fault.Invalid
 
-func (e *InvalidError) Error() string { return "kb: " + e.Field + ": " + e.Reason }
-func (e *InvalidError) Unwrap() error { return ErrInvalid }
-
-func invalid(field, reason string) error { return &InvalidError{Field: field, Reason: reason} }
+// invalid is input refused; its text starts with the package's name.
+func invalid(field, reason string) error {
+	return fmt.Errorf("kb: %w", &InvalidError{Field: field, Reason: reason})
+}
 
 // Service is the knowledge base.
 type Service struct {

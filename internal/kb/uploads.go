@@ -32,7 +32,7 @@ var FileTypes = map[string]string{
 // Errors of files.
 var (
 	ErrFileType     = errors.New("kb: only PNG, JPEG, GIF and WebP pictures and PDF files are accepted")
-	ErrFileTooLarge = &InvalidError{Field: "file", Reason: "a file of at most 5 MB"}
+	ErrFileTooLarge = invalid("file", "a file of at most 5 MB")
 )
 
 // File describes a stored file.

@@ -23,6 +23,7 @@ import (
 
 	"github.com/frontdesk/frontdesk/internal/audit"
 	"github.com/frontdesk/frontdesk/internal/db"
+	"github.com/frontdesk/frontdesk/internal/fault"
 	"github.com/frontdesk/frontdesk/internal/identity"
 	"github.com/frontdesk/frontdesk/internal/keyring"
 	"github.com/frontdesk/frontdesk/internal/notify"
@@ -40,7 +41,7 @@ var (
 	ErrNoEnrolment = errors.New("mfa: no enrolment in progress")
 	// ErrNotFound is a factor or request that does not exist or is not the
 	// caller's.
-	ErrNotFound = errors.New("mfa: not found")
+	ErrNotFound = fault.New(fault.ErrNotFound, "mfa: not found")
 	// ErrLastFactor refuses to remove the only factor of an account that
 	// must have one.
 	ErrLastFactor = errors.New("mfa: this account must keep at least one second factor")
