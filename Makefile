@@ -6,7 +6,7 @@ GO          ?= go
 PG_TEST_URL ?= postgres://postgres:postgres@127.0.0.1:5432/postgres?sslmode=disable
 TESTFLAGS   ?= -count=1 -timeout 20m
 
-.PHONY: run test test-sqlite test-postgres vet build bench deps-test assets
+.PHONY: run test test-sqlite test-postgres vet tidy-check build bench deps-test assets
 
 run: assets
 	$(GO) run ./cmd/frontdesk serve
@@ -14,7 +14,7 @@ run: assets
 build: assets
 	$(GO) build -o bin/frontdesk ./cmd/frontdesk
 
-test: assets deps-test vet test-sqlite test-postgres
+test: tidy-check assets deps-test vet test-sqlite test-postgres
 
 # The rrweb recorder and replayer that the binary embeds (not committed).
 assets:
@@ -27,6 +27,21 @@ deps-test:
 
 vet:
 	$(GO) vet ./...
+
+# Fails, naming what to fix, when a Go file is not gofmt'd or go.mod/go.sum are not tidy.
+# It runs first in `make test` so an untidy tree stops before the long suites start.
+tidy-check:
+	@unformatted=$$(find . -name '*.go' -not -path '*/node_modules/*' -exec gofmt -l {} +); \
+	if [ -n "$$unformatted" ]; then \
+		echo "tidy-check: these files are not gofmt'd (run: gofmt -w FILE):"; \
+		echo "$$unformatted" | sed 's/^/  /'; \
+		exit 1; \
+	fi
+	@if ! diff=$$($(GO) mod tidy -diff 2>&1); then \
+		echo "tidy-check: go.mod/go.sum are not tidy (run: go mod tidy); the difference:"; \
+		echo "$$diff"; \
+		exit 1; \
+	fi
 
 test-sqlite:
 	@echo "== test suite on SQLite"

@@ -138,20 +138,9 @@ func (s *Service) PermissionsOf(ctx context.Context, accountID string) ([]string
 func (s *Service) RolesOf(ctx context.Context, accountID string) ([]string, error) {
 	var out []string
 	err := s.db.Read(ctx, func(tx *db.Tx) error {
-		out = nil
 		rows, err := tx.Query(ctx, "SELECT role FROM staff_roles WHERE account_id = ? ORDER BY role", accountID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var r string
-			if err := rows.Scan(&r); err != nil {
-				return err
-			}
-			out = append(out, r)
-		}
-		return rows.Err()
+		out, err = db.Collect(rows, err, db.Value[string])
+		return err
 	})
 	return out, err
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/frontdesk/frontdesk/internal/audit"
 	"github.com/frontdesk/frontdesk/internal/db"
+	"github.com/frontdesk/frontdesk/internal/fault"
 )
 
 // Access reviews (PCI 7.2.4): a campaign lists every staff member's
@@ -19,7 +20,7 @@ import (
 // Errors of reviews.
 var (
 	ErrReviewClosed = errors.New("access: the review is closed")
-	ErrNoSuchItem   = errors.New("access: no such grant in the review")
+	ErrNoSuchItem   = fault.New(fault.ErrNotFound, "access: no such grant in the review")
 	ErrReason       = errors.New("access: give a reason of at most 500 characters")
 	ErrDecision     = errors.New("access: the decision is certify or revoke")
 )
@@ -69,29 +70,18 @@ func (s *Service) StartReview(ctx context.Context, by string, deadline time.Dura
 func (s *Service) Reviews(ctx context.Context) ([]Review, error) {
 	var out []Review
 	err := s.db.Read(ctx, func(tx *db.Tx) error {
-		out = []Review{}
 		rows, err := tx.Query(ctx, "SELECT id, status, started_by, started_at, deadline, closed_at FROM access_reviews ORDER BY started_at DESC, id LIMIT 100")
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			r, err := scanReview(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, *r)
-		}
-		return rows.Err()
+		out, err = db.Collect(rows, err, scanReview)
+		return err
 	})
 	return out, err
 }
 
-func scanReview(row interface{ Scan(...any) error }) (*Review, error) {
+func scanReview(row db.Scanner) (Review, error) {
 	var r Review
 	var closed sql.NullTime
 	if err := row.Scan(&r.ID, &r.Status, &r.StartedBy, &r.StartedAt, &r.Deadline, &closed); err != nil {
-		return nil, err
+		return Review{}, err
 	}
 	r.StartedAt, r.Deadline = r.StartedAt.UTC(), r.Deadline.UTC()
 	if closed.Valid {
@@ -99,7 +89,7 @@ func scanReview(row interface{ Scan(...any) error }) (*Review, error) {
 		r.ClosedAt = &t
 	}
 	r.Items = []ReviewItem{}
-	return &r, nil
+	return r, nil
 }
 
 // GetReview returns a campaign with its grants.
@@ -115,28 +105,28 @@ func (s *Service) GetReview(ctx context.Context, id string) (*Review, error) {
 		}
 		rows, err := tx.Query(ctx, `SELECT account_id, role, decision, reviewer_id, reason, decided_at FROM access_review_items
 			WHERE review_id = ? ORDER BY account_id, role`, id)
-		if err != nil {
+		if r.Items, err = db.Collect(rows, err, scanReviewItem); err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var it ReviewItem
-			var decision, reviewer sql.NullString
-			var at sql.NullTime
-			if err := rows.Scan(&it.AccountID, &it.Role, &decision, &reviewer, &it.Reason, &at); err != nil {
-				return err
-			}
-			it.Decision, it.Reviewer = decision.String, reviewer.String
-			if at.Valid {
-				t := at.Time.UTC()
-				it.DecidedAt = &t
-			}
-			r.Items = append(r.Items, it)
-		}
-		out = r
-		return rows.Err()
+		out = &r
+		return nil
 	})
 	return out, err
+}
+
+func scanReviewItem(row db.Scanner) (ReviewItem, error) {
+	var it ReviewItem
+	var decision, reviewer sql.NullString
+	var at sql.NullTime
+	if err := row.Scan(&it.AccountID, &it.Role, &decision, &reviewer, &it.Reason, &at); err != nil {
+		return ReviewItem{}, err
+	}
+	it.Decision, it.Reviewer = decision.String, reviewer.String
+	if at.Valid {
+		t := at.Time.UTC()
+		it.DecidedAt = &t
+	}
+	return it, nil
 }
 
 // Decide certifies or revokes one grant of an open campaign. The
@@ -194,37 +184,19 @@ func (s *Service) CloseDueReviews(ctx context.Context) (int, error) {
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
 		revoked = 0
 		rows, err := tx.Query(ctx, "SELECT id FROM access_reviews WHERE status = 'open' AND deadline <= ?", tx.Now())
+		ids, err := db.Collect(rows, err, db.Value[string])
 		if err != nil {
-			return err
-		}
-		var ids []string
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		for _, id := range ids {
 			items, err := tx.Query(ctx, "SELECT account_id, role FROM access_review_items WHERE review_id = ? AND decision IS NULL", id)
+			pending, err := db.Collect(items, err, func(row db.Scanner) (p [2]string, err error) {
+				err = row.Scan(&p[0], &p[1])
+				return p, err
+			})
 			if err != nil {
 				return err
 			}
-			var pending [][2]string
-			for items.Next() {
-				var a, r string
-				if err := items.Scan(&a, &r); err != nil {
-					items.Close()
-					return err
-				}
-				pending = append(pending, [2]string{a, r})
-			}
-			items.Close()
 			for _, p := range pending {
 				if err := s.Revoke(ctx, tx, p[0], p[1], "system", "access review deadline passed"); err != nil {
 					return err

@@ -238,58 +238,37 @@ func (s *system) ready(ctx context.Context) error {
 
 // checkpointLoop signs the chain's tip periodically, so that at most one
 // interval of entries is ever without a signed checkpoint.
-func (s *system) checkpointLoop(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := s.audit.Checkpoint(ctx, s.db); err != nil && ctx.Err() == nil {
-				s.log.Error("audit checkpoint failed", "error", err.Error())
-			}
+func (s *system) checkpointLoop(ctx context.Context, interval time.Duration) {
+	every(ctx, interval, func(ctx context.Context) {
+		if err := s.audit.Checkpoint(ctx, s.db); err != nil && ctx.Err() == nil {
+			s.log.Error("audit checkpoint failed", "error", err.Error())
 		}
-	}
+	})
 }
 
 // purgeLoop deletes expired sessions, secrets and throttle counters.
-func (s *system) purgeLoop(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := s.id.Purge(ctx); err != nil && ctx.Err() == nil {
-				s.log.Error("purging expired sign-in data failed", "error", err.Error())
-			}
-			if err := s.mfa.PurgeCeremonies(ctx); err != nil && ctx.Err() == nil {
-				s.log.Error("purging expired passkey ceremonies failed", "error", err.Error())
-			}
+func (s *system) purgeLoop(ctx context.Context, interval time.Duration) {
+	every(ctx, interval, func(ctx context.Context) {
+		if err := s.id.Purge(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("purging expired sign-in data failed", "error", err.Error())
 		}
-	}
+		if err := s.mfa.PurgeCeremonies(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("purging expired passkey ceremonies failed", "error", err.Error())
+		}
+	})
 }
 
 // recoveryLoop completes support-assisted recoveries whose cool-off is over.
-func (s *system) recoveryLoop(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			n, err := s.mfa.CompleteDueRecoveries(ctx)
-			if err != nil && ctx.Err() == nil {
-				s.log.Error("completing account recoveries failed", "error", err.Error())
-			}
-			if n > 0 {
-				s.log.Info("account recoveries completed", "count", n)
-			}
+func (s *system) recoveryLoop(ctx context.Context, interval time.Duration) {
+	every(ctx, interval, func(ctx context.Context) {
+		n, err := s.mfa.CompleteDueRecoveries(ctx)
+		if err != nil && ctx.Err() == nil {
+			s.log.Error("completing account recoveries failed", "error", err.Error())
 		}
-	}
+		if n > 0 {
+			s.log.Info("account recoveries completed", "count", n)
+		}
+	})
 }
 
 // reindexSearch brings the customer search tokens up to date once, in the
@@ -325,67 +304,45 @@ func memoryLimit(cfg Config, conns int) int64 {
 // memoryLimitLoop follows the number of open sockets with the soft memory
 // limit, every few seconds, when it moved by more than a few percent.
 func memoryLimitLoop(ctx context.Context, cfg Config, conns func() int) {
-	t := time.NewTicker(5 * time.Second)
-	defer t.Stop()
 	last := memoryLimit(cfg, 0)
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if want := memoryLimit(cfg, conns()); want > last+last/20 || want < last-last/20 {
-				debug.SetMemoryLimit(want)
-				last = want
-			}
+	every(ctx, 5*time.Second, func(context.Context) {
+		if want := memoryLimit(cfg, conns()); want > last+last/20 || want < last-last/20 {
+			debug.SetMemoryLimit(want)
+			last = want
 		}
-	}
+	})
 }
 
 // deskLoop flags the conversations whose SLA targets have passed and
 // sends the follow-ups that are due.
-func (s *system) deskLoop(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if n, err := s.desk.MarkBreaches(ctx); err != nil && ctx.Err() == nil {
-				s.log.Error("flagging SLA breaches failed", "error", err.Error())
-			} else if n > 0 {
-				s.log.Info("conversations past their SLA target", "count", n)
-			}
-			if _, err := s.desk.PurgeWebhookDeliveries(ctx); err != nil && ctx.Err() == nil {
-				s.log.Error("purging webhook deliveries failed", "error", err.Error())
-			}
-			if n, err := s.desk.SendFollowUps(ctx); err != nil && ctx.Err() == nil {
-				s.log.Error("sending support follow-ups failed", "error", err.Error())
-			} else if n > 0 {
-				s.log.Info("support follow-ups sent", "count", n)
-			}
+func (s *system) deskLoop(ctx context.Context, interval time.Duration) {
+	every(ctx, interval, func(ctx context.Context) {
+		if n, err := s.desk.MarkBreaches(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("flagging SLA breaches failed", "error", err.Error())
+		} else if n > 0 {
+			s.log.Info("conversations past their SLA target", "count", n)
 		}
-	}
+		if _, err := s.desk.PurgeWebhookDeliveries(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("purging webhook deliveries failed", "error", err.Error())
+		}
+		if n, err := s.desk.SendFollowUps(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("sending support follow-ups failed", "error", err.Error())
+		} else if n > 0 {
+			s.log.Info("support follow-ups sent", "count", n)
+		}
+	})
 }
 
 // assistLoop ends remote-assistance sessions at their deadlines, sends
 // the warnings, seals recording buffers (every tick) and moves recordings
 // past their retention to archive files (every archiveEvery).
-func (s *system) assistLoop(ctx context.Context, every, archiveEvery time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
+func (s *system) assistLoop(ctx context.Context, interval, archiveEvery time.Duration) {
 	var lastArchive time.Time
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case now := <-t.C:
-			if err := s.assist.Tick(ctx); err != nil && ctx.Err() == nil {
-				s.log.Error("remote-assistance sweep failed", "error", err.Error())
-			}
-			if now.Sub(lastArchive) < archiveEvery {
-				continue
-			}
+	every(ctx, interval, func(ctx context.Context) {
+		if err := s.assist.Tick(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("remote-assistance sweep failed", "error", err.Error())
+		}
+		if now := time.Now(); now.Sub(lastArchive) >= archiveEvery {
 			lastArchive = now
 			if n, err := s.assist.Archive(ctx); err != nil && ctx.Err() == nil {
 				s.log.Error("archiving session recordings failed", "error", err.Error(), "archived", n)
@@ -393,12 +350,12 @@ func (s *system) assistLoop(ctx context.Context, every, archiveEvery time.Durati
 				s.log.Info("session recordings archived", "count", n)
 			}
 		}
-	}
+	})
 }
 
 // mailLoop turns the support mailbox's new e-mails into conversations,
 // every interval, on whichever node holds the mailbox lease.
-func (s *system) mailLoop(ctx context.Context, fc mailin.FetcherConfig, every time.Duration) {
+func (s *system) mailLoop(ctx context.Context, fc mailin.FetcherConfig, interval time.Duration) {
 	f, err := mailin.NewFetcher(fc)
 	if err != nil {
 		s.log.Error("support mailbox not read", "error", err.Error())
@@ -406,22 +363,17 @@ func (s *system) mailLoop(ctx context.Context, fc mailin.FetcherConfig, every ti
 	}
 	host, _ := os.Hostname()
 	node := host + "/" + strconv.Itoa(os.Getpid())
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		n, err := s.desk.FetchMail(ctx, f, node, 3*every+time.Minute)
+	fetch := func(ctx context.Context) {
+		n, err := s.desk.FetchMail(ctx, f, node, 3*interval+time.Minute)
 		switch {
 		case err != nil && ctx.Err() == nil:
 			s.log.Error("reading the support mailbox failed", "error", err.Error(), "stored", n)
 		case n > 0:
 			s.log.Info("support e-mails stored", "count", n)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
 	}
+	fetch(ctx)
+	every(ctx, interval, fetch)
 }
 
 // Staff hygiene: unused staff accounts are disabled (PCI 8.2.6), access
@@ -439,28 +391,25 @@ func (s *system) reviewEvery() time.Duration {
 	return 182 * 24 * time.Hour
 }
 
-// accessLoop runs the staff hygiene jobs at start and then every tick.
-func (s *system) accessLoop(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		if n, err := s.id.DisableInactiveStaff(ctx, staffInactiveAfter); err != nil && ctx.Err() == nil {
-			s.log.Error("disabling inactive staff failed", "error", err.Error())
-		} else if n > 0 {
-			s.log.Info("inactive staff accounts disabled", "count", n)
-		}
-		if _, err := s.access.CloseDueReviews(ctx); err != nil && ctx.Err() == nil {
-			s.log.Error("closing access reviews failed", "error", err.Error())
-		}
-		if started, err := s.access.StartDueReview(ctx, s.reviewEvery(), reviewDeadline); err != nil && ctx.Err() == nil {
-			s.log.Error("starting the access review failed", "error", err.Error())
-		} else if started {
-			s.log.Info("access review started")
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+// accessLoop runs the staff hygiene jobs at start and then every interval.
+func (s *system) accessLoop(ctx context.Context, interval time.Duration) {
+	s.staffHygiene(ctx)
+	every(ctx, interval, s.staffHygiene)
+}
+
+// staffHygiene runs the staff hygiene jobs once.
+func (s *system) staffHygiene(ctx context.Context) {
+	if n, err := s.id.DisableInactiveStaff(ctx, staffInactiveAfter); err != nil && ctx.Err() == nil {
+		s.log.Error("disabling inactive staff failed", "error", err.Error())
+	} else if n > 0 {
+		s.log.Info("inactive staff accounts disabled", "count", n)
+	}
+	if _, err := s.access.CloseDueReviews(ctx); err != nil && ctx.Err() == nil {
+		s.log.Error("closing access reviews failed", "error", err.Error())
+	}
+	if started, err := s.access.StartDueReview(ctx, s.reviewEvery(), reviewDeadline); err != nil && ctx.Err() == nil {
+		s.log.Error("starting the access review failed", "error", err.Error())
+	} else if started {
+		s.log.Info("access review started")
 	}
 }

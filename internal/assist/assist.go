@@ -24,6 +24,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"path/filepath"
 	"time"
@@ -32,6 +33,7 @@ import (
 	"github.com/frontdesk/frontdesk/internal/audit"
 	"github.com/frontdesk/frontdesk/internal/bus"
 	"github.com/frontdesk/frontdesk/internal/db"
+	"github.com/frontdesk/frontdesk/internal/fault"
 	"github.com/frontdesk/frontdesk/internal/identity"
 	"github.com/frontdesk/frontdesk/internal/keyring"
 	"github.com/frontdesk/frontdesk/internal/support"
@@ -103,8 +105,8 @@ const (
 // Errors. Callers map them to HTTP answers; none reveals whether a session
 // the caller may not see exists.
 var (
-	ErrNotFound    = errors.New("assist: no such session")
-	ErrInvalid     = errors.New("assist: invalid input")
+	ErrNotFound    = fault.New(fault.ErrNotFound, "assist: no such session")
+	ErrInvalid     = fault.ErrInvalid // every *InvalidError is one
 	ErrForbidden   = errors.New("assist: not allowed")
 	ErrPlan        = errors.New("assist: remote assistance is not part of the customer's plan")
 	ErrNoCustomer  = errors.New("assist: the conversation is not with a signed-in customer")
@@ -122,13 +124,14 @@ var (
 	ErrBadCard     = errors.New("assist: the identity card's signature does not verify")
 )
 
-// InvalidError names the field at fault.
-type InvalidError struct{ Field, Reason string }
+// InvalidError names the field at fault: the kind that every feature
+// package shares.
+type InvalidError = fault.Invalid
 
-func (e *InvalidError) Error() string { return "assist: " + e.Field + ": " + e.Reason }
-func (e *InvalidError) Unwrap() error { return ErrInvalid }
-
-func invalid(field, reason string) error { return &InvalidError{Field: field, Reason: reason} }
+// invalid is input refused; its text starts with the package's name.
+func invalid(field, reason string) error {
+	return fmt.Errorf("assist: %w", &InvalidError{Field: field, Reason: reason})
+}
 
 // Desk is what assist needs from the support desk (*support.Service).
 type Desk interface {

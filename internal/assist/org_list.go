@@ -21,19 +21,12 @@ func (s *Service) Orgs(ctx context.Context) ([]OrgSummary, error) {
 	err := s.db.Read(ctx, func(tx *db.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT o.id, o.name, o.plan, o.created_at, (SELECT COUNT(*) FROM customer_org_members m WHERE m.org_id = o.id)
 			FROM customer_orgs o ORDER BY o.name, o.id LIMIT 1000`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var o OrgSummary
-			if err := rows.Scan(&o.ID, &o.Name, &o.Plan, &o.CreatedAt, &o.Members); err != nil {
-				return err
-			}
+		out, err = db.Collect(rows, err, func(row db.Scanner) (o OrgSummary, err error) {
+			err = row.Scan(&o.ID, &o.Name, &o.Plan, &o.CreatedAt, &o.Members)
 			o.CreatedAt = o.CreatedAt.UTC()
-			out = append(out, o)
-		}
-		return rows.Err()
+			return o, err
+		})
+		return err
 	})
 	return out, err
 }
@@ -86,20 +79,14 @@ func (s *Service) Members(ctx context.Context, by Actor, orgID string) ([]Member
 			return err
 		}
 		rows, err := tx.Query(ctx, "SELECT account_id, admin, template_id FROM customer_org_members WHERE org_id = ? ORDER BY created_at, account_id LIMIT 5000", orgID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
+		out, err = db.Collect(rows, err, func(row db.Scanner) (Member, error) {
 			m := Member{OrgID: orgID}
 			var t sql.NullString
-			if err := rows.Scan(&m.AccountID, &m.Admin, &t); err != nil {
-				return err
-			}
+			err := row.Scan(&m.AccountID, &m.Admin, &t)
 			m.TemplateID = t.String
-			out = append(out, m)
-		}
-		return rows.Err()
+			return m, err
+		})
+		return err
 	})
 	return out, err
 }

@@ -69,7 +69,7 @@ func (s *Service) effective(ctx context.Context, tx *db.Tx, customerID string) (
 	if err != nil {
 		return nil, err
 	}
-	p = intersect(p, t)
+	p = intersect(p, &t)
 	return &p, nil
 }
 

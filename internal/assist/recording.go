@@ -221,19 +221,10 @@ type chunkRow struct {
 // chunksAfter reads up to limit of a session's chunks after seq, in order.
 func (s *Service) chunksAfter(ctx context.Context, tx *db.Tx, sessionID string, seq, limit int) ([]chunkRow, error) {
 	rows, err := tx.Query(ctx, "SELECT seq, data_sealed FROM assist_chunks WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?", sessionID, seq, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []chunkRow
-	for rows.Next() {
-		var c chunkRow
-		if err := rows.Scan(&c.seq, &c.sealed); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return db.Collect(rows, err, func(row db.Scanner) (c chunkRow, err error) {
+		err = row.Scan(&c.seq, &c.sealed)
+		return c, err
+	})
 }
 
 // openChunk returns a chunk's gzip-compressed JSON Lines.

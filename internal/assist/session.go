@@ -139,38 +139,24 @@ func (s *Service) ids(ctx context.Context, query string, args ...any) ([]string,
 	var out []string
 	err := s.db.Read(ctx, func(tx *db.Tx) error {
 		rows, err := tx.Query(ctx, query, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			out = append(out, id)
-		}
-		return rows.Err()
+		out, err = db.Collect(rows, err, db.Value[string])
+		return err
 	})
 	return out, err
 }
 
 func (s *Service) list(ctx context.Context, where string, args ...any) ([]Session, error) {
-	out := []Session{}
+	var out []Session
 	err := s.db.Read(ctx, func(tx *db.Tx) error {
 		rows, err := tx.Query(ctx, "SELECT "+sessionColumns+", card FROM assist_sessions WHERE "+where, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			sess, err := scanSession(rows, true)
+		out, err = db.Collect(rows, err, func(row db.Scanner) (Session, error) {
+			sess, err := scanSession(row, true)
 			if err != nil {
-				return err
+				return Session{}, err
 			}
-			out = append(out, *sess)
-		}
-		return rows.Err()
+			return *sess, nil
+		})
+		return err
 	})
 	return out, err
 }

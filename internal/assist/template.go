@@ -245,36 +245,25 @@ func (s *Service) Templates(ctx context.Context, by Actor, orgID string) ([]Temp
 			return err
 		}
 		rows, err := tx.Query(ctx, "SELECT "+templateColumns+" FROM assist_templates WHERE org_id = ? ORDER BY name", orgID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		out = []Template{}
-		for rows.Next() {
-			t, err := scanTemplate(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, *t)
-		}
-		return rows.Err()
+		out, err = db.Collect(rows, err, scanTemplate)
+		return err
 	})
 	return out, err
 }
 
 const templateColumns = "id, org_id, name, max_level, max_duration_s, recording, masked_selectors, is_default, updated_at"
 
-func scanTemplate(row interface{ Scan(...any) error }) (*Template, error) {
+func scanTemplate(row db.Scanner) (Template, error) {
 	var (
 		t    Template
 		secs int64
 		sels string
 	)
 	if err := row.Scan(&t.ID, &t.OrgID, &t.Name, &t.MaxLevel, &secs, &t.Recording, &sels, &t.Default, &t.UpdatedAt); err != nil {
-		return nil, err
+		return Template{}, err
 	}
 	t.MaxDuration, t.MaskSelectors, t.UpdatedAt = time.Duration(secs)*time.Second, splitLines(sels), t.UpdatedAt.UTC()
-	return &t, nil
+	return t, nil
 }
 
 func splitLines(s string) []string {

@@ -166,23 +166,18 @@ func (f Filter) where() (string, []any) {
 func scanNewest(ctx context.Context, tx *db.Tx, where string, args []any, limit int) ([]Entry, error) {
 	q := `SELECT ` + entryColumns + ` FROM audit_log ` + where + fmt.Sprintf(` ORDER BY seq DESC LIMIT %d`, limit)
 	rows, err := tx.Query(ctx, q, args...)
+	es, err := db.Collect(rows, err, scanEntry)
 	if err != nil {
 		return nil, fmt.Errorf("audit: query entries: %w", err)
 	}
-	defer rows.Close()
-	var es []Entry
-	for rows.Next() {
-		var e Entry
-		if err := rows.Scan(&e.Seq, &e.At, &e.Actor.ID, &e.Actor.Kind, &e.Actor.SessionHash, &e.Action, &e.Target, &e.Outcome,
-			&e.Origin.IP, &e.Origin.UserAgent, &e.Origin.RequestID, &e.Subject, &e.Details, &e.Personal, &e.PrevHash, &e.Hash); err != nil {
-			return nil, fmt.Errorf("audit: read entry: %w", err)
-		}
-		es = append(es, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("audit: query entries: %w", err)
-	}
 	return es, nil
+}
+
+// scanEntry reads one row of entryColumns.
+func scanEntry(row db.Scanner) (e Entry, err error) {
+	err = row.Scan(&e.Seq, &e.At, &e.Actor.ID, &e.Actor.Kind, &e.Actor.SessionHash, &e.Action, &e.Target, &e.Outcome,
+		&e.Origin.IP, &e.Origin.UserAgent, &e.Origin.RequestID, &e.Subject, &e.Details, &e.Personal, &e.PrevHash, &e.Hash)
+	return e, err
 }
 
 func toRecord(ctx context.Context, tx *db.Tx, keys *keyring.Keyring, e *Entry) (Record, error) {

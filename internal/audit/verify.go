@@ -45,11 +45,12 @@ func scanEntries(ctx context.Context, tx *db.Tx, where string, args []any, limit
 		return fmt.Errorf("audit: read entries: %w", err)
 	}
 	defer rows.Close()
+	// Entries stream through fn one at a time rather than through
+	// db.Collect: a verification reads the whole chain, millions of rows.
+	// One Entry for all rows: fn must not keep the pointer.
 	var e Entry
 	for rows.Next() {
-		e = Entry{}
-		if err := rows.Scan(&e.Seq, &e.At, &e.Actor.ID, &e.Actor.Kind, &e.Actor.SessionHash, &e.Action, &e.Target, &e.Outcome,
-			&e.Origin.IP, &e.Origin.UserAgent, &e.Origin.RequestID, &e.Subject, &e.Details, &e.Personal, &e.PrevHash, &e.Hash); err != nil {
+		if e, err = scanEntry(rows); err != nil {
 			return fmt.Errorf("audit: read entry: %w", err)
 		}
 		if err := fn(&e); err != nil {
@@ -143,19 +144,14 @@ var errStop error = stopError{}
 
 func readCheckpoints(ctx context.Context, tx *db.Tx) ([]checkpoint, error) {
 	rows, err := tx.Query(ctx, `SELECT seq, hash, key_id, signature FROM audit_checkpoints ORDER BY seq`)
+	cps, err := db.Collect(rows, err, func(row db.Scanner) (cp checkpoint, err error) {
+		err = row.Scan(&cp.seq, &cp.hash, &cp.keyID, &cp.signature)
+		return cp, err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("audit: read checkpoints: %w", err)
 	}
-	defer rows.Close()
-	var cps []checkpoint
-	for rows.Next() {
-		var cp checkpoint
-		if err := rows.Scan(&cp.seq, &cp.hash, &cp.keyID, &cp.signature); err != nil {
-			return nil, fmt.Errorf("audit: read checkpoint: %w", err)
-		}
-		cps = append(cps, cp)
-	}
-	return cps, rows.Err()
+	return cps, nil
 }
 
 // LastCheckpoint returns the time of the newest checkpoint, for /metrics.

@@ -349,18 +349,14 @@ func existingEmails(ctx context.Context, tx *db.Tx, idx [][]byte) (map[string]bo
 		args[i] = b
 	}
 	rows, err := tx.Query(ctx, "SELECT email_index FROM accounts WHERE email_index IN (?"+strings.Repeat(", ?", len(idx)-1)+")", args...)
+	taken, err := db.Collect(rows, err, db.Value[[]byte])
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var b []byte
-		if err := rows.Scan(&b); err != nil {
-			return nil, err
-		}
+	for _, b := range taken {
 		out[string(b)] = true
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // inviteMail is the invitation e-mail of an imported account.

@@ -82,20 +82,8 @@ func (s *Service) exportPages(ctx context.Context, sink ExportSink, o ExportOpti
 		err := s.db.Read(ctx, func(tx *db.Tx) error {
 			page, last = nil, ""
 			rows, err := tx.Query(ctx, "SELECT "+accountColumns+" FROM accounts WHERE id > ? ORDER BY id LIMIT ?", after, exportPage)
+			rs, err := db.Collect(rows, err, scanAccount)
 			if err != nil {
-				return err
-			}
-			var rs []*accountRow
-			for rows.Next() {
-				a, err := scanAccount(rows)
-				if err != nil {
-					rows.Close()
-					return err
-				}
-				rs = append(rs, a)
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
 				return err
 			}
 			for _, a := range rs {

@@ -71,18 +71,8 @@ func (g *grants) rolesOf(f *fixture) func(context.Context, string) ([]string, er
 		var out []string
 		err := f.d.Read(ctx, func(tx *db.Tx) error {
 			rows, err := tx.Query(ctx, "SELECT role FROM staff_roles WHERE account_id = ? ORDER BY role", id)
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			for rows.Next() {
-				var r string
-				if err := rows.Scan(&r); err != nil {
-					return err
-				}
-				out = append(out, r)
-			}
-			return rows.Err()
+			out, err = db.Collect(rows, err, db.Value[string])
+			return err
 		})
 		return out, err
 	}
@@ -212,18 +202,8 @@ func TestImportAccounts(t *testing.T) {
 	var details []string
 	err = f.d.Read(ctx, func(tx *db.Tx) error {
 		rows, err := tx.Query(ctx, "SELECT details FROM audit_log WHERE action IN ('account.import', 'accounts.import')")
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var d string
-			if err := rows.Scan(&d); err != nil {
-				return err
-			}
-			details = append(details, d)
-		}
-		return rows.Err()
+		details, err = db.Collect(rows, err, db.Value[string])
+		return err
 	})
 	if err != nil || len(details) != 8 {
 		t.Fatalf("details %v %v", details, err)

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/frontdesk/frontdesk/internal/fault"
 )
 
 // Errors the service returns; the web layer maps them to statuses.
@@ -27,7 +29,7 @@ var (
 	ErrWrongPassword = errors.New("identity: current password is wrong")
 	// ErrNotFound is returned for a session or account that does not exist
 	// or does not belong to the caller.
-	ErrNotFound = errors.New("identity: not found")
+	ErrNotFound = fault.New(fault.ErrNotFound, "identity: not found")
 	// ErrExists is returned when an administrator's e-mail is taken.
 	ErrExists = errors.New("identity: an account with this e-mail already exists")
 )

@@ -60,22 +60,14 @@ func (s *Service) useRemembered(ctx context.Context, tx *db.Tx, accountID, token
 func (s *Service) RememberedDevices(ctx context.Context, p *Principal) ([]Remembered, error) {
 	var out []Remembered
 	err := s.db.Read(ctx, func(tx *db.Tx) error {
-		out = []Remembered{}
 		rows, err := tx.Query(ctx, `SELECT id, device, created_at, last_used_at, expires_at FROM remembered_devices
 			WHERE account_id = ? AND expires_at > ? ORDER BY last_used_at DESC, id`, p.AccountID, tx.Now())
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var r Remembered
-			if err := rows.Scan(&r.ID, &r.Device, &r.CreatedAt, &r.LastUsedAt, &r.ExpiresAt); err != nil {
-				return err
-			}
+		out, err = db.Collect(rows, err, func(row db.Scanner) (r Remembered, err error) {
+			err = row.Scan(&r.ID, &r.Device, &r.CreatedAt, &r.LastUsedAt, &r.ExpiresAt)
 			r.CreatedAt, r.LastUsedAt, r.ExpiresAt = r.CreatedAt.UTC(), r.LastUsedAt.UTC(), r.ExpiresAt.UTC()
-			out = append(out, r)
-		}
-		return rows.Err()
+			return r, err
+		})
+		return err
 	})
 	return out, err
 }

@@ -227,20 +227,12 @@ func (s *Service) history(ctx context.Context, tx *db.Tx, a *accountRow) ([]stri
 	if n == 0 {
 		return nil, nil
 	}
-	out := []string{a.passwordHash}
 	rows, err := tx.Query(ctx, "SELECT password_hash FROM password_history WHERE account_id = ? ORDER BY created_at DESC LIMIT ?", a.id, n-1)
+	older, err := db.Collect(rows, err, db.Value[string])
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var h string
-		if err := rows.Scan(&h); err != nil {
-			return nil, err
-		}
-		out = append(out, h)
-	}
-	return out, rows.Err()
+	return append([]string{a.passwordHash}, older...), nil
 }
 
 // notReused refuses a password equal to one in hist.

@@ -98,51 +98,35 @@ func (s *Service) Search(ctx context.Context, q, kind string, limit int) ([]Sear
 	out := []SearchHit{}
 	err := s.db.Read(ctx, func(tx *db.Tx) error {
 		out = out[:0]
-		var ids []any
 		rows, err := tx.Query(ctx, sql, args...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil || len(ids) == 0 {
+		ids, err := db.Collect(rows, err, db.Value[string])
+		if err != nil || len(ids) == 0 {
 			return err
 		}
 		// The hits in one query and their data keys in another, rather
 		// than two look-ups per hit.
-		rows, err = tx.Query(ctx, "SELECT "+accountColumns+" FROM accounts WHERE id IN (?"+strings.Repeat(", ?", len(ids)-1)+")", ids...)
+		idArgs := make([]any, len(ids))
+		for i, id := range ids {
+			idArgs[i] = id
+		}
+		rows, err = tx.Query(ctx, "SELECT "+accountColumns+" FROM accounts WHERE id IN (?"+strings.Repeat(", ?", len(ids)-1)+")", idArgs...)
+		accounts, err := db.Collect(rows, err, scanAccount)
 		if err != nil {
 			return err
 		}
 		found := map[string]*accountRow{}
 		var sealed [][]byte
-		for rows.Next() {
-			a, err := scanAccount(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
+		for _, a := range accounts {
 			if kind == "" || a.kind == kind {
 				found[a.id] = a
 				sealed = append(sealed, a.emailSealed)
 			}
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
 		if err := s.keys.Warm(ctx, tx, sealed...); err != nil {
 			return err
 		}
 		for _, id := range ids {
-			a := found[id.(string)]
+			a := found[id]
 			if a == nil {
 				continue
 			}

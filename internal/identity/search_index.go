@@ -47,23 +47,13 @@ func (s *Service) ReindexSearch(ctx context.Context, progress func(done int)) (i
 		err := s.db.Write(ctx, func(tx *db.Tx) error {
 			n, last = 0, after
 			rows, err := tx.Query(ctx, "SELECT "+accountColumns+" FROM accounts WHERE id > ? ORDER BY id LIMIT ?", last, reindexBatch)
+			batch, err := db.Collect(rows, err, scanAccount)
 			if err != nil {
 				return err
 			}
-			var batch []*accountRow
-			var sealed [][]byte
-			for rows.Next() {
-				a, err := scanAccount(rows)
-				if err != nil {
-					rows.Close()
-					return err
-				}
-				batch = append(batch, a)
-				sealed = append(sealed, a.emailSealed)
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return err
+			sealed := make([][]byte, len(batch))
+			for i, a := range batch {
+				sealed[i] = a.emailSealed
 			}
 			if err := s.keys.Warm(ctx, tx, sealed...); err != nil {
 				return err

@@ -190,41 +190,33 @@ func (s *Service) Sessions(ctx context.Context, p *Principal) ([]Session, error)
 		out = nil
 		rows, err := tx.Query(ctx, `SELECT id, client, device, ip_sealed, created_at, auth_at, last_seen_at, expires_at, aal, amr, must_enrol
 			FROM sessions WHERE account_id = ? ORDER BY last_seen_at DESC, id`, p.AccountID)
+		type sealedSession struct {
+			Session
+			ip []byte
+		}
+		all, err := db.Collect(rows, err, func(row db.Scanner) (x sealedSession, err error) {
+			var amr string
+			err = row.Scan(&x.ID, &x.Client, &x.Device, &x.ip, &x.CreatedAt, &x.AuthAt, &x.LastSeenAt, &x.ExpiresAt, &x.AAL, &amr, &x.MustEnrol)
+			x.Methods = strings.Split(amr, ",")
+			return x, err
+		})
 		if err != nil {
 			return err
 		}
-		var ips [][]byte
-		for rows.Next() {
-			var x Session
-			var ip []byte
-			var amr string
-			if err := rows.Scan(&x.ID, &x.Client, &x.Device, &ip, &x.CreatedAt, &x.AuthAt, &x.LastSeenAt, &x.ExpiresAt, &x.AAL, &amr, &x.MustEnrol); err != nil {
-				rows.Close()
-				return err
-			}
-			x.Methods = strings.Split(amr, ",")
-			out, ips = append(out, x), append(ips, ip)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
 		now := tx.Now()
-		live := out[:0]
-		for i := range out {
-			x := out[i]
+		for _, sx := range all {
+			x := sx.Session
 			x.IdleExpiresAt = s.idleExpiry(p.Kind, &x)
 			if !now.Before(x.ExpiresAt) || !now.Before(x.IdleExpiresAt) {
 				continue
 			}
-			if pt, err := s.openFor(ctx, tx, p.AccountID, "sessions.ip", ips[i]); err == nil {
+			if pt, err := s.openFor(ctx, tx, p.AccountID, "sessions.ip", sx.ip); err == nil {
 				x.IP = string(pt)
 			}
 			x.Current = x.ID == p.Session.ID
 			normalizeTimes(&x)
-			live = append(live, x)
+			out = append(out, x)
 		}
-		out = live
 		return nil
 	})
 	return out, err

@@ -334,25 +334,16 @@ func (s *Service) LoginHistory(ctx context.Context, accountID string, limit int)
 	var out []LoginEvent
 	err := s.db.Read(ctx, func(tx *db.Tx) error {
 		out = nil
-		rows, err := tx.Query(ctx, "SELECT at, result, device, sealed FROM login_events WHERE account_id = ? ORDER BY at DESC, id LIMIT ?", accountID, limit)
-		if err != nil {
-			return err
-		}
 		type raw struct {
 			ev     LoginEvent
 			sealed []byte
 		}
-		var rs []raw
-		for rows.Next() {
-			var r raw
-			if err := rows.Scan(&r.ev.Time, &r.ev.Result, &r.ev.Device, &r.sealed); err != nil {
-				rows.Close()
-				return err
-			}
-			rs = append(rs, r)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		rows, err := tx.Query(ctx, "SELECT at, result, device, sealed FROM login_events WHERE account_id = ? ORDER BY at DESC, id LIMIT ?", accountID, limit)
+		rs, err := db.Collect(rows, err, func(row db.Scanner) (r raw, err error) {
+			err = row.Scan(&r.ev.Time, &r.ev.Result, &r.ev.Device, &r.sealed)
+			return r, err
+		})
+		if err != nil {
 			return err
 		}
 		for _, r := range rs {

@@ -136,20 +136,8 @@ func (s *Service) DisableInactiveStaff(ctx context.Context, after time.Duration)
 		cutoff := tx.Now().Add(-after)
 		rows, err := tx.Query(ctx, `SELECT id FROM accounts WHERE kind = 'staff' AND status = 'active'
 			AND COALESCE(last_active_at, created_at) < ?`, cutoff)
+		ids, err := db.Collect(rows, err, db.Value[string])
 		if err != nil {
-			return err
-		}
-		var ids []string
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		for _, id := range ids {
@@ -249,20 +237,8 @@ func (s *Service) StaffAccounts(ctx context.Context) ([]Account, error) {
 	err := s.db.Read(ctx, func(tx *db.Tx) error {
 		out = nil
 		rows, err := tx.Query(ctx, "SELECT "+accountColumns+" FROM accounts WHERE kind = 'staff' ORDER BY created_at, id LIMIT 1000")
+		rs, err := db.Collect(rows, err, scanAccount)
 		if err != nil {
-			return err
-		}
-		var rs []*accountRow
-		for rows.Next() {
-			a, err := scanAccount(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			rs = append(rs, a)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		for _, a := range rs {

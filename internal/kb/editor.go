@@ -47,24 +47,13 @@ func (s *Service) ListArticles(ctx context.Context, locale, status string, offse
 	q += " ORDER BY a.updated_at DESC, a.id LIMIT ? OFFSET ?"
 	args = append(args, limit+1, offset)
 	err := s.db.Read(ctx, func(tx *db.Tx) error {
-		out.Rows = nil
 		rows, err := tx.Query(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		byID := map[string]int{}
-		for rows.Next() {
-			var r ArticleRow
-			if err := rows.Scan(&r.ID, &r.Slug, &r.CategoryID, &r.Status, &r.HelpfulYes, &r.HelpfulNo, &r.UpdatedAt, &r.Title); err != nil {
-				rows.Close()
-				return err
-			}
+		out.Rows, err = db.Collect(rows, err, func(row db.Scanner) (r ArticleRow, err error) {
+			err = row.Scan(&r.ID, &r.Slug, &r.CategoryID, &r.Status, &r.HelpfulYes, &r.HelpfulNo, &r.UpdatedAt, &r.Title)
 			r.UpdatedAt = r.UpdatedAt.UTC()
-			byID[r.ID] = len(out.Rows)
-			out.Rows = append(out.Rows, r)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			return r, err
+		})
+		if err != nil {
 			return err
 		}
 		if out.More = len(out.Rows) > limit; out.More {
@@ -74,8 +63,9 @@ func (s *Service) ListArticles(ctx context.Context, locale, status string, offse
 			return nil
 		}
 		ids := make([]any, len(out.Rows))
+		byID := make(map[string]int, len(out.Rows))
 		for i, r := range out.Rows {
-			ids[i] = r.ID
+			ids[i], byID[r.ID] = r.ID, i
 		}
 		rows, err = tx.Query(ctx, "SELECT article_id, locale FROM kb_translations WHERE article_id IN (?"+strings.Repeat(", ?", len(ids)-1)+") ORDER BY locale", ids...)
 		if err != nil {
@@ -103,20 +93,13 @@ func (c Category) Name(locale string) string { return Texts(c.Names).In(locale) 
 func (s *Service) Categories(ctx context.Context) ([]Category, error) {
 	out := []Category{}
 	err := s.db.Read(ctx, func(tx *db.Tx) error {
-		out = out[:0]
 		rows, err := tx.Query(ctx, "SELECT id, name_en, name_vi, name_zh FROM kb_categories ORDER BY position, id")
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
+		out, err = db.Collect(rows, err, func(row db.Scanner) (Category, error) {
 			var id, en, vi, zh string
-			if err := rows.Scan(&id, &en, &vi, &zh); err != nil {
-				return err
-			}
-			out = append(out, Category{ID: id, Names: map[string]string{"en": en, "vi": vi, "zh": zh}})
-		}
-		return rows.Err()
+			err := row.Scan(&id, &en, &vi, &zh)
+			return Category{ID: id, Names: map[string]string{"en": en, "vi": vi, "zh": zh}}, err
+		})
+		return err
 	})
 	return out, err
 }

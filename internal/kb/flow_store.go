@@ -207,20 +207,9 @@ func (s *Service) Flows(ctx context.Context, publishedOnly bool) ([]*Flow, error
 		q += " WHERE status = 'published'"
 	}
 	err := s.db.Read(ctx, func(tx *db.Tx) error {
-		out = nil
 		rows, err := tx.Query(ctx, q+" ORDER BY slug")
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			f, err := scanFlow(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, f)
-		}
-		return rows.Err()
+		out, err = db.Collect(rows, err, scanFlow)
+		return err
 	})
 	return out, err
 }

@@ -13,6 +13,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"regexp"
 	"slices"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/frontdesk/frontdesk/internal/audit"
 	"github.com/frontdesk/frontdesk/internal/db"
+	"github.com/frontdesk/frontdesk/internal/fault"
 )
 
 // Locales articles are written in; DefaultLocale is the fallback.
@@ -40,17 +42,18 @@ const (
 
 // Errors.
 var (
-	ErrNotFound = errors.New("kb: no such article")
-	ErrInvalid  = errors.New("kb: invalid input")
+	ErrNotFound = fault.New(fault.ErrNotFound, "kb: no such article")
+	ErrInvalid  = fault.ErrInvalid // every *InvalidError is one
 )
 
-// InvalidError names the field at fault.
-type InvalidError struct{ Field, Reason string }
+// InvalidError names the field at fault: the kind that every feature
+// package shares.
+type InvalidError = fault.Invalid
 
-func (e *InvalidError) Error() string { return "kb: " + e.Field + ": " + e.Reason }
-func (e *InvalidError) Unwrap() error { return ErrInvalid }
-
-func invalid(field, reason string) error { return &InvalidError{Field: field, Reason: reason} }
+// invalid is input refused; its text starts with the package's name.
+func invalid(field, reason string) error {
+	return fmt.Errorf("kb: %w", &InvalidError{Field: field, Reason: reason})
+}
 
 // Service is the knowledge base.
 type Service struct {
@@ -304,18 +307,10 @@ func (s *Service) article(ctx context.Context, tx *db.Tx, where string, arg any,
 		return nil, err
 	}
 	rows, err := tx.Query(ctx, "SELECT locale FROM kb_translations WHERE article_id = ? ORDER BY locale", a.ID)
-	if err != nil {
+	if a.Locales, err = db.Collect(rows, err, db.Value[string]); err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var l string
-		if err := rows.Scan(&l); err != nil {
-			return nil, err
-		}
-		a.Locales = append(a.Locales, l)
-	}
-	return a, rows.Err()
+	return a, nil
 }
 
 // Published returns a published article by slug in locale (or its
@@ -371,21 +366,13 @@ type Revision struct {
 func (s *Service) History(ctx context.Context, id string) ([]Revision, error) {
 	out := []Revision{}
 	err := s.db.Read(ctx, func(tx *db.Tx) error {
-		out = out[:0]
 		rows, err := tx.Query(ctx, "SELECT locale, title, body_md, status, author_id, created_at FROM kb_revisions WHERE article_id = ? ORDER BY created_at DESC, id", id)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var r Revision
-			if err := rows.Scan(&r.Locale, &r.Title, &r.BodyMD, &r.Status, &r.AuthorID, &r.CreatedAt); err != nil {
-				return err
-			}
+		out, err = db.Collect(rows, err, func(row db.Scanner) (r Revision, err error) {
+			err = row.Scan(&r.Locale, &r.Title, &r.BodyMD, &r.Status, &r.AuthorID, &r.CreatedAt)
 			r.CreatedAt = r.CreatedAt.UTC()
-			out = append(out, r)
-		}
-		return rows.Err()
+			return r, err
+		})
+		return err
 	})
 	return out, err
 }
@@ -451,21 +438,13 @@ type Exported struct {
 func (s *Service) All(ctx context.Context) ([]Exported, error) {
 	var out []Exported
 	err := s.db.Read(ctx, func(tx *db.Tx) error {
-		out = nil
 		rows, err := tx.Query(ctx, `SELECT a.slug, t.locale, COALESCE(a.category_id, ''), a.status, t.title, t.summary, t.body_md
 			FROM kb_articles a JOIN kb_translations t ON t.article_id = a.id ORDER BY a.slug, t.locale`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var e Exported
-			if err := rows.Scan(&e.Slug, &e.Locale, &e.Category, &e.Status, &e.Title, &e.Summary, &e.BodyMD); err != nil {
-				return err
-			}
-			out = append(out, e)
-		}
-		return rows.Err()
+		out, err = db.Collect(rows, err, func(row db.Scanner) (e Exported, err error) {
+			err = row.Scan(&e.Slug, &e.Locale, &e.Category, &e.Status, &e.Title, &e.Summary, &e.BodyMD)
+			return e, err
+		})
+		return err
 	})
 	return out, err
 }

@@ -35,21 +35,14 @@ func (s *Service) Related(ctx context.Context, a *Article) ([]RelatedArticle, er
 	var sameCategory []RelatedArticle
 	if a.CategoryID != "" {
 		err = s.db.Read(ctx, func(tx *db.Tx) error {
-			sameCategory = nil
 			rows, err := tx.Query(ctx, `SELECT a.slug, t.title FROM kb_articles a JOIN kb_translations t ON t.article_id = a.id
 				WHERE a.category_id = ? AND a.status = 'published' AND t.locale = ? AND a.id <> ? ORDER BY a.updated_at DESC, a.id LIMIT 50`, a.CategoryID, a.Locale, a.ID)
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			for rows.Next() {
+			sameCategory, err = db.Collect(rows, err, func(row db.Scanner) (RelatedArticle, error) {
 				r := RelatedArticle{Locale: a.Locale}
-				if err := rows.Scan(&r.Slug, &r.Title); err != nil {
-					return err
-				}
-				sameCategory = append(sameCategory, r)
-			}
-			return rows.Err()
+				err := row.Scan(&r.Slug, &r.Title)
+				return r, err
+			})
+			return err
 		})
 		if err != nil {
 			return nil, err

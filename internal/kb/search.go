@@ -309,20 +309,12 @@ type Gap struct {
 func (s *Service) Gaps(ctx context.Context, limit int) ([]Gap, error) {
 	out := []Gap{}
 	err := s.db.Read(ctx, func(tx *db.Tx) error {
-		out = out[:0]
 		rows, err := tx.Query(ctx, "SELECT query, locale, count FROM kb_misses ORDER BY count DESC, last_at DESC LIMIT ?", limit)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var g Gap
-			if err := rows.Scan(&g.Query, &g.Locale, &g.Count); err != nil {
-				return err
-			}
-			out = append(out, g)
-		}
-		return rows.Err()
+		out, err = db.Collect(rows, err, func(row db.Scanner) (g Gap, err error) {
+			err = row.Scan(&g.Query, &g.Locale, &g.Count)
+			return g, err
+		})
+		return err
 	})
 	return out, err
 }

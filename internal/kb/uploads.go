@@ -32,7 +32,7 @@ var FileTypes = map[string]string{
 // Errors of files.
 var (
 	ErrFileType     = errors.New("kb: only PNG, JPEG, GIF and WebP pictures and PDF files are accepted")
-	ErrFileTooLarge = &InvalidError{Field: "file", Reason: "a file of at most 5 MB"}
+	ErrFileTooLarge = invalid("file", "a file of at most 5 MB")
 )
 
 // File describes a stored file.
@@ -156,21 +156,13 @@ func (s *Service) Files(ctx context.Context, articleID string) ([]File, error) {
 func (s *Service) listFiles(ctx context.Context, rest string, args ...any) ([]ExportedFile, error) {
 	var out []ExportedFile
 	err := s.db.Read(ctx, func(tx *db.Tx) error {
-		out = nil
 		rows, err := tx.Query(ctx, "SELECT "+fileColumns+", LENGTH(f.data), a.slug FROM kb_files f JOIN kb_articles a ON a.id = f.article_id "+rest, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var e ExportedFile
-			if err := rows.Scan(&e.ID, &e.ArticleID, &e.Filename, &e.ContentType, &e.CreatedAt, &e.Published, &e.Size, &e.Slug); err != nil {
-				return err
-			}
+		out, err = db.Collect(rows, err, func(row db.Scanner) (e ExportedFile, err error) {
+			err = row.Scan(&e.ID, &e.ArticleID, &e.Filename, &e.ContentType, &e.CreatedAt, &e.Published, &e.Size, &e.Slug)
 			e.CreatedAt = e.CreatedAt.UTC()
-			out = append(out, e)
-		}
-		return rows.Err()
+			return e, err
+		})
+		return err
 	})
 	return out, err
 }

@@ -90,22 +90,15 @@ func New(ctx context.Context, d *db.DB, opts Options) (*Keyring, error) {
 func (k *Keyring) checkCoverage(ctx context.Context, tx *db.Tx) error {
 	rows, err := tx.Query(ctx, `SELECT DISTINCT master_key_id FROM data_keys WHERE wrapped IS NOT NULL
 		UNION SELECT active_master_id FROM keyring_state`)
+	ids, err := db.Collect(rows, err, db.Value[string])
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
 	var missing []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return err
-		}
+	for _, id := range ids {
 		if _, err := k.master(id); err != nil {
 			missing = append(missing, id)
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
 	}
 	if len(missing) > 0 {
 		sort.Strings(missing)
@@ -200,6 +193,19 @@ func (k *Keyring) load(ctx context.Context, tx *db.Tx, query string, arg string)
 		return nil, fmt.Errorf("keyring: load data key: %w", err)
 	}
 	return k.unwrapRow(idHex, subject, masterID, wrapped)
+}
+
+// wrappedKey is a row of data_keys as the loaders read it, before unwrapping.
+type wrappedKey struct {
+	id, subject, master string
+	wrapped             []byte
+}
+
+const wrappedKeyColumns = "id, subject, master_key_id, wrapped"
+
+func scanWrappedKey(row db.Scanner) (w wrappedKey, err error) {
+	err = row.Scan(&w.id, &w.subject, &w.master, &w.wrapped)
+	return w, err
 }
 
 // unwrapRow turns a stored data_keys row into a usable key.
@@ -299,25 +305,9 @@ func (k *Keyring) DataKeys(ctx context.Context, tx *db.Tx, subjects []string) (m
 		for i, s := range chunk {
 			args[i] = s
 		}
-		rows, err := tx.Query(ctx, `SELECT id, subject, master_key_id, wrapped FROM data_keys WHERE subject IN (?`+strings.Repeat(", ?", len(chunk)-1)+`)`, args...)
+		rows, err := tx.Query(ctx, `SELECT `+wrappedKeyColumns+` FROM data_keys WHERE subject IN (?`+strings.Repeat(", ?", len(chunk)-1)+`)`, args...)
+		found, err := db.Collect(rows, err, scanWrappedKey)
 		if err != nil {
-			return nil, fmt.Errorf("keyring: load data keys: %w", err)
-		}
-		type row struct {
-			id, subject, master string
-			wrapped             []byte
-		}
-		var found []row
-		for rows.Next() {
-			var r row
-			if err := rows.Scan(&r.id, &r.subject, &r.master, &r.wrapped); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("keyring: load data keys: %w", err)
-			}
-			found = append(found, r)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return nil, fmt.Errorf("keyring: load data keys: %w", err)
 		}
 		for _, r := range found {
@@ -358,28 +348,18 @@ func (k *Keyring) Warm(ctx context.Context, tx *db.Tx, ciphertexts ...[]byte) er
 	}
 	for start := 0; start < len(args); start += 500 {
 		chunk := args[start:min(start+500, len(args))]
-		rows, err := tx.Query(ctx, `SELECT id, subject, master_key_id, wrapped FROM data_keys WHERE wrapped IS NOT NULL AND id IN (?`+strings.Repeat(", ?", len(chunk)-1)+`)`, chunk...)
+		rows, err := tx.Query(ctx, `SELECT `+wrappedKeyColumns+` FROM data_keys WHERE wrapped IS NOT NULL AND id IN (?`+strings.Repeat(", ?", len(chunk)-1)+`)`, chunk...)
+		found, err := db.Collect(rows, err, scanWrappedKey)
 		if err != nil {
 			return fmt.Errorf("keyring: load data keys: %w", err)
 		}
 		var loaded []*DataKey
-		for rows.Next() {
-			var idHex, subject, masterID string
-			var wrapped []byte
-			if err := rows.Scan(&idHex, &subject, &masterID, &wrapped); err != nil {
-				rows.Close()
-				return fmt.Errorf("keyring: load data keys: %w", err)
-			}
-			dk, err := k.unwrapRow(idHex, subject, masterID, wrapped)
+		for _, r := range found {
+			dk, err := k.unwrapRow(r.id, r.subject, r.master, r.wrapped)
 			if err != nil {
-				rows.Close()
 				return err
 			}
 			loaded = append(loaded, dk)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("keyring: load data keys: %w", err)
 		}
 		for _, dk := range loaded {
 			k.cache.put(dk)

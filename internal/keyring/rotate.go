@@ -97,26 +97,10 @@ func (k *Keyring) Rotate(ctx context.Context, d *db.DB, opts RotateOptions) (Rot
 func (k *Keyring) rewrapBatch(ctx context.Context, d *db.DB, mk masterKey, limit int) (int, error) {
 	n := 0
 	err := d.Write(ctx, func(tx *db.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT id, subject, master_key_id, wrapped FROM data_keys
+		rows, err := tx.Query(ctx, `SELECT `+wrappedKeyColumns+` FROM data_keys
 			WHERE master_key_id <> ? AND wrapped IS NOT NULL ORDER BY id LIMIT ?`+tx.ForUpdate(), mk.id, limit)
+		batch, err := db.Collect(rows, err, scanWrappedKey)
 		if err != nil {
-			return err
-		}
-		type row struct {
-			id, subject, master string
-			wrapped             []byte
-		}
-		var batch []row
-		for rows.Next() {
-			var r row
-			if err := rows.Scan(&r.id, &r.subject, &r.master, &r.wrapped); err != nil {
-				rows.Close()
-				return err
-			}
-			batch = append(batch, r)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		for _, r := range batch {

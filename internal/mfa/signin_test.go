@@ -156,27 +156,24 @@ func TestRecoveryCodes(t *testing.T) {
 	f := newFixture(t, "default")
 	tok, p := f.customer("lan@example.com")
 	key, codes := f.enrolTOTP(p, "lan@example.com")
-	var stored int
-	f.D.Read(ctx, func(tx *db.Tx) error {
+	var hashes [][]byte
+	err := f.D.Read(ctx, func(tx *db.Tx) error {
 		rows, err := tx.Query(ctx, "SELECT code_hash FROM recovery_codes")
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var h []byte
-			rows.Scan(&h)
-			for _, c := range codes {
-				if strings.Contains(string(h), c) || strings.Contains(string(h), strings.ReplaceAll(c, "-", "")) {
-					t.Errorf("code %s stored in clear", c)
-				}
-			}
-			stored++
-		}
-		return nil
+		hashes, err = db.Collect(rows, err, db.Value[[]byte])
+		return err
 	})
-	if stored != 10 {
-		t.Fatalf("%d stored codes", stored)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range hashes {
+		for _, c := range codes {
+			if strings.Contains(string(h), c) || strings.Contains(string(h), strings.ReplaceAll(c, "-", "")) {
+				t.Errorf("code %s stored in clear", c)
+			}
+		}
+	}
+	if len(hashes) != 10 {
+		t.Fatalf("%d stored codes", len(hashes))
 	}
 	c := f.challenge("lan@example.com", identity.ClientAPI)
 	if _, err := f.complete(c, identity.MethodRecoveryCode, strings.ToLower(strings.ReplaceAll(codes[0], "-", " "))); err != nil {

@@ -270,20 +270,8 @@ func (s *Service) SendFollowUps(ctx context.Context) (int, error) {
 		rows, err := tx.Query(ctx, `SELECT v.conversation_id FROM support_surveys v JOIN conversations c ON c.id = v.conversation_id
 			WHERE v.followup_sent_at IS NULL AND v.followup_due <= ? AND c.status IN ('resolved', 'closed') AND c.merged_into IS NULL
 			ORDER BY v.followup_due LIMIT 200`, tx.Now())
+		ids, err := db.Collect(rows, err, db.Value[string])
 		if err != nil {
-			return err
-		}
-		var ids []string
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		for _, id := range ids {

@@ -89,22 +89,15 @@ func (s *Service) Analytics(ctx context.Context, from, to time.Time, loc *time.L
 		rows, err := tx.Query(ctx, `SELECT c.created_at, c.channel, c.category, c.assignee_id, c.first_response_at, c.resolved_at, c.breached, v.score
 			FROM conversations c LEFT JOIN support_surveys v ON v.conversation_id = c.id
 			WHERE c.created_at >= ? AND c.created_at < ? AND c.merged_into IS NULL`, from.UTC(), to.UTC())
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var c conv
+		list, err = db.Collect(rows, err, func(row db.Scanner) (c conv, err error) {
 			var category, assignee sql.NullString
 			var first, res sql.NullTime
 			var score sql.NullInt64
-			if err := rows.Scan(&c.created, &c.channel, &category, &assignee, &first, &res, &c.breached, &score); err != nil {
-				return err
-			}
+			err = row.Scan(&c.created, &c.channel, &category, &assignee, &first, &res, &c.breached, &score)
 			c.category, c.assignee, c.firstAt, c.resAt, c.score = category.String, assignee.String, timePtr(first), timePtr(res), int(score.Int64)
-			list = append(list, c)
-		}
-		return rows.Err()
+			return c, err
+		})
+		return err
 	})
 	if err != nil {
 		return nil, err

@@ -126,24 +126,15 @@ func (s *Service) agents(ctx context.Context, tx *db.Tx, team string) ([]Agent, 
 		args = append(args, team)
 	}
 	rows, err := tx.Query(ctx, q+" ORDER BY a.display_name, a.account_id", args...)
+	out, err := db.Collect(rows, err, func(row db.Scanner) (a Agent, err error) {
+		var langs string
+		err = row.Scan(&a.AccountID, &a.DisplayName, &langs, &a.Away, &a.MaxOpen, &a.assignedSeq, &a.Open)
+		a.Languages, a.Teams = strings.Split(langs, ","), []string{}
+		return a, err
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []Agent{}
-	for rows.Next() {
-		var a Agent
-		var langs string
-		if err := rows.Scan(&a.AccountID, &a.DisplayName, &langs, &a.Away, &a.MaxOpen, &a.assignedSeq, &a.Open); err != nil {
-			return nil, err
-		}
-		a.Languages, a.Teams = strings.Split(langs, ","), []string{}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows.Close()
 	teams, err := tx.Query(ctx, "SELECT account_id, team_id FROM support_team_members ORDER BY team_id")
 	if err != nil {
 		return nil, err

@@ -127,26 +127,17 @@ func (s *Service) Attachments(ctx context.Context, convID string) ([]Attachment,
 }
 
 func (s *Service) attachments(ctx context.Context, tx *db.Tx, where string, arg any) ([]Attachment, error) {
-	rows, err := tx.Query(ctx, "SELECT id, conversation_id, message_id, filename_sealed, content_type, size, created_at FROM conversation_attachments WHERE "+where+" ORDER BY created_at, id", arg)
-	if err != nil {
-		return nil, err
-	}
 	type row struct {
 		a    Attachment
 		name []byte
 	}
-	var list []row
-	for rows.Next() {
-		var r row
-		if err := rows.Scan(&r.a.ID, &r.a.ConversationID, &r.a.MessageID, &r.name, &r.a.ContentType, &r.a.Size, &r.a.CreatedAt); err != nil {
-			rows.Close()
-			return nil, err
-		}
+	rows, err := tx.Query(ctx, "SELECT id, conversation_id, message_id, filename_sealed, content_type, size, created_at FROM conversation_attachments WHERE "+where+" ORDER BY created_at, id", arg)
+	list, err := db.Collect(rows, err, func(sc db.Scanner) (r row, err error) {
+		err = sc.Scan(&r.a.ID, &r.a.ConversationID, &r.a.MessageID, &r.name, &r.a.ContentType, &r.a.Size, &r.a.CreatedAt)
 		r.a.CreatedAt = r.a.CreatedAt.UTC()
-		list = append(list, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return r, err
+	})
+	if err != nil {
 		return nil, err
 	}
 	out := []Attachment{}

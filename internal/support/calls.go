@@ -128,25 +128,16 @@ func (s *Service) Calls(ctx context.Context, convID string) ([]Call, error) {
 		out = out[:0]
 		rows, err := tx.Query(ctx, `SELECT id, agent_id, direction, number_sealed, duration_s, outcome, notes_sealed, created_at
 			FROM support_calls WHERE conversation_id = ? ORDER BY created_at, id`, convID)
-		if err != nil {
-			return err
-		}
 		type row struct {
 			c             Call
 			number, notes []byte
 		}
-		var list []row
-		for rows.Next() {
-			var r row
-			if err := rows.Scan(&r.c.ID, &r.c.AgentID, &r.c.Direction, &r.number, &r.c.Duration, &r.c.Outcome, &r.notes, &r.c.CreatedAt); err != nil {
-				rows.Close()
-				return err
-			}
+		list, err := db.Collect(rows, err, func(sc db.Scanner) (r row, err error) {
+			err = sc.Scan(&r.c.ID, &r.c.AgentID, &r.c.Direction, &r.number, &r.c.Duration, &r.c.Outcome, &r.notes, &r.c.CreatedAt)
 			r.c.ConversationID, r.c.CreatedAt = convID, r.c.CreatedAt.UTC()
-			list = append(list, r)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			return r, err
+		})
+		if err != nil {
 			return err
 		}
 		for _, r := range list {

@@ -76,25 +76,17 @@ func (s *Service) DeleteCanned(ctx context.Context, id string) error {
 func (s *Service) CannedReplies(ctx context.Context, lang string) ([]Canned, error) {
 	out := []Canned{}
 	err := s.db.Read(ctx, func(tx *db.Tx) error {
-		out = out[:0]
 		q, args := "SELECT id, title, body, language, created_by, created_at FROM canned_replies", []any{}
 		if lang != "" {
 			q, args = q+" WHERE language = ?", append(args, normalizeLocale(lang))
 		}
 		rows, err := tx.Query(ctx, q+" ORDER BY title, id", args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var c Canned
-			if err := rows.Scan(&c.ID, &c.Title, &c.Body, &c.Language, &c.CreatedBy, &c.CreatedAt); err != nil {
-				return err
-			}
+		out, err = db.Collect(rows, err, func(row db.Scanner) (c Canned, err error) {
+			err = row.Scan(&c.ID, &c.Title, &c.Body, &c.Language, &c.CreatedBy, &c.CreatedAt)
 			c.CreatedAt = c.CreatedAt.UTC()
-			out = append(out, c)
-		}
-		return rows.Err()
+			return c, err
+		})
+		return err
 	})
 	return out, err
 }
@@ -163,22 +155,14 @@ func (c Category) Name(lang string) string {
 func (s *Service) Categories(ctx context.Context) ([]Category, error) {
 	out := []Category{}
 	err := s.db.Read(ctx, func(tx *db.Tx) error {
-		out = out[:0]
 		rows, err := tx.Query(ctx, "SELECT id, name_en, name_vi, name_zh, archived FROM support_categories ORDER BY position, id")
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var c Category
+		out, err = db.Collect(rows, err, func(row db.Scanner) (c Category, err error) {
 			var en, vi, zh string
-			if err := rows.Scan(&c.ID, &en, &vi, &zh, &c.Archived); err != nil {
-				return err
-			}
+			err = row.Scan(&c.ID, &en, &vi, &zh, &c.Archived)
 			c.Names = map[string]string{"en": en, "vi": vi, "zh": zh}
-			out = append(out, c)
-		}
-		return rows.Err()
+			return c, err
+		})
+		return err
 	})
 	return out, err
 }

@@ -117,20 +117,8 @@ func (s *Service) Complaints(ctx context.Context, status string) ([]Complaint, e
 			q, args = q+" WHERE status = ?", append(args, status)
 		}
 		rows, err := tx.Query(ctx, q+" ORDER BY status, due_at, id LIMIT 500", args...)
+		ids, err := db.Collect(rows, err, db.Value[string])
 		if err != nil {
-			return err
-		}
-		var ids []string
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		for _, id := range ids {

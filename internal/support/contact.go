@@ -126,30 +126,23 @@ func (s *Service) contactByID(ctx context.Context, tx *db.Tx, id string) (*Conta
 // contactsByID reads contacts with their e-mail and name opened, their
 // data keys loaded in one query.
 func (s *Service) contactsByID(ctx context.Context, tx *db.Tx, ids []any) (map[string]*Contact, error) {
-	rows, err := tx.Query(ctx, "SELECT id, account_id, email_sealed, name_sealed, locale FROM support_contacts WHERE id IN ("+placeholders(len(ids))+")", ids...)
-	if err != nil {
-		return nil, err
-	}
 	type row struct {
 		c           Contact
 		email, name []byte
 	}
-	var list []row
-	var sealed [][]byte
-	for rows.Next() {
-		var r row
+	rows, err := tx.Query(ctx, "SELECT id, account_id, email_sealed, name_sealed, locale FROM support_contacts WHERE id IN ("+placeholders(len(ids))+")", ids...)
+	list, err := db.Collect(rows, err, func(sc db.Scanner) (r row, err error) {
 		var account sql.NullString
-		if err := rows.Scan(&r.c.ID, &account, &r.email, &r.name, &r.c.Locale); err != nil {
-			rows.Close()
-			return nil, err
-		}
+		err = sc.Scan(&r.c.ID, &account, &r.email, &r.name, &r.c.Locale)
 		r.c.AccountID = account.String
-		list = append(list, r)
-		sealed = append(sealed, r.email, r.name)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return r, err
+	})
+	if err != nil {
 		return nil, err
+	}
+	sealed := make([][]byte, 0, 2*len(list))
+	for _, r := range list {
+		sealed = append(sealed, r.email, r.name)
 	}
 	if err := s.keys.Warm(ctx, tx, sealed...); err != nil {
 		return nil, err

@@ -95,20 +95,8 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Conversation, error) {
 			return err
 		}
 		rows, err := tx.Query(ctx, query, args...)
+		list, err := db.Collect(rows, err, scanConversation)
 		if err != nil {
-			return err
-		}
-		var list []*conversationRow
-		for rows.Next() {
-			r, err := scanConversation(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			list = append(list, r)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		out, err = s.completeAll(ctx, tx, list)

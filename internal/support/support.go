@@ -19,12 +19,14 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"time"
 
 	"github.com/frontdesk/frontdesk/internal/audit"
 	"github.com/frontdesk/frontdesk/internal/db"
+	"github.com/frontdesk/frontdesk/internal/fault"
 	"github.com/frontdesk/frontdesk/internal/keyring"
 )
 
@@ -81,19 +83,20 @@ const (
 
 // Errors.
 var (
-	ErrNotFound = errors.New("support: no such conversation")
-	ErrInvalid  = errors.New("support: invalid input")
+	ErrNotFound = fault.New(fault.ErrNotFound, "support: no such conversation")
+	ErrInvalid  = fault.ErrInvalid // every *InvalidError is one
 	ErrClosed   = errors.New("support: the conversation is closed")
 	ErrNotAgent = errors.New("support: not an agent of the desk")
 )
 
-// InvalidError names the field at fault.
-type InvalidError struct{ Field, Reason string }
+// InvalidError names the field at fault: the kind that every feature
+// package shares.
+type InvalidError = fault.Invalid
 
-func (e *InvalidError) Error() string { return "support: " + e.Field + ": " + e.Reason }
-func (e *InvalidError) Unwrap() error { return ErrInvalid }
-
-func invalid(field, reason string) error { return &InvalidError{Field: field, Reason: reason} }
+// invalid is input refused; its text starts with the package's name.
+func invalid(field, reason string) error {
+	return fmt.Errorf("support: %w", &InvalidError{Field: field, Reason: reason})
+}
 
 // Publisher carries live updates to the nodes that hold open connections
 // (internal/bus implements it).

@@ -118,20 +118,13 @@ func TestConversationLifecycle(t *testing.T) {
 	// ASVS 14.2.4 (data protection): the text is sealed at rest.
 	err = f.D.Read(ctx, func(tx *db.Tx) error {
 		rows, err := tx.Query(ctx, "SELECT body_sealed FROM conversation_messages")
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var b []byte
-			if err := rows.Scan(&b); err != nil {
-				return err
-			}
+		bodies, err := db.Collect(rows, err, db.Value[[]byte])
+		for _, b := range bodies {
 			if strings.Contains(string(b), "khóa") || strings.Contains(string(b), "Lan") {
 				t.Errorf("message stored in clear: %q", b)
 			}
 		}
-		return rows.Err()
+		return err
 	})
 	if err != nil {
 		t.Fatal(err)

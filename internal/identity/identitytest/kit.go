@@ -210,18 +210,8 @@ func (k *Kit) AuditActions() []string {
 	var out []string
 	err := k.D.Read(context.Background(), func(tx *db.Tx) error {
 		rows, err := tx.Query(context.Background(), "SELECT action FROM audit_log ORDER BY seq")
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var a string
-			if err := rows.Scan(&a); err != nil {
-				return err
-			}
-			out = append(out, a)
-		}
-		return rows.Err()
+		out, err = db.Collect(rows, err, db.Value[string])
+		return err
 	})
 	if err != nil {
 		k.T.Fatal(err)
