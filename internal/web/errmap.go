@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/frontdesk/frontdesk/internal/assist"
+	"github.com/frontdesk/frontdesk/internal/fault"
 	"github.com/frontdesk/frontdesk/internal/identity"
 	"github.com/frontdesk/frontdesk/internal/kb"
 	"github.com/frontdesk/frontdesk/internal/mfa"
@@ -15,14 +16,9 @@ import (
 // AssistError maps the service's errors to client answers; none says
 // whether a session the caller may not see exists.
 func AssistError(err error) error {
-	var inv *assist.InvalidError
 	switch {
-	case errors.Is(err, assist.ErrNotFound):
-		return ErrNotFound
 	case errors.Is(err, assist.ErrForbidden):
 		return ErrForbidden
-	case errors.As(err, &inv):
-		return &Error{Status: http.StatusBadRequest, Code: "invalid_" + inv.Field, Field: inv.Field, Message: SentenceCase(inv.Reason) + "."}
 	case errors.Is(err, assist.ErrPlan):
 		return &Error{Status: http.StatusForbidden, Code: "assist_plan", Message: "Remote assistance is not part of the customer's plan."}
 	case errors.Is(err, assist.ErrNoCustomer):
@@ -40,9 +36,10 @@ func AssistError(err error) error {
 	case errors.Is(err, assist.ErrNoRecording):
 		return &Error{Status: http.StatusNotFound, Code: "assist_no_recording", Message: "This session was not recorded."}
 	}
-	return err
+	return FaultError(err)
 }
 
+// UploadError maps an uploaded file's refusal, or any other support error.
 func UploadError(err error) error {
 	if errors.Is(err, support.ErrUploadType) {
 		return &Error{Status: http.StatusUnsupportedMediaType, Code: "file_type", Field: "file", Message: "Send a picture (PNG, JPEG, GIF, WebP), a PDF or a text file."}
@@ -73,8 +70,6 @@ func IdentityError(err error) error {
 		return &Error{Status: http.StatusForbidden, Code: "password_reset_required", Message: "Choose a new password before signing in: we have sent you a reset e-mail."}
 	case errors.Is(err, identity.ErrWrongPassword):
 		return &Error{Status: http.StatusBadRequest, Code: "wrong_password", Message: "Your current password is not correct.", Field: "current_password"}
-	case errors.Is(err, identity.ErrNotFound), errors.Is(err, mfa.ErrNotFound):
-		return ErrNotFound
 	case errors.Is(err, identity.ErrUnauthenticated):
 		return ErrUnauthenticated
 	case errors.Is(err, identity.ErrChallengeInvalid):
@@ -98,39 +93,45 @@ func IdentityError(err error) error {
 	case errors.Is(err, mfa.ErrChecklistIncomplete):
 		return &Error{Status: http.StatusConflict, Code: "checklist_incomplete", Message: "Record at least two different identity checks before approving."}
 	}
-	return err
+	return FaultError(err)
 }
 
+// SupportError maps the support desk's errors to client answers.
 func SupportError(err error) error {
-	var inv *support.InvalidError
 	switch {
-	case errors.Is(err, support.ErrNotFound):
-		return ErrNotFound
-	case errors.As(err, &inv):
-		return &Error{Status: http.StatusBadRequest, Code: "invalid_" + inv.Field, Field: inv.Field, Message: SentenceCase(inv.Reason) + "."}
 	case errors.Is(err, support.ErrClosed):
 		return &Error{Status: http.StatusConflict, Code: "conversation_closed", Message: "This conversation is closed. Start a new one."}
 	case errors.Is(err, support.ErrNotAgent):
 		return &Error{Status: http.StatusBadRequest, Code: "not_an_agent", Field: "agent", Message: "Choose an agent of the desk."}
 	}
-	return err
+	return FaultError(err)
 }
 
 // KBError turns a knowledge-base error into one the client may see.
 func KBError(err error) error {
-	var inv *kb.InvalidError
 	var fe *kb.FlowError
 	switch {
-	case errors.Is(err, kb.ErrNotFound):
-		return ErrNotFound
 	case errors.Is(err, kb.ErrFileType):
 		return &Error{Status: http.StatusUnsupportedMediaType, Code: "file_type", Field: "file", Message: "Send a picture (PNG, JPEG, GIF, WebP) or a PDF file."}
 	case errors.Is(err, kb.ErrFileTooLarge):
 		return &Error{Status: http.StatusRequestEntityTooLarge, Code: "file_too_large", Field: "file", Message: "Send a file of at most 5 MB."}
 	case errors.As(err, &fe):
 		return &Error{Status: http.StatusBadRequest, Code: "invalid_flow", Field: "definition", Message: "The guide has problems: " + fe.Problems[0].String() + "."}
+	}
+	return FaultError(err)
+}
+
+// FaultError maps the error kinds the feature packages share (package
+// fault) to client answers, once for all of them: refused input is 400 with
+// the field and its reason, a missing thing is 404. Anything else is
+// returned as it is.
+func FaultError(err error) error {
+	var inv *fault.Invalid
+	switch {
 	case errors.As(err, &inv):
 		return &Error{Status: http.StatusBadRequest, Code: "invalid_" + inv.Field, Field: inv.Field, Message: SentenceCase(inv.Reason) + "."}
+	case errors.Is(err, fault.ErrNotFound):
+		return ErrNotFound
 	}
 	return err
 }

@@ -52,6 +52,7 @@ var (
 // status (4xx) or 503 keeps its code and message; everything else becomes
 // "internal", whatever its text says.
 func PublicError(err error) *Error {
+	err = FaultError(err)
 	var e *Error
 	if errors.As(err, &e) && (e.Status < 500 || e.Status == http.StatusServiceUnavailable) {
 		return e
