@@ -149,7 +149,9 @@ func (s *Server) consoleKBArticle(w http.ResponseWriter, r *http.Request) error 
 // exist yet is an empty form.
 func (s *Server) loadArticle(r *http.Request, id, want string) (*form, *kbArticleView, error) {
 	ctx := r.Context()
-	if !slices.Contains(kb.Locales, want) {
+	if l, err := kb.ParseLocale(want); err == nil {
+		want = l // a BCP 47 tag: zh-CN is zh
+	} else {
 		want = info(ctx).lang
 	}
 	a, err := s.anyTranslation(r, id, want)

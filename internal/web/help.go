@@ -93,16 +93,14 @@ func (s *Server) helpVote(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// apiKBSearch is GET /api/v1/kb/search?q=…&locale=… (public).
+// apiKBSearch is GET /api/v1/kb/search?q=…&locale=… (public). The locale
+// is a BCP 47 tag (kb.ParseLocale; another is 400 invalid_locale); without
+// one, every language is searched.
 func (s *Server) apiKBSearch(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	locale := q.Get("locale")
-	if locale == "" {
-		locale = info(r.Context()).lang
-	}
-	res, err := s.opts.KB.Search(r.Context(), q.Get("q"), kb.SearchOptions{Locale: locale, Limit: 10})
+	res, err := s.opts.KB.Search(r.Context(), q.Get("q"), kb.SearchOptions{Locale: q.Get("locale"), Limit: 10})
 	if err != nil {
-		return err
+		return kbError(err)
 	}
 	type item struct {
 		ID      string `json:"id"`

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"github.com/frontdesk/frontdesk/internal/access"
 	"github.com/frontdesk/frontdesk/internal/identity"
+	"github.com/frontdesk/frontdesk/internal/locale"
 	"github.com/frontdesk/frontdesk/internal/support"
 	"html/template"
 	"io/fs"
@@ -28,8 +29,6 @@ var assets embed.FS
 var languages = []struct{ Code, Name string }{
 	{"en", "English"}, {"vi", "Tiếng Việt"}, {"zh", "简体中文"},
 }
-
-var langMatcher = language.NewMatcher([]language.Tag{language.English, language.Vietnamese, language.SimplifiedChinese})
 
 // pages holds the parsed templates, message catalogs and static files.
 type pages struct {
@@ -104,18 +103,20 @@ func loadPages() (*pages, error) {
 }
 
 // language picks the page language: ?lang= (remembered in a cookie), then
-// the cookie, then Accept-Language, then English.
+// the cookie, then Accept-Language, then English. Tags are read by
+// locale.Parse (?lang=zh-CN is zh); an unsupported one is passed over.
 func (p *pages) language(w http.ResponseWriter, r *http.Request) string {
-	if l := r.URL.Query().Get("lang"); p.catalogs[l] != nil {
+	if l, err := locale.Parse(r.URL.Query().Get("lang")); err == nil && p.catalogs[l] != nil {
 		http.SetCookie(w, &http.Cookie{Name: "lang", Value: l, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode, HttpOnly: true})
 		return l
 	}
-	if c, err := r.Cookie("lang"); err == nil && p.catalogs[c.Value] != nil {
-		return c.Value
+	if c, err := r.Cookie("lang"); err == nil {
+		if l, err := locale.Parse(c.Value); err == nil && p.catalogs[l] != nil {
+			return l
+		}
 	}
 	tags, _, _ := language.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
-	_, i, _ := langMatcher.Match(tags...)
-	return languages[i].Code
+	return locale.Match(tags...)
 }
 
 // translator returns the message for key in lang, falling back to English.
