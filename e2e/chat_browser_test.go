@@ -130,6 +130,10 @@ func waitFor(t *testing.T, ctx context.Context, cond string) {
 		if err == nil && ok {
 			return
 		}
+		if ctx.Err() != nil {
+			// Not the page: the tab itself is gone.
+			t.Fatalf("the browser tab ended (%v) while waiting for: %s", ctx.Err(), cond)
+		}
 		if time.Now().After(deadline) {
 			t.Fatalf("never true: %s (%v)", cond, err)
 		}

@@ -112,13 +112,30 @@ func Browser(t testing.TB) context.Context {
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelTab := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
+	// The tab lives as long as the test: a fixed lifetime counted from
+	// here ran out in the middle of a browser test on a busy machine, and
+	// every later step failed as if the page were wrong. Each wait has its
+	// own bound (waitFor); this one only stops a hung browser before go
+	// test's -timeout does, leaving time for the cleanup's logs.
+	ctx, cancelTimeout := context.WithDeadline(ctx, browserDeadline(t))
 	t.Cleanup(func() {
 		cancelTimeout()
 		cancelTab()
 		cancelAlloc()
 	})
 	return ctx
+}
+
+// browserDeadline is shortly before the test binary's deadline (a minute,
+// or a tenth of what is left when that is less), or ten minutes from now
+// without one.
+func browserDeadline(t testing.TB) time.Time {
+	if d, ok := t.(interface{ Deadline() (time.Time, bool) }); ok {
+		if at, ok := d.Deadline(); ok {
+			return at.Add(-min(time.Minute, time.Until(at)/10))
+		}
+	}
+	return time.Now().Add(10 * time.Minute)
 }
 
 // syncBuffer is a bytes.Buffer safe for the server's concurrent writes.

@@ -19,8 +19,11 @@ import (
 // Markdown's /help/files/<id> links working). Idempotent: a translation
 // that exists is replaced by the file's (a new version in its history), a
 // file that exists is left alone, and unknown categories are created with
-// their id as their name. Every problem is reported with its file; the
-// other files are imported; the exit status is 1 when any file failed.
+// their id as their name. Every file is read and checked first (front
+// matter, a supported BCP 47 locale: kb.ParseFile): a mistake in any of
+// them is reported as FILE:LINE: reason, nothing is imported and the exit
+// status is 2. A file the knowledge base then refuses is reported with its
+// file, the other files are imported, and the exit status is 1.
 func runKBImport(ctx context.Context, env Env, args []string) error {
 	fset, build := flagSet("kb import DIR", env)
 	cfg, dirs, err := parseWithFiles(fset, build, args, env)
@@ -46,9 +49,26 @@ func runKBImport(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	sort.Strings(files)
+	articles, bad := make([]kb.Exported, len(files)), 0
+	for i, p := range files {
+		var err error
+		if articles[i], err = readArticle(p); err != nil {
+			var fe *kb.FileError
+			if errors.As(err, &fe) && fe.Line > 0 {
+				fmt.Fprintf(env.Stderr, "%s:%d: %s\n", p, fe.Line, sentence(errors.New(fe.Reason)))
+			} else {
+				fmt.Fprintf(env.Stderr, "%s: %s\n", p, sentence(err))
+			}
+			bad++
+		}
+	}
+	if bad > 0 {
+		fmt.Fprintf(env.Stderr, "%d of %d article files have mistakes (above): nothing imported\n", bad, len(files))
+		return errUsage
+	}
 	done, failed := 0, 0
-	for _, p := range files {
-		if err := importArticle(ctx, sys.kb, p); err != nil {
+	for i, p := range files {
+		if err := importArticle(ctx, sys.kb, articles[i]); err != nil {
 			fmt.Fprintf(env.Stderr, "%s: %s\n", p, sentence(err))
 			failed++
 			continue
@@ -128,15 +148,16 @@ func importArticleFile(ctx context.Context, s *kb.Service, slug, path, name stri
 	return err
 }
 
-func importArticle(ctx context.Context, s *kb.Service, path string) error {
+// readArticle reads and checks an article file.
+func readArticle(path string) (kb.Exported, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return err
+		return kb.Exported{}, err
 	}
-	e, err := kb.ParseFile(string(b))
-	if err != nil {
-		return err
-	}
+	return kb.ParseFile(string(b))
+}
+
+func importArticle(ctx context.Context, s *kb.Service, e kb.Exported) error {
 	if e.Category != "" {
 		ok, err := s.CategoryExists(ctx, e.Category)
 		if err != nil {

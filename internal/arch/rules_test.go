@@ -39,7 +39,8 @@ var rules = []row{
 	{"internal/csvsafe/...", shared, 0},
 	{"internal/password/...", shared, 0},
 	{"internal/mailin/...", shared, 0},
-	{"internal/fault/...", shared, 0}, // the error kinds features share
+	{"internal/fault/...", shared, 0},  // the error kinds features share
+	{"internal/locale/...", shared, 0}, // BCP 47 tags read once
 
 	{"internal/identity/...", feature, 1}, // accounts, sessions: everybody's base
 	{"internal/kb/...", feature, 1},

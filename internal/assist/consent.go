@@ -238,7 +238,7 @@ func (s *Service) Accept(ctx context.Context, sessionID, customerID, level strin
 		if before == StatePaused {
 			event = "resumed"
 		}
-		if err := s.timeline(ctx, tx, sess.ID, event, level, PartyCustomer); err != nil {
+		if sess.LevelSeq, err = s.timelineSeq(ctx, tx, sess.ID, event, level, PartyCustomer); err != nil {
 			return err
 		}
 		fx.control(s.stateControl(sess, now))
@@ -270,7 +270,8 @@ func (s *Service) LowerLevel(ctx context.Context, sessionID, customerID, level s
 		}
 		previous := sess.Level
 		sess.Level = level
-		if err := s.timeline(ctx, tx, sess.ID, "lowered", level, PartyCustomer); err != nil {
+		var err error
+		if sess.LevelSeq, err = s.timelineSeq(ctx, tx, sess.ID, "lowered", level, PartyCustomer); err != nil {
 			return err
 		}
 		fx.control(s.stateControl(sess, tx.Now()))

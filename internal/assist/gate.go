@@ -51,10 +51,21 @@ func targetsField(action string) bool { return action == ActionClick || action =
 // for none); Data is opaque to the server for click, scroll and type
 // (coordinates, the text to type) and relayed and recorded as given; the
 // guided kinds' data is checked and reduced to its fields (checkData).
+//
+// Level and LevelSeq are set by Act, never taken from the agent: the
+// level the gate allowed the action under and the consent that set it
+// (Session.LevelSeq). The customer's script learns of level changes on the
+// control subject and of actions on a2c, two subscriptions that the bus
+// does not order against each other; with LevelSeq it holds an action
+// stamped with a consent it has not seen yet until that consent's state
+// arrives, and applies nothing above the level it knows the customer
+// consented to (docs/remote-assistance.md).
 type Action struct {
-	Kind   string          `json:"kind"`
-	Target int             `json:"target,omitempty"`
-	Data   json.RawMessage `json:"data,omitempty"`
+	Kind     string          `json:"kind"`
+	Target   int             `json:"target,omitempty"`
+	Data     json.RawMessage `json:"data,omitempty"`
+	Level    string          `json:"level,omitempty"`
+	LevelSeq int64           `json:"level_seq,omitempty"`
 }
 
 // MaxActionData bounds an action's data.
@@ -80,7 +91,7 @@ func (s *Service) Act(ctx context.Context, sessionID, agentID string, a Action) 
 	if err != nil {
 		return err
 	}
-	a.Data = data
+	a.Data, a.Level, a.LevelSeq = data, "", 0
 	var rec bool
 	var customer string
 	_, err = s.change(ctx, sessionID, func(tx *db.Tx, sess *Session, fx *effects) error {
@@ -108,6 +119,7 @@ func (s *Service) Act(ctx context.Context, sessionID, agentID string, a Action) 
 			return err
 		}
 		rec, customer = sess.Recording, sess.CustomerID
+		a.Level, a.LevelSeq = sess.Level, sess.LevelSeq
 		if refusal == nil {
 			// Only what passes counts as activity: refused attempts do not
 			// keep a session alive.

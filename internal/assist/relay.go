@@ -72,6 +72,7 @@ type Control struct {
 	SessionID string    `json:"session_id"`
 	State     string    `json:"state"`
 	Level     string    `json:"level,omitempty"`
+	LevelSeq  int64     `json:"level_seq,omitempty"` // Session.LevelSeq: which consent set Level
 	MaxLevel  string    `json:"max_level,omitempty"`
 	Requested string    `json:"requested,omitempty"`
 	Reason    string    `json:"reason,omitempty"`

@@ -13,13 +13,18 @@ import (
 
 // Session is one remote-assistance session or recording of steps.
 type Session struct {
-	ID              string        `json:"id"`
-	Kind            string        `json:"kind"`
-	ConversationID  string        `json:"conversation_id"`
-	CustomerID      string        `json:"customer_id"`
-	AgentID         string        `json:"agent_id,omitempty"`
-	State           string        `json:"state"`
-	Level           string        `json:"level,omitempty"` // "" until the customer consents
+	ID             string `json:"id"`
+	Kind           string `json:"kind"`
+	ConversationID string `json:"conversation_id"`
+	CustomerID     string `json:"customer_id"`
+	AgentID        string `json:"agent_id,omitempty"`
+	State          string `json:"state"`
+	Level          string `json:"level,omitempty"` // "" until the customer consents
+	// LevelSeq names the consent (or lowering) that set Level: the seq of
+	// its timeline event, which only grows. Control messages and relayed
+	// actions carry it, so the customer's script can order a level change
+	// and an action that travel on different subjects (see Act).
+	LevelSeq        int64         `json:"level_seq,omitempty"`
 	MaxLevel        string        `json:"max_level"`
 	Recording       bool          `json:"recording"`
 	MaxDuration     time.Duration `json:"max_duration"`
@@ -50,7 +55,13 @@ type Session struct {
 // hot paths (sharing, actions) do not parse it.
 const sessionColumns = `id, kind, conversation_id, customer_id, agent_id, state, level, max_level, recording, max_duration_s, idle_timeout_s,
 	masked_selectors, code_salt, created_at, invite_expires_at, started_at, ends_at, warn_at, warned_at, last_activity_at, idle_at,
-	paused_at, ended_at, end_reason, outcome, recorded_bytes, recorded_entries, archive_path, archived_at`
+	paused_at, ended_at, end_reason, outcome, recorded_bytes, recorded_entries, archive_path, archived_at, ` + levelSeqColumn
+
+// levelSeqColumn is Session.LevelSeq: the timeline event of the latest
+// consent or lowering, read with the row (the primary key of
+// assist_timeline starts with session_id).
+const levelSeqColumn = `(SELECT COALESCE(MAX(t.seq), 0) FROM assist_timeline t
+	WHERE t.session_id = assist_sessions.id AND t.event IN ('consent', 'resumed', 'lowered'))`
 
 func scanSession(row interface{ Scan(...any) error }, withCard bool) (*Session, error) {
 	var (
@@ -63,7 +74,7 @@ func scanSession(row interface{ Scan(...any) error }, withCard bool) (*Session, 
 	)
 	dest := []any{&s.ID, &s.Kind, &s.ConversationID, &s.CustomerID, &agent, &s.State, &level, &s.MaxLevel, &s.Recording, &maxDur, &idle,
 		&sels, &s.codeSalt, &s.CreatedAt, &invite, &started, &ends, &warn, &warned, &last, &idleAt,
-		&paused, &ended, &reason, &outcome, &s.RecordedBytes, &s.RecordedEntries, &archive, &archivedAt}
+		&paused, &ended, &reason, &outcome, &s.RecordedBytes, &s.RecordedEntries, &archive, &archivedAt, &s.LevelSeq}
 	if withCard {
 		dest = append(dest, &card)
 	}
@@ -255,14 +266,21 @@ func (s *Service) apply(ctx context.Context, fx *effects) {
 
 // timeline appends an event to the session's timeline.
 func (s *Service) timeline(ctx context.Context, tx *db.Tx, sessionID, event, level, actor string) error {
+	_, err := s.timelineSeq(ctx, tx, sessionID, event, level, actor)
+	return err
+}
+
+// timelineSeq appends an event to the session's timeline and returns its seq.
+func (s *Service) timelineSeq(ctx context.Context, tx *db.Tx, sessionID, event, level, actor string) (int64, error) {
 	var lv any
 	if level != "" {
 		lv = level
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO assist_timeline (session_id, seq, at, event, level, actor)
-		VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM assist_timeline WHERE session_id = ?), ?, ?, ?, ?)`,
-		sessionID, sessionID, tx.Now(), event, lv, actor)
-	return err
+	var seq int64
+	err := tx.QueryRow(ctx, `INSERT INTO assist_timeline (session_id, seq, at, event, level, actor)
+		VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM assist_timeline WHERE session_id = ?), ?, ?, ?, ?) RETURNING seq`,
+		sessionID, sessionID, tx.Now(), event, lv, actor).Scan(&seq)
+	return seq, err
 }
 
 // record writes a session's audit entry. Details hold ids, levels and
@@ -284,5 +302,5 @@ func (s *Service) agentActor(ctx context.Context, sess *Session) *audit.Actor {
 }
 
 func (s *Service) stateControl(sess *Session, now time.Time) Control {
-	return Control{Type: ControlState, SessionID: sess.ID, State: sess.State, Level: sess.Level, MaxLevel: sess.MaxLevel, At: now}
+	return Control{Type: ControlState, SessionID: sess.ID, State: sess.State, Level: sess.Level, LevelSeq: sess.LevelSeq, MaxLevel: sess.MaxLevel, At: now}
 }

@@ -2,6 +2,7 @@ package kb
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -20,19 +21,38 @@ import (
 //	1. Mở trang đăng nhập …
 //
 // Keys are slug, locale and title (required), category, status (default
-// published) and summary. A file is one translation; the translations of
+// published) and summary. The locale is a BCP 47 tag of a supported
+// language (ParseLocale): zh-Hans is stored as zh, vi-VN as vi. A file is one translation; the translations of
 // an article share its slug.
 
-// ParseFile reads an article file.
+// FileError is a mistake in an article file, at Line (1 is the first
+// line; 0 when the mistake is not on one line, such as a missing key).
+type FileError struct {
+	Line   int
+	Reason string
+}
+
+func (e *FileError) Error() string {
+	if e.Line == 0 {
+		return e.Reason
+	}
+	return fmt.Sprintf("line %d: %s", e.Line, e.Reason)
+}
+
+func fileError(line int, format string, args ...any) error {
+	return &FileError{Line: line, Reason: fmt.Sprintf(format, args...)}
+}
+
+// ParseFile reads an article file. Its mistakes are *FileError.
 func ParseFile(content string) (Exported, error) {
 	var e Exported
 	content = strings.TrimPrefix(strings.ReplaceAll(content, "\r\n", "\n"), "\ufeff")
 	if !strings.HasPrefix(content, "---\n") {
-		return e, fmt.Errorf("no front matter: the file must start with a --- line")
+		return e, fileError(1, "no front matter: the file must start with a --- line")
 	}
 	head, body, ok := strings.Cut(content[4:], "\n---\n")
 	if !ok {
-		return e, fmt.Errorf("the front matter has no closing --- line")
+		return e, fileError(0, "the front matter has no closing --- line")
 	}
 	sc := bufio.NewScanner(strings.NewReader(head))
 	line := 1
@@ -44,14 +64,21 @@ func ParseFile(content string) (Exported, error) {
 		}
 		k, v, ok := strings.Cut(l, ":")
 		if !ok {
-			return e, fmt.Errorf("line %d: expected key: value", line)
+			return e, fileError(line, "expected key: value")
 		}
 		v = strings.Trim(strings.TrimSpace(v), `"`)
 		switch strings.TrimSpace(k) {
 		case "slug":
 			e.Slug = v
 		case "locale":
-			e.Locale = v
+			// A BCP 47 tag (zh-Hans, vi-VN, en-US); stored as en, vi or zh.
+			l, err := ParseLocale(v)
+			if err != nil {
+				var inv *InvalidError
+				errors.As(err, &inv)
+				return e, fileError(line, "locale: %s", inv.Reason)
+			}
+			e.Locale = l
 		case "title":
 			e.Title = v
 		case "category":
@@ -61,17 +88,17 @@ func ParseFile(content string) (Exported, error) {
 		case "summary":
 			e.Summary = v
 		default:
-			return e, fmt.Errorf("line %d: unknown key %q (slug, locale, title, category, status, summary)", line, strings.TrimSpace(k))
+			return e, fileError(line, "unknown key %q (slug, locale, title, category, status, summary)", strings.TrimSpace(k))
 		}
 	}
 	e.BodyMD = strings.TrimLeft(body, "\n")
 	switch {
 	case e.Slug == "":
-		return e, fmt.Errorf("front matter: slug is required")
+		return e, fileError(0, "front matter: slug is required")
 	case e.Locale == "":
-		return e, fmt.Errorf("front matter: locale is required")
+		return e, fileError(0, "front matter: locale is required")
 	case e.Title == "":
-		return e, fmt.Errorf("front matter: title is required")
+		return e, fileError(0, "front matter: title is required")
 	}
 	if e.Status == "" {
 		e.Status = StatusPublished

@@ -24,14 +24,29 @@ import (
 	"github.com/frontdesk/frontdesk/internal/audit"
 	"github.com/frontdesk/frontdesk/internal/db"
 	"github.com/frontdesk/frontdesk/internal/fault"
+	"github.com/frontdesk/frontdesk/internal/locale"
 )
 
 // Locales articles are written in; DefaultLocale is the fallback.
-var Locales = []string{"en", "vi", "zh"}
+var Locales = locale.Supported
 
 // DefaultLocale is shown when an article has no translation in the
 // reader's language.
-const DefaultLocale = "en"
+const DefaultLocale = locale.Default
+
+// ParseLocale reads a BCP 47 language tag ("zh-Hans", "vi-VN", "en-GB")
+// into one of Locales (locale.Parse); anything else is an InvalidError of
+// the field locale.
+func ParseLocale(tag string) (string, error) {
+	l, err := locale.Parse(tag)
+	if err != nil {
+		if strings.TrimSpace(tag) == "" {
+			return "", invalid("locale", "a language is required: en, vi or zh (a BCP 47 tag such as en-US, vi-VN or zh-Hans)")
+		}
+		return "", invalid("locale", fmt.Sprintf("%q is not a supported language: use en, vi or zh (a BCP 47 tag such as en-US, vi-VN or zh-Hans)", tag))
+	}
+	return l, nil
+}
 
 // Statuses of an article.
 const (
@@ -118,9 +133,11 @@ var reservedSlugs = []string{"guides", "files"}
 // version in the history, and re-indexes it.
 func (s *Service) Save(ctx context.Context, in Input) (*Article, error) {
 	in.Title, in.Summary = strings.TrimSpace(in.Title), strings.TrimSpace(in.Summary)
+	var err error
+	if in.Locale, err = ParseLocale(in.Locale); err != nil {
+		return nil, err
+	}
 	switch {
-	case !slices.Contains(Locales, in.Locale):
-		return nil, invalid("locale", "en, vi or zh")
 	case in.Title == "" || utf8.RuneCountInString(in.Title) > 200:
 		return nil, invalid("title", "a title of 1 to 200 characters")
 	case utf8.RuneCountInString(in.Summary) > 500:

@@ -1,6 +1,7 @@
 package kb
 
 import (
+	"cmp"
 	"context"
 	"html"
 	"slices"
@@ -59,10 +60,18 @@ type SearchOptions struct {
 	Any bool
 }
 
-// Search finds published articles in o.Locale.
+// Search finds published articles in o.Locale, a BCP 47 tag of a
+// supported language (ParseLocale; anything else is an InvalidError), or
+// in every language when o.Locale is "": then the best hits of each
+// language are merged by Score, and Result.Locale is "".
 func (s *Service) Search(ctx context.Context, q string, o SearchOptions) (*Result, error) {
-	if !slices.Contains(Locales, o.Locale) {
-		o.Locale = DefaultLocale
+	locales := Locales
+	if o.Locale != "" {
+		l, err := ParseLocale(o.Locale)
+		if err != nil {
+			return nil, err
+		}
+		o.Locale, locales = l, []string{l}
 	}
 	if o.Limit <= 0 || o.Limit > 50 {
 		o.Limit = 10
@@ -77,7 +86,7 @@ func (s *Service) Search(ctx context.Context, q string, o SearchOptions) (*Resul
 		return res, nil
 	}
 	err := s.db.Read(ctx, func(tx *db.Tx) error {
-		hits, err := s.match(ctx, tx, terms, o)
+		hits, err := s.matchIn(ctx, tx, locales, terms, o)
 		if err != nil {
 			return err
 		}
@@ -87,7 +96,7 @@ func (s *Service) Search(ctx context.Context, q string, o SearchOptions) (*Resul
 				return err
 			}
 			if changed {
-				if hits, err = s.match(ctx, tx, fixed, o); err != nil {
+				if hits, err = s.matchIn(ctx, tx, locales, fixed, o); err != nil {
 					return err
 				}
 				if len(hits) > 0 {
@@ -105,9 +114,32 @@ func (s *Service) Search(ctx context.Context, q string, o SearchOptions) (*Resul
 		res.Hits[i].Snippet = snippet(res.Hits[i].Snippet, q, terms)
 	}
 	if len(res.Hits) == 0 && !o.NoGap {
-		s.recordMiss(ctx, q, o.Locale)
+		missed := o.Locale
+		if missed == "" {
+			missed = "*" // every language
+		}
+		s.recordMiss(ctx, q, missed)
 	}
 	return res, nil
+}
+
+// matchIn is match in each of locales, the hits merged best first (by
+// Score, then in the order of locales).
+func (s *Service) matchIn(ctx context.Context, tx *db.Tx, locales, terms []string, o SearchOptions) ([]Hit, error) {
+	var all []Hit
+	for _, l := range locales {
+		o.Locale = l
+		hits, err := s.match(ctx, tx, terms, o)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, hits...)
+	}
+	if len(locales) > 1 {
+		slices.SortStableFunc(all, func(a, b Hit) int { return cmp.Compare(b.Score, a.Score) })
+		all = all[:min(len(all), o.Limit)]
+	}
+	return all, nil
 }
 
 // correct replaces each Latin term missing from the vocabulary by the

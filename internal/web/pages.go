@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/frontdesk/frontdesk/internal/locale"
+
 	"github.com/frontdesk/frontdesk/internal/access"
 	"github.com/frontdesk/frontdesk/internal/identity"
 	"github.com/frontdesk/frontdesk/internal/support"
@@ -29,8 +31,6 @@ var assets embed.FS
 var languages = []struct{ Code, Name string }{
 	{"en", "English"}, {"vi", "Tiếng Việt"}, {"zh", "简体中文"},
 }
-
-var langMatcher = language.NewMatcher([]language.Tag{language.English, language.Vietnamese, language.SimplifiedChinese})
 
 // Pages holds the parsed templates, message catalogs and static files.
 type Pages struct {
@@ -104,19 +104,21 @@ func LoadPages() (*Pages, error) {
 	return p, nil
 }
 
-// Language picks the page Language: ?lang= (remembered in a cookie), then
-// the cookie, then Accept-Language, then English.
+// Language picks the page language: ?lang= (remembered in a cookie), then
+// the cookie, then Accept-Language, then English. Tags are read by
+// locale.Parse (?lang=zh-CN is zh); an unsupported one is passed over.
 func (p *Pages) Language(w http.ResponseWriter, r *http.Request) string {
-	if l := r.URL.Query().Get("lang"); p.catalogs[l] != nil {
+	if l, err := locale.Parse(r.URL.Query().Get("lang")); err == nil && p.catalogs[l] != nil {
 		http.SetCookie(w, &http.Cookie{Name: "lang", Value: l, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode, HttpOnly: true})
 		return l
 	}
-	if c, err := r.Cookie("lang"); err == nil && p.catalogs[c.Value] != nil {
-		return c.Value
+	if c, err := r.Cookie("lang"); err == nil {
+		if l, err := locale.Parse(c.Value); err == nil && p.catalogs[l] != nil {
+			return l
+		}
 	}
 	tags, _, _ := language.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
-	_, i, _ := langMatcher.Match(tags...)
-	return languages[i].Code
+	return locale.Match(tags...)
 }
 
 // Translator returns the message for key in lang, falling back to English.

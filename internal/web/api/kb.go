@@ -7,16 +7,14 @@ import (
 	"github.com/frontdesk/frontdesk/internal/web"
 )
 
-// apiKBSearch is GET /api/v1/kb/search?q=…&locale=… (public).
+// apiKBSearch is GET /api/v1/kb/search?q=…&locale=… (public). The locale
+// is a BCP 47 tag (kb.ParseLocale; another is 400 invalid_locale); without
+// one, every language is searched.
 func (s *Handler) apiKBSearch(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	locale := q.Get("locale")
-	if locale == "" {
-		locale = web.Info(r.Context()).Lang
-	}
-	res, err := s.deps.KB.Search(r.Context(), q.Get("q"), kb.SearchOptions{Locale: locale, Limit: 10})
+	res, err := s.deps.KB.Search(r.Context(), q.Get("q"), kb.SearchOptions{Locale: q.Get("locale"), Limit: 10})
 	if err != nil {
-		return err
+		return web.KBError(err)
 	}
 	type item struct {
 		ID      string `json:"id"`

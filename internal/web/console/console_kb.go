@@ -98,7 +98,9 @@ func (s *Handler) consoleKBArticle(w http.ResponseWriter, r *http.Request) error
 // exist yet is an empty form.
 func (s *Handler) loadArticle(r *http.Request, id, want string) (*web.Form, *kbArticleView, error) {
 	ctx := r.Context()
-	if !slices.Contains(kb.Locales, want) {
+	if l, err := kb.ParseLocale(want); err == nil {
+		want = l // a BCP 47 tag: zh-CN is zh
+	} else {
 		want = web.Info(ctx).Lang
 	}
 	a, err := s.anyTranslation(r, id, want)

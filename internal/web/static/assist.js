@@ -5,8 +5,16 @@
 // the recording notice); after consent records the page with rrweb —
 // masking every protected field in this browser, before anything is sent —
 // and streams it over /support/assist/ws; shows the banner with Stop and
-// Lower permission; applies an agent action only when the current level
-// allows it and never on a masked field or on this script's own controls.
+// Lower permission; applies an agent action only when the level the
+// customer consented to allows it and never on a masked field or on this
+// script's own controls.
+//
+// Levels and actions arrive on two streams that are not ordered against
+// each other (the consent's answer or a control message; the relayed
+// actions). Each carries level_seq, the consent that set the level: an
+// action stamped with a consent this page has not heard of yet waits for
+// it (held), and an action applies only when both the level it was allowed
+// under and the level this page knows allow it.
 (function () {
   "use strict";
   var textEl = document.getElementById("fd-assist-text");
@@ -27,6 +35,7 @@
 
   var session = null, card = null, ws = null, stopRec = null, seq = 0, buffer = [], flushTimer = null;
   var maskSel = BUILTIN_MASK.join(","), wasPassword = new WeakSet(), lastMasked = "", ended = false, polling = null;
+  var held = [], MAX_HELD = 32;
 
   function el(tag, attrs, text) {
     var e = document.createElement(tag);
@@ -146,12 +155,49 @@
   function stopRecording() {
     if (stopRec) { stopRec(); stopRec = null; }
     buffer = [];
+    held = [];
+  }
+
+  // ---- levels ----
+  function allows(level, kind) { return !!level && !!ALLOWED[level] && ALLOWED[level].indexOf(kind) >= 0; }
+  // adopt takes a session from the server (the consent's answer, the
+  // socket's welcome) without going back to an older consent than one a
+  // control message already brought.
+  function adopt(s) {
+    if (session && s && session.id === s.id && (session.level_seq || 0) > (s.level_seq || 0)) {
+      s.level = session.level;
+      s.level_seq = session.level_seq;
+    }
+    session = s;
+    release();
+  }
+  // setLevel takes the level of a state control, when it is not older
+  // than the one this page has.
+  function setLevel(level, seq) {
+    if (!level || (seq || 0) < (session.level_seq || 0)) { return; }
+    session.level = level;
+    session.level_seq = seq || 0;
+    release();
+  }
+  // release applies the held actions whose consent this page now knows.
+  function release() {
+    var h = held;
+    held = [];
+    h.forEach(apply);
   }
 
   // ---- agent actions ----
   function apply(a) {
-    var level = session && session.level;
-    if (!level || ALLOWED[level].indexOf(a.kind) < 0) { return; } // above the level: ignored here too
+    if (!session || ended || !stopRec) { return; }
+    if ((a.level_seq || 0) > (session.level_seq || 0)) {
+      // Allowed under a consent whose state is still on its way: it waits
+      // for it (and goes if sharing stops first).
+      if (held.length < MAX_HELD) { held.push(a); }
+      return;
+    }
+    // Above the level this page knows, or above the one the server allowed
+    // it under (a level lowered since): ignored here too.
+    if (!allows(session.level, a.kind) || (a.level && !allows(a.level, a.kind))) { return; }
     var target = a.target ? window.rrwebRecord.record.mirror.getNode(a.target) : null;
     if (target && target.nodeType !== 1) { target = target.parentElement; }
     if (a.target && !target) { return; }
@@ -306,7 +352,7 @@
   function consent(offer, level) {
     card = offer.card && offer.card.card;
     post("/support/assist/" + offer.session.id + "/accept", { level: level }).then(function (res) {
-      session = res.session;
+      adopt(res.session);
       showBanner();
       if (!ws) { return loadRecorder().then(function () { connect(res.ticket); }); }
     }).catch(function () { notice(t("error")); });
@@ -338,7 +384,7 @@
     lower.disabled = i <= 0;
     lower.addEventListener("click", function () {
       post("/support/assist/" + session.id + "/lower", { level: LEVELS[Math.max(0, i - 1)] }).then(function (res) {
-        session = res.session;
+        adopt(res.session);
         showBanner();
       }).catch(function () { notice(t("error")); });
     });
@@ -407,7 +453,7 @@
       var f;
       try { f = JSON.parse(m.data); } catch (e) { return; }
       if (f.type === "welcome") {
-        session = f.session;
+        adopt(f.session);
         if (session.state === "active") { startRecording(); }
       } else if (f.type === "action") {
         apply(f.action);
@@ -434,7 +480,7 @@
   function control(c) {
     if (c.type === "state") {
       if (c.state === "ended") { finish(); return; }
-      if (c.level) { session.level = c.level; }
+      setLevel(c.level, c.level_seq);
       session.state = c.state;
       if (c.state === "active") { showBanner(); } else { stopRecording(); notice(t("paused")); }
     } else if (c.type === "level_request") {
