@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -188,7 +189,7 @@ func TestAssistInBrowser(t *testing.T) {
 		return !!b && b.textContent === 'Press me' && !!c && c.value === '••••••••' && !!p && p.value === '••••••••';`))
 
 	// View only: the agent's click is refused, and the page is unchanged.
-	agentClick(t, agent)
+	agentClick(t, agent, customer)
 	waitFor(t, agent, `document.querySelector('#assist-live').getAttribute('data-refused') === 'not_allowed'`)
 	if got, _ := chromedp.Run(customer, chromedp.Text(css("#agent-target"))); got != "Press me" {
 		t.Fatalf("a click at view level changed the page: %q", got)
@@ -204,7 +205,7 @@ func TestAssistInBrowser(t *testing.T) {
 	}
 	waitFor(t, customer, `!!document.querySelector('#fd-assist-banner[data-level="control"]')`)
 	waitFor(t, agent, `document.querySelector('#assist-live').getAttribute('data-level') === 'control'`)
-	agentClick(t, agent)
+	agentClick(t, agent, customer)
 	waitFor(t, agent, `document.querySelector('#assist-live').getAttribute('data-acted') === '1'`)
 	waitFor(t, customer, `document.querySelector('#agent-target').textContent === 'Clicked by the agent'`)
 	waitFor(t, agent, inFrame(`var b = d.querySelector('#agent-target'); return !!b && b.textContent === 'Clicked by the agent';`))
@@ -312,18 +313,48 @@ func (i *Instance) archiveRecordings(t *testing.T, ahead time.Duration, want int
 }
 
 // agentClick clicks, with the mouse, the replayed #agent-target in the
-// agent's live view.
-func agentClick(t *testing.T, agent context.Context) {
+// agent's live view. The replay follows the customer's scrolling, so the
+// button is scrolled into the customer's viewport — the agent sees what
+// the customer sees — and the click goes once the replay is at the
+// customer's scroll position and shows the button at the point clicked. (Scrolling the replay itself lasted only until the
+// replayer applied the customer's next scroll event, which under load came
+// between the scroll and the click: the click hit another element, was
+// acknowledged, and the button never changed.)
+func agentClick(t *testing.T, agent, customer context.Context) {
 	t.Helper()
-	type point struct{ X, Y float64 }
-	p, err := chromedp.Run(agent, chromedp.Evaluate[point](`(function(){ var v = document.querySelector('#assist-view'); v.scrollIntoView();
-		var f = v.querySelector('iframe'); f.contentDocument.querySelector('#agent-target').scrollIntoView({block: 'center'}); var fr = f.getBoundingClientRect(); var b = f.contentDocument.querySelector('#agent-target').getBoundingClientRect();
-		return {X: fr.left + b.left + Math.min(b.width / 2, 10), Y: fr.top + b.top + b.height / 2}; })()`))
+	// A scroll position of its own (never 0, where the page started), so
+	// that the replay at that position has applied this scroll, not an
+	// older one still on its way.
+	sy, err := chromedp.Run(customer, chromedp.Evaluate[float64](`(function(){ document.querySelector('#agent-target').scrollIntoView({block: 'center'});
+		if (window.scrollY < 1) { window.scrollTo(0, 1); } return window.scrollY; })()`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := chromedp.Do(agent, chromedp.MouseClickXY(p.X, p.Y)); err != nil {
-		t.Fatal(err)
+	type point struct {
+		X, Y float64
+		OK   bool
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		// The point is on the overlay of the live view, and under it, in
+		// the replayed page, is the button.
+		p, err := chromedp.Run(agent, chromedp.Evaluate[point](`(function(){ var v = document.querySelector('#assist-view'); v.scrollIntoView();
+			var f = v.querySelector('iframe'); var d = f && f.contentDocument; var b = d && d.querySelector('#agent-target');
+			if (!b || Math.abs(f.contentWindow.scrollY - `+strconv.FormatFloat(sy, 'f', -1, 64)+`) >= 1) { return {OK: false}; }
+			var fr = f.getBoundingClientRect(), r = b.getBoundingClientRect(), scale = fr.width / (f.offsetWidth || fr.width) || 1;
+			var x = r.left + Math.min(r.width / 2, 10), y = r.top + r.height / 2;
+			var X = fr.left + x * scale, Y = fr.top + y * scale;
+			return {X: X, Y: Y, OK: d.elementFromPoint(x, y) === b && document.elementFromPoint(X, Y) === document.querySelector('#assist-overlay')}; })()`))
+		if err == nil && p.OK {
+			if err := chromedp.Do(agent, chromedp.MouseClickXY(p.X, p.Y)); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the replayed #agent-target never came under the agent's pointer (%v)", err)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
 

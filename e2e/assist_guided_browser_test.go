@@ -68,7 +68,7 @@ func TestAssistGuidedInBrowser(t *testing.T) {
 	// A highlight sent anyway (a stale or altered console) is refused by
 	// the server, shown to the agent, and the customer's page is unchanged.
 	forceTool(t, agent, "highlight")
-	agentClick(t, agent)
+	agentClick(t, agent, customer)
 	waitFor(t, agent, `document.querySelector('#assist-live').getAttribute('data-refused') === 'not_allowed'`)
 	if msg, _ := chromedp.Run(agent, chromedp.Text(css("#assist-refused"))); !strings.Contains(msg, "not allowed") {
 		t.Fatalf("the refusal shown to the agent: %q", msg)
@@ -93,7 +93,7 @@ func TestAssistGuidedInBrowser(t *testing.T) {
 	if err := chromedp.Do(agent, chromedp.Click(css("#assist-tool-highlight"))); err != nil {
 		t.Fatal(err)
 	}
-	agentClick(t, agent)
+	agentClick(t, agent, customer)
 	waitFor(t, customer, `(function(){ var b = document.querySelector('#agent-target'); var s = getComputedStyle(b);
 		return b.classList.contains('fd-assist-highlight') && s.outlineStyle === 'solid' && parseFloat(s.outlineWidth) >= 3; })()`)
 	waitFor(t, customer, `(document.querySelector('#fd-assist-said') || {}).textContent === 'An highlights: Press me'`)
@@ -106,7 +106,7 @@ func TestAssistGuidedInBrowser(t *testing.T) {
 	if err := chromedp.Do(agent, chromedp.Click(css("#assist-tool-annotate")), chromedp.SendKeys(css("#assist-note"), note)); err != nil {
 		t.Fatal(err)
 	}
-	agentClick(t, agent)
+	agentClick(t, agent, customer)
 	waitFor(t, customer, `!!document.querySelector('#fd-assist-note-text')`)
 	got, _ := chromedp.Run(customer, chromedp.Evaluate[string](`document.querySelector('#fd-assist-note-text').textContent`))
 	from, _ := chromedp.Run(customer, chromedp.Evaluate[string](`document.querySelector('#fd-assist-note-from').textContent`))
@@ -139,7 +139,7 @@ func TestAssistGuidedInBrowser(t *testing.T) {
 	// A click needs full control: refused, and the page is unchanged.
 	chromedp.Run(agent, chromedp.Evaluate[bool](`(function(){ document.querySelector('#assist-live').removeAttribute('data-refused'); return true; })()`))
 	forceTool(t, agent, "click")
-	agentClick(t, agent)
+	agentClick(t, agent, customer)
 	waitFor(t, agent, `document.querySelector('#assist-live').getAttribute('data-refused') === 'not_allowed'`)
 	if got, _ := chromedp.Run(customer, chromedp.Text(css("#agent-target"))); got != "Press me" {
 		t.Fatalf("a click at the guided level changed the page: %q", got)
