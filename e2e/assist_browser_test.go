@@ -125,6 +125,9 @@ func TestAssistInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The code is written into the page by its script: wait for it rather
+	// than read whatever is there (an empty text under load).
+	waitFor(t, agent, `/^\d{6}$/.test((document.querySelector('#assist-code')||{}).textContent.trim())`)
 	agentCode, _ := chromedp.Run(agent, chromedp.Text(css("#assist-code")))
 	loc, _ := chromedp.Run(agent, chromedp.Evaluate[string](`location.pathname`))
 	m := assistSessionLink.FindStringSubmatch(loc)
