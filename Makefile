@@ -24,6 +24,7 @@ deps-test:
 	@scripts/ensure-chromium.sh
 	@scripts/ensure-postgres.sh
 	@scripts/ensure-nats.sh
+	@scripts/ensure-axe.sh
 
 vet:
 	$(GO) vet ./...

@@ -1,14 +1,23 @@
 #!/usr/bin/env bash
-# Makes sure Debian's Chromium is installed for the browser tests.
+# Makes sure Debian's Chromium is installed for the browser tests, with a
+# CJK font: without one the Chinese pages are drawn as empty boxes, and
+# neither their screenshots nor their widths are what a reader sees.
 set -euo pipefail
-if command -v chromium >/dev/null 2>&1 || [ -n "${FRONTDESK_CHROMIUM:-}" ]; then
+need=()
+if ! command -v chromium >/dev/null 2>&1 && [ -z "${FRONTDESK_CHROMIUM:-}" ]; then
+  need+=(chromium)
+fi
+if ! fc-list :lang=zh 2>/dev/null | grep -q .; then
+  need+=(fonts-noto-cjk)
+fi
+if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
 if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null 2>&1; then
-  echo "Chromium is missing and this user cannot install it: apt-get install chromium" >&2
+  echo "${need[*]} missing and this user cannot install them: apt-get install ${need[*]}" >&2
   exit 1
 fi
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
-echo "== installing chromium (apt)"
+echo "== installing ${need[*]} (apt)"
 $SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
