@@ -107,9 +107,8 @@ func TestChatInBrowser(t *testing.T) {
 	waitFor(t, visitor, widgetJS(`return !$('#fd-rate').hidden;`))
 	chromedp.Run(visitor, chromedp.Evaluate[any](widgetJS(`$('#fd-rate-5').click(); return true;`)))
 	waitFor(t, visitor, widgetJS(`return $('#fd-rate').hidden;`))
-	if err := chromedp.Do(agent, chromedp.Reload(), chromedp.WaitVisible(css("#rating"))); err != nil {
-		t.Fatal(err)
-	}
+	// The agent's page does not follow ratings live: a reload shows it.
+	reloadUntil(t, agent, `!!document.querySelector('#rating')`)
 	if r, _ := chromedp.Run(agent, chromedp.Text(css("#rating"))); !strings.HasPrefix(r, "5/5") {
 		t.Fatalf("rating shown to the agent: %q", r)
 	}
@@ -126,7 +125,7 @@ func waitFor(t *testing.T, ctx context.Context, cond string) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](cond))
+		ok, err := evalBounded(ctx, cond)
 		if err == nil && ok {
 			return
 		}
@@ -138,6 +137,36 @@ func waitFor(t *testing.T, ctx context.Context, cond string) {
 			t.Fatalf("never true: %s (%v)", cond, err)
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// evalBounded evaluates cond once, giving up after 10 s: a page that
+// hangs must fail the wait, not hold the test until go test's deadline.
+func evalBounded(ctx context.Context, cond string) (bool, error) {
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	return chromedp.Run(cctx, chromedp.Evaluate[bool](cond))
+}
+
+// reloadUntil reloads the page until cond holds: for what the server has
+// stored but this page does not follow live.
+func reloadUntil(t *testing.T, ctx context.Context, cond string) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		rctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		err := chromedp.Do(rctx, chromedp.Reload())
+		cancel()
+		if ctx.Err() != nil {
+			t.Fatalf("the browser tab ended (%v) while reloading for: %s", ctx.Err(), cond)
+		}
+		if ok, eerr := evalBounded(ctx, cond); err == nil && eerr == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("never true after reloading: %s (reload: %v)", cond, err)
+		}
+		time.Sleep(250 * time.Millisecond)
 	}
 }
 
