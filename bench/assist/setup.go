@@ -89,9 +89,17 @@ func createCustomers(base, dataDir string, n int) ([]*benchkit.Client, []string,
 		customers[i].XFF = fmt.Sprintf("10.%d.%d.7", 100+i/256, i%256)
 		emails[i] = fmt.Sprintf("customer-%04d@example.com", i)
 	}
+	// Each registration's secret goes back with its code, as a client keeps
+	// it (docs/api.md); a server from before it was introduced sends none.
+	secrets := make([]string, n)
 	err := benchkit.Parallel(n, 8, func(i int) error {
 		body := map[string]string{"email": emails[i], "password": password, "name": fmt.Sprintf("Customer %d", i)}
-		return customers[i].Call("POST", "/api/v1/registrations", body, http.StatusAccepted, nil)
+		var out struct {
+			Registration string `json:"registration"`
+		}
+		err := customers[i].Call("POST", "/api/v1/registrations", body, http.StatusAccepted, &out)
+		secrets[i] = out.Registration
+		return err
 	})
 	if err != nil {
 		return nil, nil, err
@@ -103,7 +111,11 @@ func createCustomers(base, dataDir string, n int) ([]*benchkit.Client, []string,
 	convs := make([]string, n)
 	err = benchkit.Parallel(n, 8, func(i int) error {
 		c := customers[i]
-		if err := c.Call("POST", "/api/v1/registrations/verify", map[string]string{"email": emails[i], "code": codes[emails[i]]}, http.StatusOK, nil); err != nil {
+		verify := map[string]string{"email": emails[i], "code": codes[emails[i]]}
+		if secrets[i] != "" {
+			verify["registration"] = secrets[i]
+		}
+		if err := c.Call("POST", "/api/v1/registrations/verify", verify, http.StatusOK, nil); err != nil {
 			return err
 		}
 		if err := c.SignIn(emails[i], password); err != nil {
