@@ -104,9 +104,6 @@ type chatMessage struct {
 }
 
 func (s *Handler) chatSocket(w http.ResponseWriter, r *http.Request) error {
-	if s.deps.Support == nil || s.live == nil {
-		return web.ErrNotFound
-	}
 	if !isWebSocket(r) {
 		return errWebSocketOnly
 	}

@@ -26,9 +26,6 @@ type liveOut struct {
 }
 
 func (s *Handler) consoleLive(w http.ResponseWriter, r *http.Request) error {
-	if s.deps.Support == nil || s.live == nil {
-		return web.ErrNotFound
-	}
 	if !isWebSocket(r) {
 		return errWebSocketOnly
 	}
