@@ -7,8 +7,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
-	"golang.org/x/crypto/argon2"
+	"github.com/frontdesk/frontdesk/internal/password/argon2"
 )
 
 // argon2Version is the only Argon2 version golang.org/x/crypto implements
@@ -44,13 +45,35 @@ type argon2Hash struct {
 	key    []byte
 }
 
-// derive computes the key for pw with h's variant, parameters and salt.
+// derive computes the key for pw with h's variant, parameters and salt, in
+// a work area reused from earlier hashes of the same memory and lanes (see
+// package argon2 for why).
 func (h argon2Hash) derive(pw []byte) []byte {
 	p := h.params
+	pool := workAreas(p.Memory, p.Threads)
 	if h.id {
-		return argon2.IDKey(pw, h.salt, p.Time, p.Memory, p.Threads, p.KeyLen)
+		return pool.IDKey(pw, h.salt, p.Time, p.Memory, p.Threads, p.KeyLen)
 	}
-	return argon2.Key(pw, h.salt, p.Time, p.Memory, p.Threads, p.KeyLen)
+	return pool.Key(pw, h.salt, p.Time, p.Memory, p.Threads, p.KeyLen)
+}
+
+// pools holds an argon2.Pool per memory size and lane count. How many areas
+// each keeps is bounded by how many hashes run at once, which the Hasher's
+// memory budget bounds; unused areas go to the garbage collector.
+var pools sync.Map // poolKey → *argon2.Pool
+
+type poolKey struct {
+	memory  uint32
+	threads uint8
+}
+
+func workAreas(memory uint32, threads uint8) *argon2.Pool {
+	k := poolKey{memory, threads}
+	if p, ok := pools.Load(k); ok {
+		return p.(*argon2.Pool)
+	}
+	p, _ := pools.LoadOrStore(k, argon2.NewPool(memory, threads))
+	return p.(*argon2.Pool)
 }
 
 func (h argon2Hash) verify(pw []byte) bool {

@@ -57,32 +57,46 @@ func Normalize(pw string) string { return norm.NFC.String(pw) }
 // breaks, in this order: valid UTF-8, length, composition, common passwords,
 // words from c. pw need not be normalised; Check normalises it itself.
 func (p Profile) Check(pw string, c Context) *Problem {
-	if !utf8.ValidString(pw) {
-		return &Problem{Code: CodeInvalidUTF8}
-	}
-	pw = Normalize(pw)
-	n := utf8.RuneCountInString(pw)
-	if n < p.MinLength {
-		return &Problem{Code: CodeTooShort, Min: p.MinLength, Max: p.MaxLength}
-	}
-	if (p.MaxLength > 0 && n > p.MaxLength) || (p.MaxBytes > 0 && len(pw) > p.MaxBytes) {
-		return &Problem{Code: CodeTooLong, Min: p.MinLength, Max: p.MaxLength}
-	}
-	if code := p.composition(pw); code != "" {
-		return &Problem{Code: code}
-	}
-	lower := strings.ToLower(pw)
-	if isCommon(lower) {
-		return &Problem{Code: CodeCommon}
-	}
-	if w := c.match(lower); w != "" {
-		return &Problem{Code: CodeContext, Word: w}
+	if all := p.CheckAll(pw, c); len(all) > 0 {
+		return all[0]
 	}
 	return nil
 }
 
-// composition returns the code of the first missing character class.
-func (p Profile) composition(pw string) string {
+// CheckAll returns every rule pw breaks, in Check's order, so that a
+// person sees them all in one answer rather than one per attempt (a pci
+// password may lack a digit and a symbol and be too short at once). Text
+// that is not valid UTF-8 is reported alone: nothing else can be judged.
+func (p Profile) CheckAll(pw string, c Context) []*Problem {
+	if !utf8.ValidString(pw) {
+		return []*Problem{{Code: CodeInvalidUTF8}}
+	}
+	pw = Normalize(pw)
+	var out []*Problem
+	n := utf8.RuneCountInString(pw)
+	if n < p.MinLength {
+		out = append(out, &Problem{Code: CodeTooShort, Min: p.MinLength, Max: p.MaxLength})
+	}
+	if (p.MaxLength > 0 && n > p.MaxLength) || (p.MaxBytes > 0 && len(pw) > p.MaxBytes) {
+		// Nothing more is read of an oversized input.
+		return append(out, &Problem{Code: CodeTooLong, Min: p.MinLength, Max: p.MaxLength})
+	}
+	for _, code := range p.composition(pw) {
+		out = append(out, &Problem{Code: code})
+	}
+	lower := strings.ToLower(pw)
+	if isCommon(lower) {
+		out = append(out, &Problem{Code: CodeCommon})
+	}
+	if w := c.match(lower); w != "" {
+		out = append(out, &Problem{Code: CodeContext, Word: w})
+	}
+	return out
+}
+
+// composition returns the codes of the missing character classes, in the
+// order upper, lower, digit, special.
+func (p Profile) composition(pw string) []string {
 	var upper, lower, digit, special bool
 	for _, r := range pw {
 		switch {
@@ -96,15 +110,15 @@ func (p Profile) composition(pw string) string {
 			special = true
 		}
 	}
-	switch {
-	case p.RequireUpper && !upper:
-		return CodeMissingUpper
-	case p.RequireLower && !lower:
-		return CodeMissingLower
-	case p.RequireDigit && !digit:
-		return CodeMissingDigit
-	case p.RequireSpecial && !special:
-		return CodeMissingSpecial
+	var out []string
+	for _, c := range []struct {
+		required, has bool
+		code          string
+	}{{p.RequireUpper, upper, CodeMissingUpper}, {p.RequireLower, lower, CodeMissingLower},
+		{p.RequireDigit, digit, CodeMissingDigit}, {p.RequireSpecial, special, CodeMissingSpecial}} {
+		if c.required && !c.has {
+			out = append(out, c.code)
+		}
 	}
-	return ""
+	return out
 }

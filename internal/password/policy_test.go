@@ -238,3 +238,40 @@ func assertProblem(t *testing.T, p *Problem, code string) {
 		t.Errorf("Check = %s, want %s", p.Code, code)
 	}
 }
+
+// A password that breaks several rules is told all of them in one answer,
+// in Check's order; Check's single answer is the first of them. PCI DSS
+// 8.3.6 rules, NIST 800-63B 3.1.1.2 "say why".
+func TestCheckAllReportsEveryRule(t *testing.T) {
+	tests := []struct {
+		profile Profile
+		pw      string
+		codes   []string
+	}{
+		{ProfilePCI, "blue", []string{CodeTooShort, CodeMissingUpper, CodeMissingDigit, CodeMissingSpecial, CodeCommon}},
+		{ProfilePCI, "kettle owls", []string{CodeTooShort, CodeMissingUpper, CodeMissingDigit}},
+		{ProfilePCI, "blueharborxyzw", []string{CodeMissingUpper, CodeMissingDigit, CodeMissingSpecial}},
+		{ProfilePCI, "BLUEHARBOR2718", []string{CodeMissingLower, CodeMissingSpecial}},
+		{ProfilePCI, "Blue-Harbor-27", nil},
+		{ProfilePCI, "password", []string{CodeTooShort, CodeMissingUpper, CodeMissingDigit, CodeMissingSpecial, CodeCommon}},
+		{ProfilePCI, "\xff\xfe", []string{CodeInvalidUTF8}},
+		{ProfilePCI, strings.Repeat("a", 300), []string{CodeTooLong}},
+		{ProfileDefault, "kettle owls", []string{CodeTooShort}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.profile.Name+" "+tt.pw[:min(len(tt.pw), 20)], func(t *testing.T) {
+			got := tt.profile.CheckAll(tt.pw, Context{})
+			var codes []string
+			for _, p := range got {
+				codes = append(codes, p.Code)
+			}
+			if strings.Join(codes, ",") != strings.Join(tt.codes, ",") {
+				t.Fatalf("CheckAll = %v, want %v", codes, tt.codes)
+			}
+			first := tt.profile.Check(tt.pw, Context{})
+			if (first == nil) != (len(got) == 0) || (first != nil && first.Code != got[0].Code) {
+				t.Errorf("Check = %v, CheckAll starts with %v", first, codes)
+			}
+		})
+	}
+}
