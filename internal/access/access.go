@@ -40,11 +40,19 @@ const (
 	// KBEdit writes the help centre: articles, categories, files and
 	// guided troubleshooting flows.
 	KBEdit = "kb:edit"
+	// SecurityMonitor works the staff-monitoring alert queue, approves
+	// reveals past the hourly cap and edits the sign-in risk rules.
+	SecurityMonitor = "security:monitor"
+	// PrivacyManage runs data-protection work: the queue of data-subject
+	// requests (access, export, correction, erasure, objection) with their
+	// deadlines and legal holds, and the incident register with its
+	// notices to the authority and to affected customers.
+	PrivacyManage = "privacy:manage"
 )
 
 // Permissions lists every permission.
 var Permissions = []string{CustomersRead, CustomersRevealPII, CustomersUnlock, CustomersResetPassword, CustomersDisable,
-	RecoveryApprove, ConversationsRead, ConversationsWrite, DeskManage, AssistStart, AssistReplay, AuditRead, AccessReview, StaffManage, SettingsManage, KBEdit}
+	RecoveryApprove, ConversationsRead, ConversationsWrite, DeskManage, AssistStart, AssistReplay, AuditRead, AccessReview, StaffManage, SettingsManage, KBEdit, SecurityMonitor, PrivacyManage}
 
 // Built-in roles.
 const (
@@ -52,16 +60,19 @@ const (
 	RoleSupervisor      = "supervisor"
 	RoleSecurityOfficer = "security_officer"
 	RoleAuditor         = "auditor"
-	RoleAdministrator   = "administrator"
+	// RolePrivacyOfficer is the data protection officer.
+	RolePrivacyOfficer = "privacy_officer"
+	RoleAdministrator  = "administrator"
 )
 
 // Roles maps each built-in role to its permissions.
 var Roles = map[string][]string{
 	RoleAgent:           {CustomersRead, CustomersUnlock, CustomersResetPassword, ConversationsRead, ConversationsWrite, AssistStart},
 	RoleSupervisor:      {CustomersRead, CustomersRevealPII, CustomersUnlock, CustomersResetPassword, CustomersDisable, ConversationsRead, ConversationsWrite, DeskManage, AssistStart, AssistReplay, KBEdit},
-	RoleSecurityOfficer: {CustomersRead, CustomersRevealPII, CustomersUnlock, CustomersDisable, RecoveryApprove, AuditRead, AccessReview},
+	RoleSecurityOfficer: {CustomersRead, CustomersRevealPII, CustomersUnlock, CustomersDisable, RecoveryApprove, AuditRead, AccessReview, SecurityMonitor},
 	RoleAuditor:         {AuditRead, AccessReview, CustomersRead},
-	RoleAdministrator:   {StaffManage, SettingsManage, DeskManage, AuditRead, CustomersRead, KBEdit},
+	RolePrivacyOfficer:  {CustomersRead, AuditRead, PrivacyManage},
+	RoleAdministrator:   {StaffManage, SettingsManage, DeskManage, AuditRead, CustomersRead, KBEdit, SecurityMonitor, PrivacyManage},
 }
 
 // Errors of the access service.
@@ -79,7 +90,17 @@ var (
 type Service struct {
 	db    *db.DB
 	audit *audit.Log
+	guard RevealGuard // nil: reveals are not capped
 }
+
+// RevealGuard may refuse a reveal inside its transaction: staff
+// monitoring's hourly cap, past which a second approver is needed.
+type RevealGuard interface {
+	BeforeReveal(ctx context.Context, tx *db.Tx, staffID string) error
+}
+
+// SetRevealGuard connects the guard. Call it once, before serving.
+func (s *Service) SetRevealGuard(g RevealGuard) { s.guard = g }
 
 // New returns the service.
 func New(d *db.DB, a *audit.Log) *Service { return &Service{db: d, audit: a} }
@@ -100,38 +121,44 @@ func (s *Service) Allowed(ctx context.Context, p *identity.Principal, perm strin
 // PermissionsOf lists what a staff account may do, through all its roles.
 func (s *Service) PermissionsOf(ctx context.Context, accountID string) ([]string, error) {
 	var out []string
-	err := s.db.Read(ctx, func(tx *db.Tx) error {
-		out = nil
-		rows, err := tx.Query(ctx, `SELECT r.role, p.permission FROM staff_roles r
-			LEFT JOIN custom_role_permissions p ON p.role = r.role WHERE r.account_id = ?`, accountID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		seen := map[string]bool{}
-		add := func(p string) {
-			if !seen[p] {
-				seen[p] = true
-				out = append(out, p)
-			}
-		}
-		for rows.Next() {
-			var role string
-			var perm sql.NullString
-			if err := rows.Scan(&role, &perm); err != nil {
-				return err
-			}
-			for _, p := range Roles[role] {
-				add(p)
-			}
-			if perm.Valid && slices.Contains(Permissions, perm.String) {
-				add(perm.String)
-			}
-		}
-		return rows.Err()
+	err := s.db.Read(ctx, func(tx *db.Tx) (err error) {
+		out, err = s.PermissionsIn(ctx, tx, accountID)
+		return err
 	})
-	slices.Sort(out)
 	return out, err
+}
+
+// PermissionsIn is PermissionsOf inside the caller's transaction.
+func (s *Service) PermissionsIn(ctx context.Context, tx *db.Tx, accountID string) ([]string, error) {
+	var out []string
+	rows, err := tx.Query(ctx, `SELECT r.role, p.permission FROM staff_roles r
+		LEFT JOIN custom_role_permissions p ON p.role = r.role WHERE r.account_id = ?`, accountID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	seen := map[string]bool{}
+	add := func(p string) {
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	for rows.Next() {
+		var role string
+		var perm sql.NullString
+		if err := rows.Scan(&role, &perm); err != nil {
+			return nil, err
+		}
+		for _, p := range Roles[role] {
+			add(p)
+		}
+		if perm.Valid && slices.Contains(Permissions, perm.String) {
+			add(perm.String)
+		}
+	}
+	slices.Sort(out)
+	return out, rows.Err()
 }
 
 // RolesOf lists a staff account's roles.
@@ -280,10 +307,46 @@ func (s *Service) AllRoles(ctx context.Context) ([]RoleInfo, error) {
 }
 
 // BuiltInRoles lists the built-in roles in the order documents show them.
-var BuiltInRoles = []string{RoleAgent, RoleSupervisor, RoleSecurityOfficer, RoleAuditor, RoleAdministrator}
+var BuiltInRoles = []string{RoleAgent, RoleSupervisor, RoleSecurityOfficer, RoleAuditor, RolePrivacyOfficer, RoleAdministrator}
 
 func newID() string {
 	b := make([]byte, 16)
 	rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// Holders counts the active staff accounts that hold perm through a
+// built-in or custom role.
+func (s *Service) Holders(ctx context.Context, perm string) (int, error) {
+	var n int
+	err := s.db.Read(ctx, func(tx *db.Tx) error {
+		q, args := holdersQuery("COUNT(DISTINCT r.account_id)", perm)
+		return tx.QueryRow(ctx, q, args...).Scan(&n)
+	})
+	return n, err
+}
+
+// HolderIDs lists the active staff accounts that hold perm, in the
+// caller's transaction (who to remind of a deadline).
+func (s *Service) HolderIDs(ctx context.Context, tx *db.Tx, perm string) ([]string, error) {
+	q, args := holdersQuery("DISTINCT r.account_id", perm)
+	rows, err := tx.Query(ctx, q+" ORDER BY r.account_id", args...)
+	return db.Collect(rows, err, db.Value[string])
+}
+
+func holdersQuery(sel, perm string) (string, []any) {
+	var builtIn []any
+	for _, r := range BuiltInRoles {
+		if slices.Contains(Roles[r], perm) {
+			builtIn = append(builtIn, r)
+		}
+	}
+	q := `SELECT ` + sel + ` FROM staff_roles r JOIN accounts a ON a.id = r.account_id
+		WHERE a.status = 'active' AND (r.role IN (SELECT role FROM custom_role_permissions WHERE permission = ?)`
+	args := []any{perm}
+	if len(builtIn) > 0 {
+		q += " OR r.role IN (?" + strings.Repeat(", ?", len(builtIn)-1) + ")"
+		args = append(args, builtIn...)
+	}
+	return q + ")", args
 }

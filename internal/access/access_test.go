@@ -195,3 +195,75 @@ func TestAccessReview(t *testing.T) {
 	}
 	f.VerifyAudit()
 }
+
+// Holders counts the active staff who hold a permission through a
+// built-in or a custom role: the console's first-run checklist asks
+// whether anyone answers conversations.
+func TestHolders(t *testing.T) {
+	f := newFixture(t)
+	count := func(perm string) int {
+		t.Helper()
+		n, err := f.svc.Holders(ctx, perm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	admin := f.staff("root@acme.example", access.RoleAdministrator)
+	if n := count(access.ConversationsWrite); n != 0 {
+		t.Fatalf("an administrator alone answers conversations: %d", n)
+	}
+	f.staff("mai@acme.example", access.RoleAgent)
+	if err := f.svc.CreateRole(ctx, "chat_only", "", []string{access.ConversationsWrite}, admin); err != nil {
+		t.Fatal(err)
+	}
+	f.staff("an@acme.example", "chat_only", access.RoleSupervisor) // counted once
+	if n := count(access.ConversationsWrite); n != 2 {
+		t.Fatalf("holders of conversations:write: %d, want 2", n)
+	}
+	if n := count(access.StaffManage); n != 1 {
+		t.Fatalf("holders of staff:manage: %d, want 1", n)
+	}
+}
+
+// The roles that carry a permission are the built-in ones that list it,
+// then every custom role the business gave it, and only those: a 403 page
+// tells staff whom to ask for which role.
+func TestRolesWith(t *testing.T) {
+	f := newFixture(t)
+	admin := f.staff("root@acme.example", access.RoleAdministrator)
+	for _, r := range []struct {
+		name  string
+		perms []string
+	}{{"fraud_desk", []string{access.AuditRead, access.CustomersRead}}, {"audit_helpers", []string{access.AuditRead}}, {"chat_only", []string{access.ConversationsWrite}}} {
+		if err := f.svc.CreateRole(ctx, r.name, "", r.perms, admin); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, perm := range access.Permissions {
+		got, err := f.svc.RolesWith(ctx, perm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		for _, r := range access.BuiltInRoles {
+			if slices.Contains(access.Roles[r], perm) {
+				want = append(want, r)
+			}
+		}
+		switch perm {
+		case access.AuditRead:
+			want = append(want, "audit_helpers", "fraud_desk")
+		case access.CustomersRead:
+			want = append(want, "fraud_desk")
+		case access.ConversationsWrite:
+			want = append(want, "chat_only")
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: %v, want %v", perm, got, want)
+		}
+	}
+	if got, err := f.svc.RolesWith(ctx, "no:such"); err != nil || len(got) != 0 {
+		t.Errorf("an unknown permission: %v %v", got, err)
+	}
+}

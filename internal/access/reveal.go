@@ -46,6 +46,11 @@ func (s *Service) Reveal(ctx context.Context, staffID, accountID, reason string)
 		if staffID == accountID {
 			return ErrSelfGrant
 		}
+		if s.guard != nil {
+			if err := s.guard.BeforeReveal(ctx, tx, staffID); err != nil {
+				return err
+			}
+		}
 		until = tx.Now().Add(RevealFor)
 		if _, err := tx.Exec(ctx, `INSERT INTO pii_reveals (staff_id, account_id, expires_at) VALUES (?, ?, ?)
 			ON CONFLICT (staff_id, account_id) DO UPDATE SET expires_at = excluded.expires_at`, staffID, accountID, until); err != nil {

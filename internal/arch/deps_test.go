@@ -130,8 +130,8 @@ func TestCheck(t *testing.T) {
 			"internal/app": {"cmd/frontdesk"}, "cmd/frontdesk": nil,
 		}, "internal/app (app) must not import cmd/frontdesk (command)"},
 		{"package in no row", map[string][]string{
-			"internal/privacy": {"internal/db"}, "internal/db": nil,
-		}, "internal/privacy is in no row"},
+			"internal/newroom": {"internal/db"}, "internal/db": nil,
+		}, "internal/newroom is in no row"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -39,21 +39,31 @@ var rules = []row{
 	{"internal/csvsafe/...", shared, 0},
 	{"internal/password/...", shared, 0},
 	{"internal/mailin/...", shared, 0},
-	{"internal/fault/...", shared, 0},  // the error kinds features share
-	{"internal/locale/...", shared, 0}, // BCP 47 tags read once
+	{"internal/fault/...", shared, 0},        // the error kinds features share
+	{"internal/locale/...", shared, 0},       // BCP 47 tags read once
+	{"internal/personaldata/...", shared, 0}, // the registry's vocabulary: every owner declares with it
+	{"internal/backup/...", shared, 0},       // snapshots of the database and files; knows no feature
 
 	{"internal/identity/...", feature, 1}, // accounts, sessions: everybody's base
 	{"internal/kb/...", feature, 1},
-	{"internal/access/...", feature, 2},  // staff roles on identity's accounts
-	{"internal/mfa/...", feature, 2},     // second factors of identity's accounts
-	{"internal/support/...", feature, 2}, // uses identity and kb
-	{"internal/assist/...", feature, 3},  // uses access, identity, support
+	{"internal/access/...", feature, 2},     // staff roles on identity's accounts
+	{"internal/mfa/...", feature, 2},        // second factors of identity's accounts
+	{"internal/support/...", feature, 2},    // uses identity and kb
+	{"internal/assist/...", feature, 3},     // uses access, identity, support
+	{"internal/risk/...", feature, 3},       // sign-in risk and staff monitoring: uses identity, access, mfa
+	{"internal/privacy/...", feature, 4},    // reads the registry; uses identity for accounts
+	{"internal/automation/...", feature, 3}, // service accounts: roles from access
+	{"internal/oidc/...", feature, 2},       // the OpenID provider, on identity's accounts and sessions
+	{"internal/consent/...", feature, 2},    // the consent ledger: asked by assist (recording) and the web (analytics)
+	{"internal/brand/...", feature, 1},      // the business's colour, logo and favicon
 
 	{"internal/web/...", toolkit, 0}, // the toolkit and anything else under web
 	{"internal/web/portal/...", area, 0},
 	{"internal/web/console/...", area, 0},
 	{"internal/web/api/...", area, 0},
 	{"internal/web/live/...", area, 0},
+	{"internal/web/admin/...", area, 0},
+	{"internal/web/sso/...", area, 0},
 	{"internal/web/server/...", server, 0},
 
 	{"internal/app/...", app, 0},

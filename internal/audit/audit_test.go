@@ -105,6 +105,8 @@ func TestTamperingIsDetected(t *testing.T) {
 		{"modified", []string{`UPDATE audit_log SET action = 'account.view' WHERE seq = 5`}, 5},
 		{"modified time", []string{`UPDATE audit_log SET outcome = 'failure' WHERE seq = 1`}, 1},
 		{"deleted", []string{`DELETE FROM audit_log WHERE seq = 5`}, 5},
+		{"personal details swapped", []string{`UPDATE audit_log SET personal = (SELECT personal FROM audit_log WHERE seq = 3) WHERE seq = 5`}, 5},
+		{"digest removed", []string{`UPDATE audit_log SET personal_digest = NULL WHERE seq = 5`}, 5},
 		{"inserted", []string{
 			`UPDATE audit_log SET seq = -seq - 1 WHERE seq >= 5`,
 			`UPDATE audit_log SET seq = -seq WHERE seq < 0`,
@@ -158,14 +160,14 @@ func TestRewrittenChainCaughtByCheckpoint(t *testing.T) {
 	ctx := context.Background()
 	var rows [][]any
 	g.d.Read(ctx, func(tx *db.Tx) error {
-		rs, err := tx.Query(ctx, `SELECT seq, at, actor_id, actor_kind, actor_session, action, target, outcome, source_ip, user_agent, request_id, subject, details, personal, prev_hash, hash FROM audit_log ORDER BY seq`)
+		rs, err := tx.Query(ctx, `SELECT seq, at, actor_id, actor_kind, actor_session, action, target, outcome, source_ip, user_agent, request_id, subject, details, personal, personal_digest, prev_hash, hash FROM audit_log ORDER BY seq`)
 		if err != nil {
 			return err
 		}
 		defer rs.Close()
 		for rs.Next() {
-			r := make([]any, 16)
-			ptrs := make([]any, 16)
+			r := make([]any, 17)
+			ptrs := make([]any, 17)
 			for i := range r {
 				ptrs[i] = &r[i]
 			}
@@ -177,7 +179,7 @@ func TestRewrittenChainCaughtByCheckpoint(t *testing.T) {
 	f.attacker(t, `DELETE FROM audit_log`)
 	err := f.d.Write(ctx, func(tx *db.Tx) error {
 		for _, r := range rows {
-			if _, err := tx.Exec(ctx, `INSERT INTO audit_log (seq, at, actor_id, actor_kind, actor_session, action, target, outcome, source_ip, user_agent, request_id, subject, details, personal, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r...); err != nil {
+			if _, err := tx.Exec(ctx, `INSERT INTO audit_log (seq, at, actor_id, actor_kind, actor_session, action, target, outcome, source_ip, user_agent, request_id, subject, details, personal, personal_digest, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r...); err != nil {
 				return err
 			}
 		}
@@ -364,5 +366,43 @@ func TestInvalidEventsRefused(t *testing.T) {
 	}
 	if r := f.verify(t); !r.OK() || r.Entries != 0 {
 		t.Fatalf("report = %+v", r)
+	}
+}
+
+// The one change the trail allows: an entry's sealed personal details are
+// dropped when their retention period ends (the retention class
+// audit_personal). The chain holds their digest, so it still verifies,
+// and the viewer says the details expired; the entry's other columns stay
+// as they were. // GDPR 5(1)(e) // ASVS 16.4.2
+func TestDroppedPersonalDetailsVerify(t *testing.T) {
+	f := setup(t, 4)
+	f.record(t, 6)
+	ctx := context.Background()
+	if err := f.d.Write(ctx, func(tx *db.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE audit_log SET personal = NULL WHERE seq IN (2, 5)`)
+		return err
+	}); err != nil {
+		t.Fatalf("dropping personal details: %v", err)
+	}
+	if r, err := audit.Verify(ctx, f.d, f.signer, nil); err != nil || !r.OK() {
+		t.Fatalf("verify after the details were dropped: %+v, %v", r, err)
+	}
+	recs, err := audit.Query(ctx, f.d, f.keys, audit.Filter{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	states := map[int64]string{}
+	for _, r := range recs {
+		states[r.Seq] = r.PersonalState
+	}
+	if states[2] != audit.PersonalExpired || states[5] != audit.PersonalExpired || states[3] != audit.PersonalOpen {
+		t.Errorf("personal states %v: want 2 and 5 expired, 3 open", states)
+	}
+	err = f.d.Write(ctx, func(tx *db.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE audit_log SET personal = NULL, target = 'elsewhere' WHERE seq = 3`)
+		return err
+	})
+	if err == nil || !strings.Contains(err.Error(), "append-only") {
+		t.Errorf("dropping details with another change: %v, want refusal", err)
 	}
 }

@@ -99,8 +99,14 @@ type Entry struct {
 	Subject  string
 	Details  string // JSON object, or empty
 	Personal []byte // sealed JSON object, or nil
-	PrevHash []byte
-	Hash     []byte
+	// PersonalDigest is the SHA-256 of the sealed Personal, which the
+	// hash covers instead of Personal itself, so that Personal can be
+	// dropped when its retention period ends and the chain still
+	// verifies; nil for entries without personal details and for those
+	// written before digests (their hash covers Personal).
+	PersonalDigest []byte
+	PrevHash       []byte
+	Hash           []byte
 }
 
 // timeLayout fixes the text form of At in the hash: UTC, microseconds.
@@ -108,7 +114,9 @@ const timeLayout = "2006-01-02T15:04:05.000000Z"
 
 // computeHash returns SHA-256(prev ‖ canonical(e)). The canonical encoding
 // is a version tag followed by every field, each length-prefixed, so no two
-// different entries encode alike.
+// different entries encode alike. Version 1 ends with the sealed personal
+// details; version 2, for an entry with a PersonalDigest, ends with the
+// digest instead (the tag keeps the two from ever encoding alike).
 func (e *Entry) computeHash() []byte {
 	h := sha256.New()
 	h.Write(e.PrevHash)
@@ -117,7 +125,11 @@ func (e *Entry) computeHash() []byte {
 		h.Write(buf[:binary.PutUvarint(buf[:], uint64(len(b)))])
 		h.Write(b)
 	}
-	field([]byte("frontdesk-audit-v1"))
+	tag := "frontdesk-audit-v1"
+	if e.PersonalDigest != nil {
+		tag = "frontdesk-audit-v2"
+	}
+	field([]byte(tag))
 	var seq [8]byte
 	binary.BigEndian.PutUint64(seq[:], uint64(e.Seq))
 	field(seq[:])
@@ -130,6 +142,16 @@ func (e *Entry) computeHash() []byte {
 	} {
 		field([]byte(s))
 	}
-	field(e.Personal)
+	if e.PersonalDigest != nil {
+		field(e.PersonalDigest)
+	} else {
+		field(e.Personal)
+	}
 	return h.Sum(nil)
+}
+
+// personalDigest is the digest of sealed personal details the chain holds.
+func personalDigest(sealed []byte) []byte {
+	d := sha256.Sum256(sealed)
+	return d[:]
 }

@@ -93,6 +93,9 @@ func (l *Log) exportEntry(ctx context.Context, tx *db.Tx, enc *json.Encoder, e *
 	if e.Details != "" {
 		x.Details = json.RawMessage(e.Details)
 	}
+	if e.Personal == nil && e.PersonalDigest != nil {
+		x.Personal = PersonalExpired
+	}
 	if e.Personal != nil {
 		p, err := l.OpenPersonal(ctx, tx, e)
 		switch {

@@ -135,7 +135,7 @@ func (r *Record) ndjson() exported {
 	switch r.PersonalState {
 	case PersonalOpen:
 		x.Personal = r.Personal
-	case PersonalErased, PersonalSealed:
+	case PersonalErased, PersonalSealed, PersonalExpired:
 		x.Personal = r.PersonalState
 	}
 	return x

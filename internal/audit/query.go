@@ -25,7 +25,11 @@ const (
 // exports (PCI DSS 10.4.1: audit logs are reviewed; ASVS 16.4: logs are
 // protected and usable). Empty fields do not filter; set fields all apply.
 type Filter struct {
-	Actor     string // actor id, exact
+	Actor string // actor id, exact
+	// Actors selects the entries of any of these actor ids (the console's
+	// filter by a staff member's name, which may fit several). Empty does
+	// not filter: a name that fits no one is answered before a query.
+	Actors    []string
 	ActorKind string // ActorCustomer, ActorStaff, ActorSystem or ActorAnonymous
 	Target    string // exact, e.g. "account:3f2a…"
 	// Action is matched exactly, or as a prefix when it ends in "."
@@ -48,7 +52,11 @@ const (
 	PersonalNone   = ""       // the entry holds no personal details
 	PersonalOpen   = "open"   // Personal holds them, opened with the subject's data key
 	PersonalErased = "erased" // the subject's data key was destroyed (crypto-shredded)
-	PersonalSealed = "sealed" // not opened: no keyring was given
+	// PersonalExpired: the details were dropped when their retention
+	// period ended (retention class audit_personal); the chain holds
+	// their digest.
+	PersonalExpired = "expired"
+	PersonalSealed  = "sealed" // not opened: no keyring was given
 )
 
 // Record is an audit entry as the viewer shows it.
@@ -134,6 +142,12 @@ func (f Filter) where() (string, []any) {
 		}
 	}
 	eq("actor_id", f.Actor)
+	if len(f.Actors) > 0 {
+		conds = append(conds, "actor_id IN (?"+strings.Repeat(", ?", len(f.Actors)-1)+")")
+		for _, a := range f.Actors {
+			args = append(args, a)
+		}
+	}
 	eq("actor_kind", f.ActorKind)
 	eq("target", f.Target)
 	eq("outcome", f.Outcome)
@@ -176,7 +190,7 @@ func scanNewest(ctx context.Context, tx *db.Tx, where string, args []any, limit 
 // scanEntry reads one row of entryColumns.
 func scanEntry(row db.Scanner) (e Entry, err error) {
 	err = row.Scan(&e.Seq, &e.At, &e.Actor.ID, &e.Actor.Kind, &e.Actor.SessionHash, &e.Action, &e.Target, &e.Outcome,
-		&e.Origin.IP, &e.Origin.UserAgent, &e.Origin.RequestID, &e.Subject, &e.Details, &e.Personal, &e.PrevHash, &e.Hash)
+		&e.Origin.IP, &e.Origin.UserAgent, &e.Origin.RequestID, &e.Subject, &e.Details, &e.Personal, &e.PersonalDigest, &e.PrevHash, &e.Hash)
 	return e, err
 }
 
@@ -194,6 +208,9 @@ func toRecord(ctx context.Context, tx *db.Tx, keys *keyring.Keyring, e *Entry) (
 		r.Details = m
 	}
 	if e.Personal == nil {
+		if e.PersonalDigest != nil {
+			r.PersonalState = PersonalExpired
+		}
 		return r, nil
 	}
 	if keys == nil {

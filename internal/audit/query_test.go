@@ -140,6 +140,8 @@ func TestQueryFilters(t *testing.T) {
 	}{
 		{"none", audit.Filter{}, func(w written) bool { return true }},
 		{"actor", audit.Filter{Actor: "staff-1"}, func(w written) bool { return w.actor.ID == "staff-1" }},
+		{"actors, any of them", audit.Filter{Actors: []string{"staff-1", "staff-2"}}, func(w written) bool { return w.actor.ID == "staff-1" || w.actor.ID == "staff-2" }},
+		{"actors and an actor", audit.Filter{Actor: "staff-1", Actors: []string{"staff-1", "staff-2"}}, func(w written) bool { return w.actor.ID == "staff-1" }},
 		{"actor kind", audit.Filter{ActorKind: audit.ActorCustomer}, func(w written) bool { return w.actor.Kind == audit.ActorCustomer }},
 		{"target is exact", audit.Filter{Target: "account:a"}, func(w written) bool { return w.target == "account:a" }},
 		{"action exact", audit.Filter{Action: "recovery.request"}, func(w written) bool { return w.action == "recovery.request" }},

@@ -92,3 +92,23 @@ func (s *Signer) sign(seq int64, hash []byte) []byte {
 func (s *Signer) verify(keyID string, seq int64, hash, sig []byte) bool {
 	return keyID == s.id && ed25519.Verify(s.key.Public().(ed25519.PublicKey), checkpointMessage(seq, hash), sig)
 }
+
+// SignBlob signs msg for a purpose other than checkpoints, such as a backup
+// manifest. The domain is signed with it, so a signature made for one
+// purpose never verifies for another.
+func (s *Signer) SignBlob(domain string, msg []byte) []byte {
+	return ed25519.Sign(s.key, blobMessage(domain, msg))
+}
+
+// VerifyBlob checks a signature made by SignBlob with this signer's key.
+func (s *Signer) VerifyBlob(keyID, domain string, msg, sig []byte) bool {
+	return keyID == s.id && ed25519.Verify(s.key.Public().(ed25519.PublicKey), blobMessage(domain, msg), sig)
+}
+
+func blobMessage(domain string, msg []byte) []byte {
+	sum := sha256.Sum256(msg)
+	out := make([]byte, 0, len(domain)+1+len(sum))
+	out = append(out, domain...)
+	out = append(out, 0)
+	return append(out, sum[:]...)
+}

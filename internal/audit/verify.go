@@ -31,7 +31,7 @@ func (r *Report) fail(seq int64, format string, args ...any) {
 }
 
 const entryColumns = `seq, at, actor_id, actor_kind, actor_session, action, target, outcome,
-	source_ip, user_agent, request_id, subject, details, personal, prev_hash, hash`
+	source_ip, user_agent, request_id, subject, details, personal, personal_digest, prev_hash, hash`
 
 // scanEntries calls fn for each entry matching where, in order; limit > 0
 // caps their number.
@@ -107,6 +107,8 @@ func Verify(ctx context.Context, d *db.DB, signer *Signer, progress func(n int64
 				r.fail(e.Seq, "entry %d does not follow entry %d (inserted, deleted or reordered)", e.Seq, e.Seq-1)
 			case !bytes.Equal(e.computeHash(), e.Hash):
 				r.fail(e.Seq, "entry %d was modified (its hash does not match its content)", e.Seq)
+			case e.PersonalDigest != nil && e.Personal != nil && !bytes.Equal(personalDigest(e.Personal), e.PersonalDigest):
+				r.fail(e.Seq, "entry %d's personal details were modified (they do not match the digest the chain holds)", e.Seq)
 			}
 			if cp, ok := bySeq[e.Seq]; ok && !bytes.Equal(cp.hash, e.Hash) {
 				r.fail(e.Seq, "entry %d differs from the signed checkpoint (the chain was rewritten up to here)", e.Seq)

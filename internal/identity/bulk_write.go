@@ -18,9 +18,9 @@ type batchOut struct {
 }
 
 // write creates the batch's new accounts in one transaction: one look-up
-// of the existing e-mails, then multi-row inserts of the accounts, their
-// search tokens and invitation links, the role grants and one audit entry
-// per account.
+// of the existing e-mails, then multi-row inserts of the data keys, the
+// accounts, their search tokens and invitation links, the role grants and
+// one audit entry per account.
 func (imp *importer) write(ctx context.Context, rows []ImportRow, idx [][]byte) (batchOut, error) {
 	s := imp.s
 	var out batchOut
@@ -39,24 +39,27 @@ func (imp *importer) write(ctx context.Context, rows []ImportRow, idx [][]byte) 
 			hashAlg string
 		}
 		var created []grant
+		// The new accounts' ids and data keys first: the keyring creates
+		// the batch's keys in a few multi-row inserts.
+		ids := make([]string, len(rows))
+		var subjects []string
+		for i := range rows {
+			if !exists[string(idx[i])] {
+				ids[i] = newID()
+				subjects = append(subjects, subject(ids[i]))
+			}
+		}
+		keys, err := s.keys.DataKeys(ctx, tx, subjects)
+		if err != nil {
+			return err
+		}
 		for i, r := range rows {
 			if exists[string(idx[i])] {
 				out.skipped++
 				continue
 			}
-			id := newID()
-			key, err := s.keys.DataKey(ctx, tx, subject(id))
-			if err != nil {
-				return err
-			}
-			var ns, ps []byte
-			es := key.Seal([]byte(r.Email), aad(id, "email"))
-			if r.Name != "" {
-				ns = key.Seal([]byte(r.Name), aad(id, "name"))
-			}
-			if r.Phone != "" {
-				ps = key.Seal([]byte(r.Phone), aad(id, "phone"))
-			}
+			id, key := ids[i], keys[subject(ids[i])]
+			sealed := s.SealAccount(key, id, r.Email, r.Name, r.Phone)
 			kind, hash := KindCustomer, r.PasswordHash
 			if r.Staff() {
 				kind = KindStaff
@@ -64,9 +67,9 @@ func (imp *importer) write(ctx context.Context, rows []ImportRow, idx [][]byte) 
 			if hash == "" {
 				hash = imp.inviteHash
 			}
-			accounts = append(accounts, id, kind, StatusActive, idx[i], es, ns, ps, r.Locale, hash, now, now, now, now)
-			for _, t := range searchTokens(r.Email, r.Name, r.Phone) {
-				search = append(search, s.token(t.field, t.v), id, t.field)
+			accounts = append(accounts, id, kind, StatusActive, idx[i], sealed.EmailSealed, sealed.NameSealed, sealed.PhoneSealed, r.Locale, hash, now, now, now, now)
+			for _, t := range sealed.Search {
+				search = append(search, t.Token, id, t.Field)
 			}
 			if r.Invite() {
 				link := newSecret()
@@ -78,14 +81,14 @@ func (imp *importer) write(ctx context.Context, rows []ImportRow, idx [][]byte) 
 		if len(created) == 0 {
 			return nil
 		}
-		if err := insertRows(ctx, tx, `INSERT INTO accounts (id, kind, status, email_index, email_sealed, name_sealed, phone_sealed,
+		if err := tx.InsertRows(ctx, `INSERT INTO accounts (id, kind, status, email_index, email_sealed, name_sealed, phone_sealed,
 			locale, password_hash, password_changed_at, email_verified_at, created_at, updated_at) VALUES `, 13, accounts, ""); err != nil {
 			return err
 		}
-		if err := insertRows(ctx, tx, "INSERT INTO account_search (token, account_id, field) VALUES ", 3, search, " ON CONFLICT DO NOTHING"); err != nil {
+		if err := tx.InsertRows(ctx, "INSERT INTO account_search (token, account_id, field) VALUES ", 3, search, " ON CONFLICT DO NOTHING"); err != nil {
 			return err
 		}
-		if err := insertRows(ctx, tx, "INSERT INTO account_tokens (id, account_id, purpose, link_hash, created_at, expires_at) VALUES ", 6, tokens, ""); err != nil {
+		if err := tx.InsertRows(ctx, "INSERT INTO account_tokens (id, account_id, purpose, link_hash, created_at, expires_at) VALUES ", 6, tokens, ""); err != nil {
 			return err
 		}
 		for _, c := range created {
@@ -108,26 +111,6 @@ func (imp *importer) write(ctx context.Context, rows []ImportRow, idx [][]byte) 
 		return nil
 	})
 	return out, err
-}
-
-// maxParams bounds the parameters of one statement, well under SQLite's
-// 32,766 and PostgreSQL's 65,535.
-const maxParams = 6000
-
-// insertRows runs prefix + "(?, …), (?, …)" + suffix for args, cols values
-// a row, in as few statements as maxParams allows.
-func insertRows(ctx context.Context, tx *db.Tx, prefix string, cols int, args []any, suffix string) error {
-	row := "(?" + strings.Repeat(", ?", cols-1) + ")"
-	per := max(1, maxParams/cols)
-	for start := 0; start < len(args); start += per * cols {
-		chunk := args[start:min(start+per*cols, len(args))]
-		n := len(chunk) / cols
-		q := prefix + row + strings.Repeat(", "+row, n-1) + suffix
-		if _, err := tx.Exec(ctx, q, chunk...); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // searchTok is one search token of an account, before hashing.

@@ -52,6 +52,10 @@ type FieldError struct {
 	Message string
 	Min     int // for too_short / too_long: the limit
 	Max     int
+	// Details, when the input breaks several rules at once (a pci password
+	// too short and without a digit), lists every one of them, the first
+	// being this error's own Code and Message; nil for a single rule.
+	Details []FieldError
 }
 
 func (e *FieldError) Error() string { return e.Field + ": " + e.Message }

@@ -74,6 +74,9 @@ type Challenge struct {
 	Token     string    `json:"challenge"`
 	Methods   []string  `json:"methods"`
 	ExpiresAt time.Time `json:"expires_at"`
+	// Reason is set when the risk engine asked for the second step: the
+	// signal that decided ("new_country", "impossible_travel").
+	Reason string `json:"reason,omitempty"`
 }
 
 func (s *Service) methods(ctx context.Context, tx *db.Tx, accountID string) ([]string, error) {
@@ -94,12 +97,30 @@ func (s *Service) mustEnrol(a *accountRow) bool {
 // (no factors, or a remembered browser), a session that may only enrol a
 // factor, or a challenge.
 func (s *Service) passwordAccepted(ctx context.Context, tx *db.Tx, a *accountRow, in SignIn, mails *[]outgoing) (*SignInResult, error) {
+	v, err := s.assess(ctx, tx, a, in)
+	if err != nil {
+		return nil, err
+	}
 	methods, err := s.methods(ctx, tx, a.id)
 	if err != nil {
 		return nil, err
 	}
+	stepUp := v != nil && v.Decision == RiskStepUp
+	if v != nil && (v.Decision == RiskBlock || (stepUp && s.factors == nil)) {
+		// No second-factor service to step up with: refuse rather than
+		// let a risky sign-in through.
+		return &SignInResult{blocked: true}, s.blockSignIn(ctx, tx, a, in, v, mails)
+	}
+	if stepUp {
+		// A second factor even on a remembered browser; an account
+		// without one proves itself with a code sent to its e-mail.
+		if len(methods) == 0 {
+			methods = []string{MethodEmail}
+		}
+		return s.openChallengeFor(ctx, tx, a, in, methods, v)
+	}
 	if len(methods) == 0 {
-		return s.succeedSignIn(ctx, tx, a, in, grant{aal: 1, amr: MethodPassword, mustEnrol: s.mustEnrol(a)}, mails)
+		return s.succeedSignIn(ctx, tx, a, in, grant{aal: 1, amr: MethodPassword, mustEnrol: s.mustEnrol(a), risk: v}, mails)
 	}
 	if in.Client == ClientBrowser && in.RememberToken != "" {
 		ok, err := s.useRemembered(ctx, tx, a.id, in.RememberToken)
@@ -107,9 +128,17 @@ func (s *Service) passwordAccepted(ctx context.Context, tx *db.Tx, a *accountRow
 			return nil, err
 		}
 		if ok {
-			return s.succeedSignIn(ctx, tx, a, in, grant{aal: 2, amr: MethodPassword + "," + methodRemembered}, mails)
+			return s.succeedSignIn(ctx, tx, a, in, grant{aal: 2, amr: MethodPassword + "," + methodRemembered, risk: v}, mails)
 		}
 	}
+	return s.openChallengeFor(ctx, tx, a, in, methods, v)
+}
+
+// openChallengeFor opens a second-factor challenge offering methods. A
+// challenge the risk engine asked for keeps its verdict (for the sign-in
+// event) and the methods it offers (an e-mailed code for an account
+// without factors).
+func (s *Service) openChallengeFor(ctx context.Context, tx *db.Tx, a *accountRow, in SignIn, methods []string, v *RiskVerdict) (*SignInResult, error) {
 	// The password was right: its failure count starts again. The second
 	// factor's failures are counted on the challenge, apart.
 	if _, err := tx.Exec(ctx, "UPDATE accounts SET failed_logins = 0, locked_until = NULL WHERE id = ?", a.id); err != nil {
@@ -121,13 +150,22 @@ func (s *Service) passwordAccepted(ctx context.Context, tx *db.Tx, a *accountRow
 	if client != ClientBrowser {
 		client = ClientAPI
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO mfa_challenges (id, token_hash, account_id, client, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		id, hashSecret(c.Token), a.id, client, tx.Now(), c.ExpiresAt)
+	var decision, rule, signals, offered string
+	details := map[string]any{"challenge": id, "methods": strings.Join(methods, ",")}
+	if v != nil {
+		decision, rule, signals = v.Decision, v.Rule, strings.Join(v.Signals, ",")
+		if v.Decision == RiskStepUp {
+			c.Reason, offered = v.Reason, strings.Join(methods, ",")
+			details["risk"] = riskDetails(v)
+		}
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO mfa_challenges (id, token_hash, account_id, client, created_at, expires_at, methods, risk_decision, risk_rule, risk_signals)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		id, hashSecret(c.Token), a.id, client, tx.Now(), c.ExpiresAt, offered, decision, rule, signals)
 	if err != nil {
 		return nil, err
 	}
-	err = s.audit.Record(ctx, tx, audit.Event{Action: "signin.password_ok", Target: "account:" + a.id, Subject: subject(a.id),
-		Details: map[string]any{"challenge": id, "methods": strings.Join(methods, ",")}})
+	err = s.audit.Record(ctx, tx, audit.Event{Action: "signin.password_ok", Target: "account:" + a.id, Subject: subject(a.id), Details: details})
 	return &SignInResult{Challenge: c}, err
 }
 
@@ -135,6 +173,8 @@ func (s *Service) passwordAccepted(ctx context.Context, tx *db.Tx, a *accountRow
 type challengeRow struct {
 	id, accountID, client string
 	failures              int
+	offered               []string     // methods the risk engine's step-up offers; nil: the account's own
+	risk                  *RiskVerdict // the verdict that opened it, if any
 }
 
 // openChallenge returns the challenge of token if it can still be
@@ -146,11 +186,16 @@ func (s *Service) openChallenge(ctx context.Context, tx *db.Tx, token string, lo
 	var c challengeRow
 	var expires time.Time
 	var finished sql.NullTime
-	q := "SELECT id, account_id, client, failures, expires_at, finished_at FROM mfa_challenges WHERE token_hash = ?"
+	var offered, decision, rule, signals string
+	q := "SELECT id, account_id, client, failures, expires_at, finished_at, methods, risk_decision, risk_rule, risk_signals FROM mfa_challenges WHERE token_hash = ?"
 	if lock {
 		q += tx.ForUpdate()
 	}
-	err := tx.QueryRow(ctx, q, hashSecret(token)).Scan(&c.id, &c.accountID, &c.client, &c.failures, &expires, &finished)
+	err := tx.QueryRow(ctx, q, hashSecret(token)).Scan(&c.id, &c.accountID, &c.client, &c.failures, &expires, &finished, &offered, &decision, &rule, &signals)
+	if offered != "" {
+		c.offered = strings.Split(offered, ",")
+	}
+	c.risk = challengeRisk(decision, rule, signals)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -167,6 +212,9 @@ func (s *Service) openChallenge(ctx context.Context, tx *db.Tx, token string, lo
 type ChallengeRef struct {
 	ID, AccountID string
 	Locale        string
+	// Offered are the methods a risk step-up offers (with "email" for an
+	// account without factors); nil means the account's own factors.
+	Offered []string
 }
 
 // Challenge returns the open challenge of token, for sending a code or
@@ -183,7 +231,7 @@ func (s *Service) Challenge(ctx context.Context, tx *db.Tx, token string) (*Chal
 	if err := tx.QueryRow(ctx, "SELECT locale FROM accounts WHERE id = ?", c.accountID).Scan(&locale); err != nil {
 		return nil, err
 	}
-	return &ChallengeRef{ID: c.id, AccountID: c.accountID, Locale: locale}, nil
+	return &ChallengeRef{ID: c.id, AccountID: c.accountID, Locale: locale, Offered: c.offered}, nil
 }
 
 // MFAAttempt is a second factor presented for a challenge.
@@ -231,9 +279,13 @@ func (s *Service) CompleteMFA(ctx context.Context, in MFAAttempt) (*SignInResult
 			_, err := tx.Exec(ctx, "UPDATE mfa_challenges SET finished_at = ? WHERE id = ?", tx.Now(), c.id)
 			return err
 		}
-		methods, err := s.methods(ctx, tx, a.id)
+		own, err := s.methods(ctx, tx, a.id)
 		if err != nil {
 			return err
+		}
+		methods := own
+		if c.offered != nil {
+			methods = c.offered
 		}
 		if !slices.Contains(methods, in.Method) {
 			outcome = ErrMethodUnavailable
@@ -250,7 +302,13 @@ func (s *Service) CompleteMFA(ctx context.Context, in MFAAttempt) (*SignInResult
 		if _, err := tx.Exec(ctx, "UPDATE mfa_challenges SET finished_at = ? WHERE id = ?", tx.Now(), c.id); err != nil {
 			return err
 		}
-		res, err = s.succeedSignIn(ctx, tx, a, in.SignIn, grant{aal: 2, amr: MethodPassword + "," + in.Method}, &mails)
+		g := grant{aal: 2, amr: MethodPassword + "," + in.Method, risk: c.risk}
+		if !slices.Contains(own, in.Method) {
+			// An e-mailed code proves the mailbox, not a second factor the
+			// account enrolled: the session stays at one factor's level.
+			g = grant{aal: 1, amr: MethodPassword + "," + in.Method, mustEnrol: s.mustEnrol(a), risk: c.risk}
+		}
+		res, err = s.succeedSignIn(ctx, tx, a, in.SignIn, g, &mails)
 		if err != nil {
 			return err
 		}
@@ -365,7 +423,16 @@ func (s *Service) SignInWith(ctx context.Context, in SignIn, method string, veri
 			outcome = ErrInvalidCredentials
 			return s.failSignIn(ctx, tx, a, reason, in, s.keys.BlindIndex("signin-target", method+":"+id), &mails)
 		}
-		res, err = s.succeedSignIn(ctx, tx, a, in, grant{aal: 2, amr: method}, &mails)
+		v, err := s.assess(ctx, tx, a, in)
+		if err != nil {
+			return err
+		}
+		if v != nil && v.Decision == RiskBlock {
+			outcome = ErrSignInBlocked
+			return s.blockSignIn(ctx, tx, a, in, v, &mails)
+		}
+		// A verified passkey is already two factors: a step-up is met.
+		res, err = s.succeedSignIn(ctx, tx, a, in, grant{aal: 2, amr: method, risk: v}, &mails)
 		return err
 	})
 	if err != nil {

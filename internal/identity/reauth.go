@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 
 	"github.com/frontdesk/frontdesk/internal/audit"
 	"github.com/frontdesk/frontdesk/internal/db"
@@ -44,14 +45,17 @@ func (s *Service) Reauthenticate(ctx context.Context, p *Principal, pw string, p
 		return s.wrongPassword(ctx, a)
 	}
 	var outcome error
+	var mails []outgoing
+	in := SignIn{IP: ipFrom(ctx), UserAgent: audit.OriginFrom(ctx).UserAgent}
 	err = s.db.Write(ctx, func(tx *db.Tx) error {
-		outcome = nil
+		outcome, mails = nil, nil
 		methods, err := s.methods(ctx, tx, a.id)
 		if err != nil {
 			return err
 		}
 		amr := MethodPassword
-		if len(methods) > 0 && !p.Session.MustEnrol {
+		needProof := len(methods) > 0 && !p.Session.MustEnrol
+		if needProof {
 			throttleKey := "mfa:account:" + a.id
 			if wait, err := blockedFor(ctx, tx, throttleKey); err != nil || wait > 0 {
 				outcome = &RateLimitedError{RetryAfter: wait, Reason: "mfa"}
@@ -82,15 +86,43 @@ func (s *Service) Reauthenticate(ctx context.Context, p *Principal, pw string, p
 			}
 			amr += "," + proof.Method
 		}
-		if _, err := tx.Exec(ctx, "UPDATE sessions SET auth_at = ? WHERE id = ? AND account_id = ?", tx.Now(), p.Session.ID, a.id); err != nil {
+		// The risk engine judges the confirmation like a sign-in: a block
+		// stops it; a step-up is met by the second factor just proved, and
+		// an account without one is asked to sign in again, where an
+		// e-mailed code proves the mailbox.
+		v, err := s.assessAt(ctx, tx, a, in, StageStepUp)
+		if err != nil {
 			return err
 		}
+		if v != nil && (v.Decision == RiskBlock || v.Decision == RiskStepUp && !needProof) {
+			outcome = ErrRiskRefused
+			return s.stopStep(ctx, tx, a, StageStepUp, resultReauthRefused, "session.reauth_failure", in, v, &mails)
+		}
+		if err := s.riskEvent(ctx, tx, a, resultReauth, in, v); err != nil {
+			return err
+		}
+		// The session now records what this confirmation proved: a relying
+		// party that asked for a fresh or stronger sign-in is told how it
+		// happened (auth_time, amr, acr). A session already at AAL2 keeps it.
+		aal := 1
+		if strings.Contains(amr, ",") {
+			aal = 2
+		}
+		if _, err := tx.Exec(ctx, `UPDATE sessions SET auth_at = ?, amr = ?, aal = CASE WHEN aal > ? THEN aal ELSE ? END
+			WHERE id = ? AND account_id = ?`, tx.Now(), amr, aal, aal, p.Session.ID, a.id); err != nil {
+			return err
+		}
+		details := map[string]any{"methods": amr}
+		if v != nil {
+			details["risk"] = riskDetails(v)
+		}
 		return s.audit.Record(ctx, tx, audit.Event{Action: "session.reauth", Target: "session:" + p.Session.ID, Subject: subject(a.id),
-			Details: map[string]any{"methods": amr}})
+			Details: details})
 	})
 	if err != nil {
 		return err
 	}
+	s.send(ctx, mails)
 	return outcome
 }
 

@@ -15,15 +15,36 @@ import (
 type Registration struct {
 	Email, Password, Name, Phone, Locale string
 	IP                                   string
+	// Then, when set, runs in the transaction of a real attempt (not for
+	// an address already registered) with the account and the attempt's
+	// ids: the consent ledger keeps the sign-up's choices with the attempt.
+	Then RegistrationHook
 }
 
+// RegistrationHook runs inside a registration's transaction, for one
+// attempt of an account.
+type RegistrationHook func(ctx context.Context, tx *db.Tx, accountID, registrationID string) error
+
+// SetVerified sets the hook run in the transaction that verifies a
+// registration attempt, before the attempts are deleted: the consent
+// ledger records the choices that waited with the winning attempt.
+func (s *Service) SetVerified(h RegistrationHook) { s.verified = h }
+
 // checkPassword applies the profile to a new password and turns its
-// verdict into a FieldError with the reason (NIST: say why).
+// verdict into a FieldError with the reason (NIST: say why): the first rule
+// broken, with every rule broken in its Details when there are several.
 func (s *Service) checkPassword(pw, email, name string) error {
-	if p := s.policy.Password.Check(pw, password.Context{Email: email, Name: name, OrgName: s.org}); p != nil {
-		return &FieldError{Field: "password", Code: p.Code, Message: p.Error(), Min: p.Min, Max: p.Max}
+	all := s.policy.Password.CheckAll(pw, password.Context{Email: email, Name: name, OrgName: s.org})
+	if len(all) == 0 {
+		return nil
 	}
-	return nil
+	fe := &FieldError{Field: "password", Code: all[0].Code, Message: all[0].Error(), Min: all[0].Min, Max: all[0].Max}
+	if len(all) > 1 {
+		for _, p := range all {
+			fe.Details = append(fe.Details, FieldError{Field: "password", Code: p.Code, Message: p.Error(), Min: p.Min, Max: p.Max})
+		}
+	}
+	return fe
 }
 
 // Register starts a customer registration and e-mails a verification
@@ -117,6 +138,11 @@ func (s *Service) Register(ctx context.Context, r Registration) (string, error) 
 		regID, code, err := s.newAttempt(ctx, tx, a.id, at)
 		if err != nil {
 			return err
+		}
+		if r.Then != nil {
+			if err := r.Then(ctx, tx, a.id, regID); err != nil {
+				return err
+			}
 		}
 		mails = append(mails, s.verifyMail(email, name, locale, code))
 		return s.audit.Record(ctx, tx, audit.Event{Action: "account.register", Target: "account:" + a.id, Subject: subject(a.id),
@@ -300,6 +326,11 @@ func (s *Service) verify(ctx context.Context, find func(*db.Tx) (*attemptRow, er
 			StatusActive, tx.Now(), es, ns, ps, at.locale, at.passwordHash, tx.Now(), tx.Now(), a.id); err != nil {
 			return err
 		}
+		if s.verified != nil {
+			if err := s.verified(ctx, tx, a.id, r.id); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.Exec(ctx, "DELETE FROM registrations WHERE account_id = ?", a.id); err != nil {
 			return err
 		}
@@ -350,34 +381,43 @@ func (s *Service) CreateStaff(ctx context.Context, emailIn, pw string, then func
 	}
 	var acct *Account
 	err = s.db.Write(ctx, func(tx *db.Tx) error {
-		if a, err := s.byEmail(ctx, tx, email, true); err != nil {
-			return err
-		} else if a != nil {
-			return ErrExists
-		}
-		id := newID()
-		es, _, _, err := s.sealFields(ctx, tx, id, email, "", "")
-		if err != nil {
-			return err
-		}
-		_, err = tx.Exec(ctx, `INSERT INTO accounts (id, kind, status, email_index, email_sealed, locale, password_hash,
-			password_changed_at, email_verified_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'en', ?, ?, ?, ?, ?)`,
-			id, KindStaff, StatusActive, s.emailIndex(email), es, hash, tx.Now(), tx.Now(), tx.Now(), tx.Now())
-		if err != nil {
-			return err
-		}
-		acct = &Account{ID: id, Kind: KindStaff, Status: StatusActive, Email: email, Locale: "en", EmailVerified: true, CreatedAt: tx.Now()}
-		if err := s.audit.Record(ctx, tx, audit.Event{Action: "account.create_admin", Target: "account:" + id, Subject: subject(id),
-			Personal: map[string]any{"email": email}}); err != nil {
-			return err
-		}
-		if then != nil {
-			return then(tx, id)
-		}
-		return nil
+		var err error
+		acct, err = s.createStaff(ctx, tx, email, hash, then)
+		return err
 	})
 	if errors.Is(err, ErrExists) {
 		return nil, ErrExists
 	}
 	return acct, err
+}
+
+// createStaff is CreateStaff inside tx, with the password already hashed.
+func (s *Service) createStaff(ctx context.Context, tx *db.Tx, email, hash string, then func(tx *db.Tx, accountID string) error) (*Account, error) {
+	if a, err := s.byEmail(ctx, tx, email, true); err != nil {
+		return nil, err
+	} else if a != nil {
+		return nil, ErrExists
+	}
+	id := newID()
+	es, _, _, err := s.sealFields(ctx, tx, id, email, "", "")
+	if err != nil {
+		return nil, err
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO accounts (id, kind, status, email_index, email_sealed, locale, password_hash,
+		password_changed_at, email_verified_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'en', ?, ?, ?, ?, ?)`,
+		id, KindStaff, StatusActive, s.emailIndex(email), es, hash, tx.Now(), tx.Now(), tx.Now(), tx.Now())
+	if err != nil {
+		return nil, err
+	}
+	acct := &Account{ID: id, Kind: KindStaff, Status: StatusActive, Email: email, Locale: "en", EmailVerified: true, CreatedAt: tx.Now()}
+	if err := s.audit.Record(ctx, tx, audit.Event{Action: "account.create_admin", Target: "account:" + id, Subject: subject(id),
+		Personal: map[string]any{"email": email}}); err != nil {
+		return nil, err
+	}
+	if then != nil {
+		if err := then(tx, id); err != nil {
+			return nil, err
+		}
+	}
+	return acct, nil
 }

@@ -140,21 +140,24 @@ func (s *Service) releaseSource(ctx context.Context, ip string) error {
 	// Given back even when the caller has gone: a leftover reservation
 	// would count a right password as a failure.
 	ctx = context.WithoutCancel(ctx)
-	return s.db.Write(ctx, func(tx *db.Tx) error {
-		for _, l := range s.signinLimits(ip) {
-			c, err := lockCounter(ctx, tx, l.key, s.policy.ThrottleWindow)
-			if err != nil {
+	return s.db.Write(ctx, func(tx *db.Tx) error { return s.releaseSourceTx(ctx, tx, ip) })
+}
+
+// releaseSourceTx is releaseSource inside the caller's transaction.
+func (s *Service) releaseSourceTx(ctx context.Context, tx *db.Tx, ip string) error {
+	for _, l := range s.signinLimits(ip) {
+		c, err := lockCounter(ctx, tx, l.key, s.policy.ThrottleWindow)
+		if err != nil {
+			return err
+		}
+		if c.failures > 0 {
+			c.failures--
+			if err := c.save(ctx, tx); err != nil {
 				return err
 			}
-			if c.failures > 0 {
-				c.failures--
-				if err := c.save(ctx, tx); err != nil {
-					return err
-				}
-			}
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // sourceGate caps the password checks running at once for one source on

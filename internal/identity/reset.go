@@ -45,6 +45,16 @@ func (s *Service) RequestReset(ctx context.Context, emailIn, ip string) error {
 			return s.audit.Record(ctx, tx, audit.Event{Action: "password.reset_request", Outcome: audit.Failure,
 				Details: map[string]any{"reason": "no_such_account"}})
 		}
+		// The risk engine judges the request; a block sends no code (the
+		// owner is told instead) and the answer stays the same (ASVS 6.3.8).
+		in := SignIn{IP: ip, UserAgent: audit.OriginFrom(ctx).UserAgent}
+		v, err := s.assessAt(ctx, tx, a, in, StageResetRequest)
+		if err != nil {
+			return err
+		}
+		if v != nil && v.Decision == RiskBlock {
+			return s.stopStep(ctx, tx, a, StageResetRequest, resultResetRefused, "password.reset_request", in, v, &mails)
+		}
 		// Past the recipient's quota nothing is issued or sent, and the
 		// answer stays the same (ASVS 2.4.1, 6.3.8).
 		if ok, err := s.mailAllowed(ctx, tx, mailReset, email); err != nil || !ok {
@@ -59,7 +69,14 @@ func (s *Service) RequestReset(ctx context.Context, emailIn, ip string) error {
 			return err
 		}
 		mails = append(mails, m)
-		return s.audit.Record(ctx, tx, audit.Event{Action: "password.reset_request", Target: "account:" + a.id, Subject: subject(a.id)})
+		if err := s.riskEvent(ctx, tx, a, resultResetRequested, in, v); err != nil {
+			return err
+		}
+		var details map[string]any
+		if v != nil {
+			details = map[string]any{"risk": riskDetails(v)}
+		}
+		return s.audit.Record(ctx, tx, audit.Event{Action: "password.reset_request", Target: "account:" + a.id, Subject: subject(a.id), Details: details})
 	})
 	if err != nil {
 		return err
@@ -123,6 +140,9 @@ func (s *Service) reset(ctx context.Context, newPassword string, find func(*db.T
 	// that is rolled back, so a rejected password changes nothing.
 	var acct *Account
 	var hist []string
+	var found *accountRow
+	var v *RiskVerdict
+	in := SignIn{IP: ipFrom(ctx), UserAgent: audit.OriginFrom(ctx).UserAgent}
 	errRollback := &FieldError{}
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
 		a, err := find(tx)
@@ -133,6 +153,11 @@ func (s *Service) reset(ctx context.Context, newPassword string, find func(*db.T
 			return err
 		}
 		if hist, err = s.history(ctx, tx, a); err != nil {
+			return err
+		}
+		// The code is right: the risk engine judges who uses it.
+		found = a
+		if v, err = s.assessAt(ctx, tx, a, in, StageReset); err != nil {
 			return err
 		}
 		return errRollback
@@ -146,6 +171,20 @@ func (s *Service) reset(ctx context.Context, newPassword string, find func(*db.T
 			return err
 		}
 		return ErrInvalidCode
+	}
+	if v != nil && v.Decision == RiskBlock {
+		// Stopped before the code is used: it stays valid, so the owner
+		// can finish from a usual network before it expires.
+		var mails []outgoing
+		err := s.db.Write(ctx, func(tx *db.Tx) error {
+			mails = nil
+			return s.stopStep(ctx, tx, found, StageReset, resultResetRefused, "password.reset", in, v, &mails)
+		})
+		if err != nil {
+			return err
+		}
+		s.send(ctx, mails)
+		return ErrRiskRefused
 	}
 	hash, err := s.hashNew(ctx, newPassword, acct, hist)
 	if err != nil {
@@ -186,7 +225,26 @@ func (s *Service) reset(ctx context.Context, newPassword string, find func(*db.T
 		}
 		mails = append(mails, s.changedMail(acct, tx.Now()))
 		done = true
-		return s.audit.Record(ctx, tx, audit.Event{Action: "password.reset", Target: "account:" + a.id, Subject: subject(a.id)})
+		var details map[string]any
+		if v != nil {
+			details = map[string]any{"risk": riskDetails(v)}
+			// A challenged reset goes through (the code proved the
+			// mailbox, as an e-mailed step-up would) but is an alert, and
+			// the next sign-in must pass a second factor or an e-mailed
+			// code whatever the rules say then.
+			if v.Decision == RiskStepUp {
+				if err := s.risk.RaiseAlert(ctx, tx, a.id, StageReset, in.IP, v); err != nil {
+					return err
+				}
+				if _, err := tx.Exec(ctx, "UPDATE accounts SET risk_recheck = ? WHERE id = ?", v.Rule, a.id); err != nil {
+					return err
+				}
+			}
+			if err := s.loginEventRisk(ctx, tx, a.id, resultPasswordReset, in, v); err != nil {
+				return err
+			}
+		}
+		return s.audit.Record(ctx, tx, audit.Event{Action: "password.reset", Target: "account:" + a.id, Subject: subject(a.id), Details: details})
 	})
 	if err != nil {
 		return err

@@ -50,8 +50,15 @@ type Service struct {
 	log    *slog.Logger
 
 	factors SecondFactors // nil: no second factors
+	risk    RiskAssessor  // nil: no risk engine, every right password is let in
 	gate    *sourceGate   // password checks running per source on this node
-	mailWG  sync.WaitGroup
+	// verified runs when a registration attempt is verified (SetVerified).
+	verified RegistrationHook
+	mailWG   sync.WaitGroup
+	// mailQueues holds, per recipient with a sender running, the mails
+	// still to send in order (send, drainMail).
+	mailMu     sync.Mutex
+	mailQueues map[string][]outgoing
 
 	searchIsCurrent atomic.Bool // every account has the current search tokens
 }
@@ -84,23 +91,51 @@ type outgoing struct {
 
 // send hands mails to the mailer in the background, so that how long an
 // SMTP server takes can never tell a caller whether an account exists.
+// Mails to one recipient leave in the order they were decided: a newer
+// code replaces an older one, so the last code a person receives must be
+// the one that works. Different recipients do not wait for each other.
 func (s *Service) send(ctx context.Context, mails []outgoing) {
 	if len(mails) == 0 || s.mail == nil {
 		return
 	}
 	ctx = context.WithoutCancel(ctx)
-	s.mailWG.Add(1)
-	go func() {
-		defer s.mailWG.Done()
-		for _, m := range mails {
-			msg := s.composeMail(m)
-			sctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-			if _, err := s.mail.Send(sctx, msg); err != nil {
-				s.log.WarnContext(ctx, "account e-mail not sent", "kind", m.kind, "error", err)
-			}
-			cancel()
+	s.mailMu.Lock()
+	defer s.mailMu.Unlock()
+	if s.mailQueues == nil {
+		s.mailQueues = map[string][]outgoing{}
+	}
+	for _, m := range mails {
+		q, busy := s.mailQueues[m.to]
+		s.mailQueues[m.to] = append(q, m)
+		if busy {
+			continue // its sender takes it in turn
 		}
-	}()
+		s.mailWG.Add(1)
+		go s.drainMail(ctx, m.to)
+	}
+}
+
+// drainMail sends the recipient's queued mails one by one until none is
+// left.
+func (s *Service) drainMail(ctx context.Context, to string) {
+	defer s.mailWG.Done()
+	for {
+		s.mailMu.Lock()
+		q := s.mailQueues[to]
+		if len(q) == 0 {
+			delete(s.mailQueues, to)
+			s.mailMu.Unlock()
+			return
+		}
+		m := q[0]
+		s.mailQueues[to] = q[1:]
+		s.mailMu.Unlock()
+		sctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+		if _, err := s.mail.Send(sctx, s.composeMail(m)); err != nil {
+			s.log.WarnContext(ctx, "account e-mail not sent", "kind", m.kind, "error", err)
+		}
+		cancel()
+	}
 }
 
 func (s *Service) composeMail(m outgoing) notify.Message {

@@ -43,6 +43,7 @@ type grant struct {
 	aal       int
 	amr       string // comma-separated methods
 	mustEnrol bool
+	risk      *RiskVerdict // the risk engine's verdict, stored with the sign-in event
 }
 
 // Principal is who a valid session token belongs to: what every
@@ -288,4 +289,39 @@ func (s *Service) SetDisabled(ctx context.Context, accountID string, disabled bo
 		}
 		return s.audit.Record(ctx, tx, audit.Event{Action: action, Target: "account:" + accountID, Subject: subject(accountID)})
 	})
+}
+
+// LiveSessions reports which of the given sessions are still open: not
+// ended, not past their absolute or idle limits, of an active account.
+// The OpenID provider asks it to end the relying-party sessions of the
+// ones that are not.
+func (s *Service) LiveSessions(ctx context.Context, ids []string) (map[string]bool, error) {
+	out := make(map[string]bool, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	in := strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	err := s.db.Read(ctx, func(tx *db.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT s.id, a.kind, a.status, s.last_seen_at, s.expires_at FROM sessions s
+			JOIN accounts a ON a.id = s.account_id WHERE s.id IN (`+in+`)`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		now := tx.Now()
+		for rows.Next() {
+			var id, kind, status string
+			var sess Session
+			if err := rows.Scan(&id, &kind, &status, &sess.LastSeenAt, &sess.ExpiresAt); err != nil {
+				return err
+			}
+			out[id] = status == StatusActive && now.Before(sess.ExpiresAt) && now.Before(s.idleExpiry(kind, &sess))
+		}
+		return rows.Err()
+	})
+	return out, err
 }

@@ -3,6 +3,8 @@ package identity
 import (
 	"context"
 	"database/sql"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/frontdesk/frontdesk/internal/audit"
@@ -41,6 +43,8 @@ type SignInResult struct {
 	// Remember is set when the owner chose "remember this device": the
 	// browser keeps it as a cookie until it expires.
 	Remember *Remembered
+
+	blocked bool // the risk engine refused the sign-in
 }
 
 // SignIn checks an e-mail and password and opens a session. Unknown
@@ -71,9 +75,9 @@ func (s *Service) SignIn(ctx context.Context, in SignIn) (*SignInResult, error) 
 	in.reserved = true
 	// The reserved failure stands only for a password that was checked
 	// and found wrong; otherwise it is given back.
-	guessed := false
+	guessed, released := false, false
 	defer func() {
-		if !guessed {
+		if !guessed && !released {
 			if err := s.releaseSource(ctx, in.IP); err != nil {
 				s.log.WarnContext(ctx, "sign-in reservation not released", "error", err)
 			}
@@ -116,8 +120,7 @@ func (s *Service) SignIn(ctx context.Context, in SignIn) (*SignInResult, error) 
 	var outcome error
 	var mails []outgoing
 	target := s.keys.BlindIndex("signin-target", emailKey(email)) // what a stuffing source tried
-	err = s.db.Write(ctx, func(tx *db.Tx) error {
-		res, outcome, mails = nil, nil, nil
+	decide := func(tx *db.Tx) error {
 		var id string
 		if a != nil {
 			id = a.id
@@ -180,11 +183,24 @@ func (s *Service) SignIn(ctx context.Context, in SignIn) (*SignInResult, error) 
 			}
 		}
 		res, err = s.passwordAccepted(ctx, tx, cur, in, &mails)
+		if err == nil && res.blocked {
+			res, outcome = nil, ErrSignInBlocked
+		}
 		return err
+	}
+	err = s.db.Write(ctx, func(tx *db.Tx) error {
+		res, outcome, mails = nil, nil, nil
+		if err := decide(tx); err != nil || !ok {
+			return err
+		}
+		// A right password gives its reservation back in this transaction
+		// rather than in one more of its own.
+		return s.releaseSourceTx(ctx, tx, in.IP)
 	})
 	if err != nil {
 		return nil, err
 	}
+	released = ok
 	s.send(ctx, mails)
 	if outcome != nil {
 		return nil, outcome
@@ -249,7 +265,7 @@ func (s *Service) failSignIn(ctx context.Context, tx *db.Tx, a *accountRow, reas
 // succeedSignIn resets the failure count, opens a session, notes the
 // device and tells the owner about a device never seen before.
 func (s *Service) succeedSignIn(ctx context.Context, tx *db.Tx, a *accountRow, in SignIn, g grant, mails *[]outgoing) (*SignInResult, error) {
-	if _, err := tx.Exec(ctx, "UPDATE accounts SET failed_logins = 0, locked_until = NULL, last_active_at = ? WHERE id = ?", tx.Now(), a.id); err != nil {
+	if _, err := tx.Exec(ctx, "UPDATE accounts SET failed_logins = 0, locked_until = NULL, last_active_at = ?, risk_recheck = '' WHERE id = ?", tx.Now(), a.id); err != nil {
 		return nil, err
 	}
 	token, sess, err := s.createSession(ctx, tx, a, in, g)
@@ -264,30 +280,56 @@ func (s *Service) succeedSignIn(ctx context.Context, tx *db.Tx, a *accountRow, i
 	if err != nil {
 		return nil, err
 	}
-	if isNew {
+	if s.risk != nil {
+		// A staff sign-in from a new country is an alert for the security
+		// queue, raised before the place joins the history.
+		if a.kind == KindStaff && g.risk != nil && slices.Contains(g.risk.Signals, "new_country") {
+			if err := s.risk.RaiseAlert(ctx, tx, a.id, StageStaffSignIn, in.IP, g.risk); err != nil {
+				return nil, err
+			}
+		}
+		place, err := s.risk.Remember(ctx, tx, a.id, in.IP)
+		if err != nil {
+			return nil, err
+		}
+		if g.risk != nil && g.risk.Place == "" {
+			// A completed step-up: the challenge kept the verdict, not
+			// the place (personal data).
+			copied := *g.risk
+			copied.Place = place
+			g.risk = &copied
+		}
+	}
+	// A sign-in from a new place ("new sign-in from Hanoi, Viettel — was
+	// this you?") says where; one from a new device says which device.
+	newPlace := g.risk != nil && g.risk.Place != "" && (g.risk.Decision == RiskNotify || slices.Contains(g.risk.Signals, "new_country"))
+	if isNew || newPlace {
 		link, err := s.issueToken(ctx, tx, a.id, purposeNotMe, s.policy.NotMeTTL, false)
 		if err != nil {
 			return nil, err
 		}
-		*mails = append(*mails, outgoing{to: acct.Email, name: acct.Name, locale: acct.Locale, kind: "new_signin",
-			args: mailArgs{URL: s.base + "/not-me?token=" + link.link, Device: DeviceName(in.UserAgent), When: tx.Now().Format("2006-01-02 15:04 UTC")}})
+		kind, device := "new_signin", DeviceName(in.UserAgent)
+		if newPlace {
+			kind, device = "new_place", placeOr(g.risk, in)
+		}
+		*mails = append(*mails, outgoing{to: acct.Email, name: acct.Name, locale: acct.Locale, kind: kind,
+			args: mailArgs{URL: s.base + "/not-me?token=" + link.link, Device: device, When: tx.Now().Format("2006-01-02 15:04 UTC")}})
 	}
-	if err := s.loginEvent(ctx, tx, a.id, "success", in); err != nil {
+	if err := s.loginEventRisk(ctx, tx, a.id, "success", in, g.risk); err != nil {
 		return nil, err
 	}
-	err = s.audit.Record(ctx, tx, audit.Event{Action: "signin.success", Target: "account:" + a.id, Subject: subject(a.id),
-		Details: map[string]any{"session": sess.ID, "client": in.Client, "new_device": isNew, "methods": g.amr, "aal": g.aal, "must_enrol": g.mustEnrol}})
+	details := map[string]any{"session": sess.ID, "client": in.Client, "new_device": isNew, "methods": g.amr, "aal": g.aal, "must_enrol": g.mustEnrol}
+	if g.risk != nil {
+		details["risk"] = riskDetails(g.risk)
+	}
+	err = s.audit.Record(ctx, tx, audit.Event{Action: "signin.success", Target: "account:" + a.id, Subject: subject(a.id), Details: details})
 	return &SignInResult{Token: token, Session: sess, Account: acct}, err
 }
 
 // noteDevice records the device and reports whether the account had
 // signed in before but never from it.
 func (s *Service) noteDevice(ctx context.Context, tx *db.Tx, accountID string, in SignIn) (bool, error) {
-	id := "ua:" + in.UserAgent
-	if in.DeviceID != "" {
-		id = "cookie:" + in.DeviceID
-	}
-	key := s.keys.BlindIndex("device", id)
+	key := s.keys.BlindIndex("device", deviceID(in))
 	var seen sql.NullTime
 	err := tx.QueryRow(ctx, "SELECT last_seen FROM known_devices WHERE account_id = ? AND device_key = ?", accountID, key).Scan(&seen)
 	if err != nil && err != sql.ErrNoRows {
@@ -305,26 +347,44 @@ func (s *Service) noteDevice(ctx context.Context, tx *db.Tx, accountID string, i
 	return known > 0, err
 }
 
-// LoginEvent is one line of an account's sign-in history.
+// LoginEvent is one line of an account's sign-in history. Place,
+// Decision, Rule and Signals say where it came from and what the risk
+// engine made of it (empty without the engine).
 type LoginEvent struct {
 	Time      time.Time `json:"time"`
 	IP        string    `json:"ip"`
 	UserAgent string    `json:"user_agent"`
 	Device    string    `json:"device"`
 	Result    string    `json:"result"`
+	Place     string    `json:"place,omitempty"`
+	Decision  string    `json:"decision,omitempty"`
+	Rule      string    `json:"rule,omitempty"`
+	Signals   []string  `json:"signals,omitempty"`
 }
 
 func (s *Service) loginEvent(ctx context.Context, tx *db.Tx, accountID, result string, in SignIn) error {
+	return s.loginEventRisk(ctx, tx, accountID, result, in, nil)
+}
+
+// loginEventRisk records an attempt with the risk engine's verdict. The
+// address, browser and place are personal data, sealed with the owner's
+// key; the decision and the names of the signals are not.
+func (s *Service) loginEventRisk(ctx context.Context, tx *db.Tx, accountID, result string, in SignIn, v *RiskVerdict) error {
 	ua := in.UserAgent
 	if len(ua) > 512 {
 		ua = ua[:512]
 	}
-	sealed, err := s.sealFor(ctx, tx, accountID, "login_events", []byte(in.IP+"\n"+ua))
+	var decision, rule, signals, place string
+	if v != nil {
+		decision, rule, signals, place = v.Decision, v.Rule, strings.Join(v.Signals, ","), v.Place
+	}
+	ua = strings.ReplaceAll(ua, "\n", " ")
+	sealed, err := s.sealFor(ctx, tx, accountID, "login_events", []byte(in.IP+"\n"+ua+"\n"+place))
 	if err != nil {
 		return err
 	}
-	_, err = tx.Exec(ctx, "INSERT INTO login_events (id, account_id, at, result, device, sealed) VALUES (?, ?, ?, ?, ?, ?)",
-		newID(), accountID, tx.Now(), result, DeviceName(in.UserAgent), sealed)
+	_, err = tx.Exec(ctx, "INSERT INTO login_events (id, account_id, at, result, device, sealed, decision, rule, signals) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		newID(), accountID, tx.Now(), result, DeviceName(in.UserAgent), sealed, decision, rule, signals)
 	return err
 }
 
@@ -338,9 +398,13 @@ func (s *Service) LoginHistory(ctx context.Context, accountID string, limit int)
 			ev     LoginEvent
 			sealed []byte
 		}
-		rows, err := tx.Query(ctx, "SELECT at, result, device, sealed FROM login_events WHERE account_id = ? ORDER BY at DESC, id LIMIT ?", accountID, limit)
+		rows, err := tx.Query(ctx, "SELECT at, result, device, sealed, decision, rule, signals FROM login_events WHERE account_id = ? ORDER BY at DESC, id LIMIT ?", accountID, limit)
 		rs, err := db.Collect(rows, err, func(row db.Scanner) (r raw, err error) {
-			err = row.Scan(&r.ev.Time, &r.ev.Result, &r.ev.Device, &r.sealed)
+			var signals string
+			err = row.Scan(&r.ev.Time, &r.ev.Result, &r.ev.Device, &r.sealed, &r.ev.Decision, &r.ev.Rule, &signals)
+			if signals != "" {
+				r.ev.Signals = strings.Split(signals, ",")
+			}
 			return r, err
 		})
 		if err != nil {
@@ -349,8 +413,9 @@ func (s *Service) LoginHistory(ctx context.Context, accountID string, limit int)
 		for _, r := range rs {
 			pt, err := s.openFor(ctx, tx, accountID, "login_events", r.sealed)
 			if err == nil {
-				ip, ua, _ := cutLine(string(pt))
-				r.ev.IP, r.ev.UserAgent = ip, ua
+				ip, rest, _ := cutLine(string(pt))
+				ua, place, _ := cutLine(rest)
+				r.ev.IP, r.ev.UserAgent, r.ev.Place = ip, ua, place
 			}
 			r.ev.Time = r.ev.Time.UTC()
 			out = append(out, r.ev)

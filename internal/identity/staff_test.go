@@ -109,12 +109,29 @@ func TestForceResetAndInvite(t *testing.T) {
 	if !strings.Contains(m.Subject, "invited") {
 		t.Fatalf("invitation %q", m.Subject)
 	}
+	state := func() identity.StaffState {
+		t.Helper()
+		states, err := f.svc.StaffStates(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return states[inv.ID]
+	}
+	if st := state(); !st.Invited() || !st.InvitedUntil.Equal(f.Clock.Now().Add(identity.InviteTTL).UTC()) {
+		t.Fatalf("before accepting: %+v", st)
+	}
 	if err := f.svc.ResetWithLink(ctx, m.Token(t), newPassword); err != nil {
 		t.Fatal(err)
+	}
+	if st := state(); st.Invited() || !st.NeverSignedIn {
+		t.Fatalf("accepted, not signed in yet: %+v", st)
 	}
 	r, err := f.signIn("new@acme.example", newPassword, "198.51.100.7")
 	if err != nil || !r.Session.MustEnrol {
 		t.Fatalf("invited staff first sign-in: %+v %v", r, err)
+	}
+	if st := state(); st.Invited() || st.NeverSignedIn {
+		t.Fatalf("after signing in: %+v", st)
 	}
 	staff, _ := f.svc.StaffAccounts(ctx)
 	if len(staff) != 1 || staff[0].Email != "new@acme.example" {

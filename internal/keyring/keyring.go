@@ -288,8 +288,9 @@ func (k *Keyring) BlindIndex(purpose, value string) []byte {
 	return m.Sum(nil)
 }
 
-// DataKeys returns the data keys of several subjects with one query,
-// creating those that do not exist yet.
+// DataKeys returns the data keys of several subjects with one query per
+// 500, creating those that do not exist yet in multi-row inserts. Like
+// DataKey, it fails with ErrKeyDestroyed when a subject's key was destroyed.
 func (k *Keyring) DataKeys(ctx context.Context, tx *db.Tx, subjects []string) (map[string]*DataKey, error) {
 	out := make(map[string]*DataKey, len(subjects))
 	uniq := make([]string, 0, len(subjects))
@@ -318,17 +319,99 @@ func (k *Keyring) DataKeys(ctx context.Context, tx *db.Tx, subjects []string) (m
 			out[r.subject] = dk
 		}
 	}
+	var missing []string
 	for _, s := range uniq {
-		if out[s] != nil {
-			continue
+		if out[s] == nil {
+			missing = append(missing, s)
 		}
-		dk, err := k.DataKey(ctx, tx, s)
-		if err != nil {
-			return nil, err
-		}
-		out[s] = dk
+	}
+	if err := k.create(ctx, tx, missing, out); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// create makes data keys for subjects that have none, with multi-row
+// inserts (a bulk import or a seeder creates thousands in one transaction:
+// one statement per few hundred keys instead of three per key), and puts
+// them in out. A subject another transaction gave a key meanwhile keeps
+// that key, as with DataKey.
+func (k *Keyring) create(ctx context.Context, tx *db.Tx, subjects []string, out map[string]*DataKey) error {
+	if len(subjects) == 0 {
+		return nil
+	}
+	for _, s := range subjects {
+		if s == "" {
+			return errors.New("keyring: empty subject")
+		}
+	}
+	var active string
+	if err := tx.QueryRow(ctx, `SELECT active_master_id FROM keyring_state WHERE id = 1`+tx.ForShare()).Scan(&active); err != nil {
+		return fmt.Errorf("keyring: read active master key: %w", err)
+	}
+	mk, err := k.master(active)
+	if err != nil {
+		return fmt.Errorf("keyring: %w", err)
+	}
+	now := tx.Now()
+	const perInsert = 500 // 2,500 parameters a statement
+	for start := 0; start < len(subjects); start += perInsert {
+		chunk := subjects[start:min(start+perInsert, len(subjects))]
+		args := make([]any, 0, 5*len(chunk))
+		made := make(map[string]*DataKey, len(chunk))
+		for _, s := range chunk {
+			var id KeyID
+			raw := make([]byte, 32)
+			if _, err := rand.Read(id[:]); err != nil {
+				return err
+			}
+			if _, err := rand.Read(raw); err != nil {
+				return err
+			}
+			wrapped, err := wrap(mk, id, s, raw)
+			if err != nil {
+				return err
+			}
+			dk, err := newDataKey(id, s, raw)
+			if err != nil {
+				return err
+			}
+			made[s] = dk
+			args = append(args, id.String(), s, mk.id, wrapped, now)
+		}
+		res, err := tx.Exec(ctx, `INSERT INTO data_keys (id, subject, master_key_id, wrapped, created_at) VALUES (?, ?, ?, ?, ?)`+
+			strings.Repeat(", (?, ?, ?, ?, ?)", len(chunk)-1)+` ON CONFLICT (subject) DO NOTHING`, args...)
+		if err != nil {
+			return fmt.Errorf("keyring: store data keys: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n != int64(len(chunk)) {
+			// Some subjects got a key from another transaction first: the
+			// stored keys win, read back like DataKey does.
+			sargs := make([]any, len(chunk))
+			for i, s := range chunk {
+				sargs[i] = s
+			}
+			rows, err := tx.Query(ctx, `SELECT `+wrappedKeyColumns+` FROM data_keys WHERE subject IN (?`+strings.Repeat(", ?", len(chunk)-1)+`)`, sargs...)
+			found, err := db.Collect(rows, err, scanWrappedKey)
+			if err != nil {
+				return fmt.Errorf("keyring: load data keys: %w", err)
+			}
+			for _, r := range found {
+				if r.id == made[r.subject].ID.String() {
+					continue
+				}
+				dk, err := k.unwrapRow(r.id, r.subject, r.master, r.wrapped)
+				if err != nil {
+					return err
+				}
+				made[r.subject] = dk
+			}
+		}
+		for s, dk := range made {
+			out[s] = dk
+		}
+	}
+	return nil
 }
 
 // Warm loads into the cache, in one query, the data keys of every

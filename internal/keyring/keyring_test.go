@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -267,5 +268,114 @@ func TestWarm(t *testing.T) {
 	}
 	if _, ok, _ := cold.OpenCached(cts[2], nil); ok {
 		t.Fatal("a destroyed key was warmed")
+	}
+}
+
+// DataKeys creates the keys of many subjects at once (more than one insert
+// statement's worth), keeps the key a subject already has, opens what each
+// new key sealed once another process reads it from the database, and
+// refuses a subject whose key was destroyed.
+func TestDataKeysCreatesInBulk(t *testing.T) {
+	d := dbtest.Open(t)
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "master.key")
+	k := newKeyring(t, d, path)
+	existing := seal(t, d, k, "account:0", []byte("before"), nil)
+	subjects := make([]string, 1201)
+	for i := range subjects {
+		subjects[i] = fmt.Sprintf("account:%d", i)
+	}
+	var cts [][]byte
+	err := d.Write(ctx, func(tx *db.Tx) error {
+		keys, err := k.DataKeys(ctx, tx, append(subjects, subjects[7])) // a repeat is one subject
+		if err != nil {
+			return err
+		}
+		if len(keys) != len(subjects) {
+			return fmt.Errorf("%d keys for %d subjects", len(keys), len(subjects))
+		}
+		for _, s := range subjects {
+			cts = append(cts, keys[s].Seal([]byte(s), []byte("aad")))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stored int
+	if err := d.Read(ctx, func(tx *db.Tx) error {
+		return tx.QueryRow(ctx, "SELECT COUNT(*) FROM data_keys WHERE subject LIKE 'account:%'").Scan(&stored)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if stored != len(subjects) {
+		t.Fatalf("%d data keys stored, want %d", stored, len(subjects))
+	}
+	other := newKeyring(t, d, path) // another process: nothing cached
+	if pt, err := open(d, other, existing, nil); err != nil || string(pt) != "before" {
+		t.Fatalf("the key account:0 had before: %q, %v", pt, err)
+	}
+	for i, ct := range cts {
+		if pt, err := open(d, other, ct, []byte("aad")); err != nil || string(pt) != subjects[i] {
+			t.Fatalf("%s: %q, %v", subjects[i], pt, err)
+		}
+	}
+	// A second call finds every key: the same ids, nothing new stored.
+	err = d.Write(ctx, func(tx *db.Tx) error {
+		keys, err := other.DataKeys(ctx, tx, subjects)
+		if err != nil {
+			return err
+		}
+		for i, s := range subjects {
+			if id, _ := keyring.CiphertextKeyID(cts[i]); keys[s].ID != id {
+				return fmt.Errorf("%s: key %v, sealed with %v", s, keys[s].ID, id)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Write(ctx, func(tx *db.Tx) error { return k.Destroy(ctx, tx, "account:5") }); err != nil {
+		t.Fatal(err)
+	}
+	err = d.Write(ctx, func(tx *db.Tx) error { _, err := k.DataKeys(ctx, tx, []string{"account:5", "account:new"}); return err })
+	if !errors.Is(err, keyring.ErrKeyDestroyed) {
+		t.Fatalf("DataKeys with a destroyed subject = %v, want ErrKeyDestroyed", err)
+	}
+}
+
+// Transactions creating the same subjects' keys at once end with one key
+// per subject, and every caller gets that key.
+func TestConcurrentDataKeysYieldOneKeyEach(t *testing.T) {
+	d := dbtest.Open(t)
+	k := newKeyring(t, d, filepath.Join(t.TempDir(), "master.key"))
+	subjects := []string{"account:a", "account:b", "account:c"}
+	got := make([]map[string]*keyring.DataKey, 6)
+	var wg sync.WaitGroup
+	errs := make(chan error, len(got))
+	for i := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- d.Write(context.Background(), func(tx *db.Tx) (err error) {
+				got[i], err = k.DataKeys(context.Background(), tx, subjects)
+				return err
+			})
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, s := range subjects {
+		for _, m := range got[1:] {
+			if m[s].ID != got[0][s].ID {
+				t.Fatalf("%s got two data keys: %v and %v", s, got[0][s].ID, m[s].ID)
+			}
+		}
 	}
 }

@@ -83,6 +83,17 @@ type RecoveryRequest struct {
 	Reason          string          `json:"reason,omitempty"`
 	NeedsCoApproval bool            `json:"needs_co_approval"`
 	Checks          []RecoveryCheck `json:"checks"`
+	// The risk engine's verdict on who filed it ("" without the engine):
+	// a step_up or block needs a second approver whatever the profile.
+	RiskDecision string   `json:"risk_decision,omitempty"`
+	RiskRule     string   `json:"risk_rule,omitempty"`
+	RiskSignals  []string `json:"risk_signals,omitempty"`
+}
+
+// HighRisk reports whether the risk engine challenged or blocked the
+// request when it was filed.
+func (r RecoveryRequest) HighRisk() bool {
+	return r.RiskDecision == identity.RiskStepUp || r.RiskDecision == identity.RiskBlock
 }
 
 func messageAAD(id string) []byte { return []byte("recovery_requests.message:" + id) }
@@ -120,6 +131,16 @@ func (s *Service) FileRecovery(ctx context.Context, email, message, ip string) e
 		if open > 0 {
 			return nil // one at a time; the first is being worked
 		}
+		// The risk engine judges who files it; the agent sees its verdict,
+		// and a challenged or blocked one needs a second approver.
+		v, err := s.id.RiskAt(ctx, tx, a.ID, identity.StageRecovery, "recovery_requested", ip, audit.OriginFrom(ctx).UserAgent)
+		if err != nil {
+			return err
+		}
+		var decision, rule, signals string
+		if v != nil {
+			decision, rule, signals = v.Decision, v.Rule, strings.Join(v.Signals, ",")
+		}
 		id := newID()
 		var sealed []byte
 		if message != "" {
@@ -129,11 +150,15 @@ func (s *Service) FileRecovery(ctx context.Context, email, message, ip string) e
 			}
 			sealed = dk.Seal([]byte(message), messageAAD(id))
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO recovery_requests (id, account_id, status, message_sealed, created_at) VALUES (?, ?, 'open', ?, ?)`,
-			id, a.ID, sealed, tx.Now()); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO recovery_requests (id, account_id, status, message_sealed, created_at, risk_decision, risk_rule, risk_signals)
+			VALUES (?, ?, 'open', ?, ?, ?, ?, ?)`, id, a.ID, sealed, tx.Now(), decision, rule, signals); err != nil {
 			return err
 		}
-		if err := s.audit.Record(ctx, tx, audit.Event{Action: "recovery.request", Target: "recovery:" + id, Subject: subject(a.ID)}); err != nil {
+		var details map[string]any
+		if v != nil {
+			details = map[string]any{"risk": map[string]any{"decision": decision, "rule": rule, "signals": signals}}
+		}
+		if err := s.audit.Record(ctx, tx, audit.Event{Action: "recovery.request", Target: "recovery:" + id, Subject: subject(a.ID), Details: details}); err != nil {
 			return err
 		}
 		n, err := s.id.NoticeFor(ctx, tx, a.ID, "recovery_requested", identity.NoticeArgs{})
@@ -189,13 +214,18 @@ func (s *Service) loadRequest(ctx context.Context, tx *db.Tx, id string, lock bo
 	var msg []byte
 	var approvedBy, coBy, closedBy sql.NullString
 	var approvedAt, coAt, coolOff, closedAt sql.NullTime
+	var signals string
 	q := `SELECT account_id, status, message_sealed, created_at, approved_by, approved_at, co_approved_by, co_approved_at,
-		cooloff_until, closed_by, closed_at, reason FROM recovery_requests WHERE id = ?`
+		cooloff_until, closed_by, closed_at, reason, risk_decision, risk_rule, risk_signals FROM recovery_requests WHERE id = ?`
 	if lock {
 		q += tx.ForUpdate()
 	}
 	err := tx.QueryRow(ctx, q, id).Scan(&r.AccountID, &r.Status, &msg, &r.CreatedAt, &approvedBy, &approvedAt, &coBy, &coAt,
-		&coolOff, &closedBy, &closedAt, &r.Reason)
+		&coolOff, &closedBy, &closedAt, &r.Reason, &r.RiskDecision, &r.RiskRule, &signals)
+	if signals != "" {
+		r.RiskSignals = strings.Split(signals, ",")
+	}
+	r.NeedsCoApproval = r.NeedsCoApproval || r.HighRisk()
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}

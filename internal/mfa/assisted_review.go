@@ -78,7 +78,7 @@ func (s *Service) ApproveRecovery(ctx context.Context, staffID, id string) (*Rec
 			return ErrChecklistIncomplete
 		}
 		now := tx.Now()
-		if s.policy.RecoveryCoApproval && r.ApprovedBy == "" {
+		if r.NeedsCoApproval && r.ApprovedBy == "" {
 			if _, err := tx.Exec(ctx, "UPDATE recovery_requests SET approved_by = ?, approved_at = ? WHERE id = ?", staffID, now, id); err != nil {
 				return err
 			}

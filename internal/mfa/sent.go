@@ -199,10 +199,9 @@ func (s *Service) phoneOf(ctx context.Context, tx *db.Tx, accountID string) (str
 // SendCode sends a code for a sign-in challenge by SMS (to the account's
 // verified phone, ASVS 6.6.1) or e-mail. It reports where it went,
 // masked.
+// A risk step-up offers an e-mailed code to an account without factors,
+// whether or not e-mail codes may be enrolled as a factor.
 func (s *Service) SendCode(ctx context.Context, challenge, channel, ip string) (string, error) {
-	if !s.available(channel) {
-		return "", ErrUnavailable
-	}
 	var d *delivery
 	var dest string
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
@@ -211,9 +210,16 @@ func (s *Service) SendCode(ctx context.Context, challenge, channel, ip string) (
 		if err != nil {
 			return err
 		}
-		methods, err := s.Methods(ctx, tx, c.AccountID)
-		if err != nil {
-			return err
+		methods := c.Offered
+		if methods == nil {
+			if !s.available(channel) {
+				return ErrUnavailable
+			}
+			if methods, err = s.Methods(ctx, tx, c.AccountID); err != nil {
+				return err
+			}
+		} else if channel == kindSMS && !s.available(channel) {
+			return ErrUnavailable
 		}
 		if !contains(methods, channel) {
 			return ErrUnavailable

@@ -66,8 +66,9 @@ var FastParams = password.Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, Sa
 const Password = "Plum orbit lantern velvet 7!"
 
 // New returns a kit with the policy of profile ("default" or "pci");
-// change lets a test adjust the policy first.
-func New(t *testing.T, profile string, change ...func(*identity.Policy)) *Kit {
+// change lets a test adjust the policy first. A benchmark may pass its
+// *testing.B; the kit's T is then nil.
+func New(t testing.TB, profile string, change ...func(*identity.Policy)) *Kit {
 	t.Helper()
 	c := dbtest.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 	d := dbtest.OpenWith(t, dbtest.Options{Clock: c.Now})
@@ -89,7 +90,8 @@ func New(t *testing.T, profile string, change ...func(*identity.Policy)) *Kit {
 		Hasher:  password.NewHasher(password.HasherOptions{Params: FastParams, MemoryBudget: 64 << 20}),
 		BaseURL: "https://bank.example", OrgName: "Acme Bank"})
 	t.Cleanup(svc.WaitMail)
-	return &Kit{T: t, D: d, Clock: c, Svc: svc, Keys: kit.Keys, Outbox: outbox, Log: kit.Log, Signer: kit.Signer, Mail: rec}
+	kt, _ := t.(*testing.T)
+	return &Kit{T: kt, D: d, Clock: c, Svc: svc, Keys: kit.Keys, Outbox: outbox, Log: kit.Log, Signer: kit.Signer, Mail: rec}
 }
 
 // Message is one e-mail sent, decoded.
