@@ -151,6 +151,13 @@ type Accounts interface {
 	AccountIn(ctx context.Context, tx *db.Tx, id string) (*identity.Account, error)
 }
 
+// Consents is the consent ledger (internal/consent): a session is
+// recorded only when the customer consents to the recording of remote
+// assistance, whatever the policy allows (GDPR 6(1)(a), 7).
+type Consents interface {
+	HasIn(ctx context.Context, tx *db.Tx, accountID, purpose string) (bool, error)
+}
+
 // Bus carries the relay (internal/bus).
 type Bus interface {
 	Publish(ctx context.Context, subject string, data []byte) error
@@ -166,7 +173,9 @@ type Options struct {
 	Desk        Desk
 	Permissions Permissions
 	Accounts    Accounts
-	Logger      *slog.Logger
+	// Consents is asked before a session is recorded; nil records nothing.
+	Consents Consents
+	Logger   *slog.Logger
 	// Clock is the service's time outside transactions (buffer ages, card
 	// expiry); the database's clock when nil, so tests move one clock.
 	Clock func() time.Time

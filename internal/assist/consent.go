@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/frontdesk/frontdesk/internal/audit"
+	"github.com/frontdesk/frontdesk/internal/consent"
 	"github.com/frontdesk/frontdesk/internal/db"
 	"github.com/frontdesk/frontdesk/internal/support"
 )
@@ -62,6 +63,10 @@ func (s *Service) Invite(ctx context.Context, agentID, conversationID string) (*
 			denied = ErrPlan
 			return err
 		}
+		recording, err := s.recordingAllowed(ctx, tx, customer, pol)
+		if err != nil {
+			return err
+		}
 		now := tx.Now()
 		id, salt := newID(), newSalt()
 		expires := now.Add(s.o.InviteTTL)
@@ -79,7 +84,7 @@ func (s *Service) Invite(ctx context.Context, agentID, conversationID string) (*
 		if _, err := tx.Exec(ctx, `INSERT INTO assist_sessions (id, kind, conversation_id, customer_id, agent_id, state, max_level, recording,
 			max_duration_s, idle_timeout_s, masked_selectors, card, code_salt, code_hash, created_at, invite_expires_at)
 			VALUES (?, 'assist', ?, ?, ?, 'invited', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			id, conversationID, customer, agentID, pol.MaxLevel, pol.Recording, int64(pol.MaxDuration/time.Second), int64(pol.IdleTimeout/time.Second),
+			id, conversationID, customer, agentID, pol.MaxLevel, recording, int64(pol.MaxDuration/time.Second), int64(pol.IdleTimeout/time.Second),
 			strings.Join(pol.MaskSelectors, "\n"), string(cardJSON), salt, s.codeHash(id, code), now, expires); err != nil {
 			return err
 		}
@@ -93,7 +98,8 @@ func (s *Service) Invite(ctx context.Context, agentID, conversationID string) (*
 		sess.Card = &card
 		inv = &Invitation{Session: sess, Card: card, Code: code}
 		return s.auditEvent(ctx, tx, sess, "assist.invite", s.agentActor(ctx, sess), audit.Success,
-			map[string]any{"max_level": pol.MaxLevel, "recording": pol.Recording, "max_duration_s": int64(pol.MaxDuration / time.Second)})
+			map[string]any{"max_level": pol.MaxLevel, "recording": recording, "recording_policy": pol.Recording,
+				"max_duration_s": int64(pol.MaxDuration / time.Second)})
 	})
 	if err != nil {
 		return nil, err
@@ -103,6 +109,16 @@ func (s *Service) Invite(ctx context.Context, agentID, conversationID string) (*
 	}
 	s.announce(ctx, inv.Session, s.stateControl(inv.Session, inv.Session.CreatedAt))
 	return inv, nil
+}
+
+// recordingAllowed reports whether a new session may be recorded: the
+// policy asks for it and the customer consents to the recording of remote
+// assistance in the consent ledger. Without a ledger nothing is recorded.
+func (s *Service) recordingAllowed(ctx context.Context, tx *db.Tx, customer string, pol *Policy) (bool, error) {
+	if !pol.Recording || s.o.Consents == nil {
+		return false, nil
+	}
+	return s.o.Consents.HasIn(ctx, tx, customer, consent.AssistRecording)
 }
 
 // openConversation returns a conversation a session may start on: one

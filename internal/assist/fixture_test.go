@@ -12,6 +12,7 @@ import (
 	"github.com/frontdesk/frontdesk/internal/access"
 	"github.com/frontdesk/frontdesk/internal/assist"
 	"github.com/frontdesk/frontdesk/internal/bus"
+	"github.com/frontdesk/frontdesk/internal/consent"
 	"github.com/frontdesk/frontdesk/internal/db"
 	"github.com/frontdesk/frontdesk/internal/identity/identitytest"
 	"github.com/frontdesk/frontdesk/internal/support"
@@ -29,6 +30,7 @@ type fixture struct {
 	desk       *support.Service
 	access     *access.Service
 	svc        *assist.Service
+	consents   *consent.Service
 	opts       assist.Options
 	agent      string
 	supervisor string
@@ -45,7 +47,12 @@ func newFixture(t *testing.T, change ...func(*assist.Options)) *fixture {
 	t.Cleanup(desk.WaitMail)
 	acc := access.New(k.D, k.Log)
 	f := &fixture{Kit: k, t: t, bus: b, desk: desk, access: acc}
-	f.opts = assist.Options{DB: k.D, Keys: k.Keys, Audit: k.Log, Bus: b, Desk: desk, Permissions: acc, Accounts: k.Svc, ArchiveDir: t.TempDir()}
+	f.consents = consent.New(consent.Options{DB: k.D, Keys: k.Keys, Audit: k.Log})
+	if err := f.consents.Seed(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.opts = assist.Options{DB: k.D, Keys: k.Keys, Audit: k.Log, Bus: b, Desk: desk, Permissions: acc, Accounts: k.Svc, Consents: f.consents,
+		ArchiveDir: t.TempDir()}
 	for _, fn := range change {
 		fn(&f.opts)
 	}
@@ -55,6 +62,16 @@ func newFixture(t *testing.T, change ...func(*assist.Options)) *fixture {
 	f.customer = f.Register("lan@example.com").ID
 	f.conv = f.conversation(f.customer)
 	return f
+}
+
+// consentTo records the customer's choice about the recording of remote
+// assistance in the consent ledger.
+func (f *fixture) consentTo(choice string) {
+	f.t.Helper()
+	if _, _, err := f.consents.Choose(ctx, consent.Choice{AccountID: f.customer, Purpose: consent.AssistRecording, Choice: choice,
+		Channel: consent.ChannelPortal}); err != nil {
+		f.t.Fatal(err)
+	}
 }
 
 // staff creates a staff account with a role, a desk name and an identity card.

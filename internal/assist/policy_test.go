@@ -7,6 +7,7 @@ import (
 
 	"github.com/frontdesk/frontdesk/internal/assist"
 	"github.com/frontdesk/frontdesk/internal/audit"
+	"github.com/frontdesk/frontdesk/internal/consent"
 )
 
 // Templates only narrow the platform's limits: one that asks for more is
@@ -60,7 +61,9 @@ func TestTemplatesOnlyRestrict(t *testing.T) {
 		!slices.Equal(p.MaskSelectors, tmpl.MaskSelectors) || p.IdleTimeout != assist.DefaultIdleTimeout {
 		t.Fatalf("effective %+v %v", p, err)
 	}
-	// The session takes the policy; control is refused at consent.
+	// The session takes the policy (recorded, as the customer consents to
+	// recording); control is refused at consent.
+	f.consentTo(consent.Given)
 	inv := f.invite()
 	if inv.Session.MaxLevel != assist.LevelGuided || inv.Session.MaxDuration != 30*time.Minute || !inv.Session.Recording ||
 		!slices.Equal(inv.Session.MaskSelectors, tmpl.MaskSelectors) {

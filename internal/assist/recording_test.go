@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,13 +16,16 @@ import (
 	"github.com/frontdesk/frontdesk/internal/assist/assisttest"
 	"github.com/frontdesk/frontdesk/internal/audit"
 	"github.com/frontdesk/frontdesk/internal/bus"
+	"github.com/frontdesk/frontdesk/internal/consent"
 	"github.com/frontdesk/frontdesk/internal/db"
 )
 
 // recordingOrg puts the fixture's customer in an enterprise organisation
-// whose default template records sessions.
+// whose default template records sessions, and records the customer's
+// consent to the recording.
 func (f *fixture) recordingOrg() {
 	f.t.Helper()
+	f.consentTo(consent.Given)
 	org, err := f.svc.CreateOrg(ctx, "Contoso Ltd", assist.PlanEnterprise)
 	if err != nil {
 		f.t.Fatal(err)
@@ -37,6 +41,47 @@ func (f *fixture) recordingOrg() {
 }
 
 const canary = "CANARY-4111111111111111-Nguyen"
+
+// GDPR 7: a session is recorded only when the customer consents to the
+// recording of remote assistance in the consent ledger, whatever the
+// template says; a withdrawal is as effective as the consent, from the
+// next session on, and what the customer shares then is not kept.
+func TestRecordingNeedsConsent(t *testing.T) {
+	f := newFixture(t)
+	f.recordingOrg()
+	f.consentTo(consent.Withdrawn)
+	f.Clock.Add(time.Minute)
+	sess := f.active(assist.LevelView)
+	if sess.Recording {
+		t.Fatal("recorded without the customer's consent")
+	}
+	page := assisttest.NewPage(1)
+	if err := f.svc.Share(ctx, sess.ID, f.customer, 1, page.Snapshot(*sess.StartedAt)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Stop(ctx, sess.ID, assist.Actor{AccountID: f.customer}, nil); err != nil {
+		t.Fatal(err)
+	}
+	f.tick()
+	var chunks int
+	if err := f.D.Read(ctx, func(tx *db.Tx) error {
+		return tx.QueryRow(ctx, `SELECT COUNT(*) FROM assist_chunks WHERE session_id = ?`, sess.ID).Scan(&chunks)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if chunks != 0 {
+		t.Fatalf("%d recording chunks kept for a session without consent", chunks)
+	}
+	if _, err := f.svc.Replay(ctx, sess.ID, assist.Actor{AccountID: f.customer}); !errors.Is(err, assist.ErrNoRecording) {
+		t.Fatalf("replay of an unrecorded session: %v", err)
+	}
+
+	f.consentTo(consent.Given)
+	f.Clock.Add(time.Minute)
+	if again := f.active(assist.LevelView); !again.Recording {
+		t.Fatal("not recorded although the customer consents and the template records")
+	}
+}
 
 // ASVS 14.2.4, PCI 3.5.1, derived co-browse requirement 3: the recording
 // (events, agent actions, chat) is sealed at rest with the customer's key,

@@ -159,6 +159,23 @@ func TestSessionLifecycle(t *testing.T) {
 		!strings.Contains(msgs[0], "Agent actions: 3") || !strings.Contains(msgs[0], "Refused: 6") || !strings.Contains(msgs[1], "Showed the address form") {
 		t.Fatalf("system messages %q", msgs)
 	}
+	// An agent whose console speaks Vietnamese reads both in Vietnamese;
+	// other messages are left as they are.
+	c, err := f.desk.Get(ctx, f.conv.ID, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var localized []string
+	for _, m := range c.Messages {
+		if body, ok := f.svc.Localize(ctx, m, "vi"); ok {
+			localized = append(localized, body)
+		} else if m.Kind == support.KindSystem && strings.HasPrefix(m.ClientID, "assist-") {
+			t.Errorf("report message %s not localized", m.ClientID)
+		}
+	}
+	if len(localized) != 2 || !strings.Contains(localized[0], "Báo cáo hỗ trợ từ xa") || !strings.Contains(localized[1], "Showed the address form") {
+		t.Fatalf("in Vietnamese: %q", localized)
+	}
 	// The survey is offered on the conversation.
 	if sv, err := f.desk.SurveyOf(ctx, f.conv.ID); err != nil || sv == nil {
 		t.Fatalf("survey %+v %v", sv, err)

@@ -112,8 +112,11 @@ type Article struct {
 // Input is an edit of one translation of an article (a new article when
 // ID is empty).
 type Input struct {
-	ID         string
-	Slug       string // new articles; lower-case words joined by "-"
+	ID string
+	// Slug is the address, lower-case words joined by "-": made from the
+	// title when a new article has none; a changed one keeps the old as
+	// a former address that redirects.
+	Slug       string
 	CategoryID string
 	Status     string
 	Locale     string
@@ -162,23 +165,22 @@ func (s *Service) Save(ctx context.Context, in Input) (*Article, error) {
 				return err
 			}
 		}
+		details := map[string]any{"locale": in.Locale}
 		if in.ID == "" {
-			if !slugRE.MatchString(in.Slug) || len(in.Slug) > 100 {
-				return invalid("slug", "lower-case letters and digits joined by -, at most 100")
+			in.ID = newID()
+			if in.Slug == "" {
+				// From the title; a title without Latin letters (Chinese)
+				// gets a neutral address the editor can change.
+				if in.Slug = Slugify(in.Title); in.Slug == "" {
+					in.Slug = "article-" + in.ID[:8]
+				}
 			}
-			if slices.Contains(reservedSlugs, in.Slug) {
-				return invalid("slug", "this address is taken by the help centre itself")
-			}
-			var one int
-			if err := tx.QueryRow(ctx, "SELECT 1 FROM kb_articles WHERE slug = ?", in.Slug).Scan(&one); err == nil {
-				return invalid("slug", "another article has this address")
-			} else if !errors.Is(err, sql.ErrNoRows) {
+			if err := checkSlug(ctx, tx, in.Slug, in.ID); err != nil {
 				return err
 			}
 			if in.Status == "" {
 				in.Status = StatusDraft
 			}
-			in.ID = newID()
 			if _, err := tx.Exec(ctx, `INSERT INTO kb_articles (id, slug, category_id, status, author_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 				in.ID, in.Slug, nullable(in.CategoryID), in.Status, in.AuthorID, now, now); err != nil {
 				return err
@@ -200,6 +202,18 @@ func (s *Service) Save(ctx context.Context, in Input) (*Article, error) {
 			if n, _ := res.RowsAffected(); n == 0 {
 				return ErrNotFound
 			}
+			if in.Slug != "" {
+				var old string
+				if err := tx.QueryRow(ctx, "SELECT slug FROM kb_articles WHERE id = ?", in.ID).Scan(&old); err != nil {
+					return err
+				}
+				if old != in.Slug {
+					if err := renameSlug(ctx, tx, in.ID, old, in.Slug); err != nil {
+						return err
+					}
+					details["slug"] = []string{old, in.Slug}
+				}
+			}
 		}
 		if err := s.saveTranslation(ctx, tx, in, bodyHTML, plain); err != nil {
 			return err
@@ -212,7 +226,8 @@ func (s *Service) Save(ctx context.Context, in Input) (*Article, error) {
 			newID(), in.ID, in.Locale, in.Title, in.BodyMD, status, in.AuthorID, now); err != nil {
 			return err
 		}
-		if err := s.audit.Record(ctx, tx, audit.Event{Action: "kb.save", Target: "article:" + in.ID, Details: map[string]any{"locale": in.Locale, "status": status}}); err != nil {
+		details["status"] = status
+		if err := s.audit.Record(ctx, tx, audit.Event{Action: "kb.save", Target: "article:" + in.ID, Details: details}); err != nil {
 			return err
 		}
 		out, err = s.article(ctx, tx, "a.id = ?", in.ID, in.Locale, true)

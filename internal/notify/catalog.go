@@ -19,6 +19,12 @@ import (
 //	templates/layout/layout.{txt,html}     shared frame around every body
 //	templates/layout/footer.<locale>.{txt,html}
 //
+// A family of templates may have its own frame: the templates named
+// <family>_<name> use templates/layout/<family>.{txt,html} and
+// templates/layout/<family>_footer.<locale>.{txt,html} when those files
+// exist (the support desk's mail, "desk_…", is written as a conversation
+// that customers answer, not as a notice they must not reply to).
+//
 //go:embed templates
 var templateFiles embed.FS
 
@@ -87,7 +93,8 @@ func loadCatalog(fsys fs.FS) (catalog, error) {
 		if c[name][locale] != nil {
 			continue
 		}
-		e, err := parseEntry(read, sources, name, locale, layoutText, layoutHTML)
+		frame := frameFor(read, name, layoutText, layoutHTML)
+		e, err := parseEntry(read, sources, name, locale, frame)
 		if err != nil {
 			return nil, err
 		}
@@ -101,9 +108,28 @@ func loadCatalog(fsys fs.FS) (catalog, error) {
 	return c, nil
 }
 
+// frame is the layout and footer files a template is framed with.
+type frame struct {
+	text, html string // the layout's sources
+	footer     string // the footer files' prefix under layout/
+}
+
+// frameFor returns the family frame of name (see the package comment
+// above), or the shared one.
+func frameFor(read func(string) (string, error), name, layoutText, layoutHTML string) frame {
+	if family, _, ok := strings.Cut(name, "_"); ok {
+		t, errT := read("layout/" + family + ".txt")
+		h, errH := read("layout/" + family + ".html")
+		if errT == nil && errH == nil {
+			return frame{text: t, html: h, footer: family + "_footer"}
+		}
+	}
+	return frame{text: layoutText, html: layoutHTML, footer: "footer"}
+}
+
 // parseEntry parses the three templates of one name and locale together
-// with the shared layout and the locale's footer (English if it has none).
-func parseEntry(read func(string) (string, error), sources map[[3]string]string, name, locale, layoutText, layoutHTML string) (*entry, error) {
+// with its frame's layout and the locale's footer (English if it has none).
+func parseEntry(read func(string) (string, error), sources map[[3]string]string, name, locale string, fr frame) (*entry, error) {
 	id := name + "." + locale
 	var src [3]string
 	for i, kind := range []string{"subject", "txt", "html"} {
@@ -115,9 +141,9 @@ func parseEntry(read func(string) (string, error), sources map[[3]string]string,
 	}
 	var footer [2]string
 	for i, ext := range []string{"txt", "html"} {
-		s, err := read("layout/footer." + locale + "." + ext)
+		s, err := read("layout/" + fr.footer + "." + locale + "." + ext)
 		if err != nil {
-			s, err = read("layout/footer." + fallbackLocale + "." + ext)
+			s, err = read("layout/" + fr.footer + "." + fallbackLocale + "." + ext)
 		}
 		if err != nil {
 			return nil, err
@@ -131,13 +157,13 @@ func parseEntry(read func(string) (string, error), sources map[[3]string]string,
 		return nil, fmt.Errorf("parse %s subject: %w", id, err)
 	}
 	e.text = ttemplate.New(id + ".txt").Funcs(templateFuncs)
-	for _, p := range [][2]string{{"layout", layoutText}, {"content", src[1]}, {"footer", footer[0]}} {
+	for _, p := range [][2]string{{"layout", fr.text}, {"content", src[1]}, {"footer", footer[0]}} {
 		if _, err := e.text.New(p[0]).Parse(p[1]); err != nil {
 			return nil, fmt.Errorf("parse %s text %s: %w", id, p[0], err)
 		}
 	}
 	e.html = htemplate.New(id + ".html").Funcs(templateFuncs)
-	for _, p := range [][2]string{{"layout", layoutHTML}, {"content", src[2]}, {"footer", footer[1]}} {
+	for _, p := range [][2]string{{"layout", fr.html}, {"content", src[2]}, {"footer", footer[1]}} {
 		if _, err := e.html.New(p[0]).Parse(p[1]); err != nil {
 			return nil, fmt.Errorf("parse %s html %s: %w", id, p[0], err)
 		}

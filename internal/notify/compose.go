@@ -28,6 +28,18 @@ func (m *Mailer) composeHeaders(msg Message, r Rendered, now time.Time) (headers
 	if err := checkHeaderValue("Subject", r.Subject); err != nil {
 		return nil, "", err
 	}
+	from := m.fromHeader
+	if msg.From != nil {
+		if err := checkAddress("From", *msg.From); err != nil {
+			return nil, "", err
+		}
+		from = formatAddress(*msg.From)
+	}
+	if msg.ReplyTo != nil {
+		if err := checkAddress("Reply-To", *msg.ReplyTo); err != nil {
+			return nil, "", err
+		}
+	}
 	msgID := msg.MessageID
 	var err error
 	if msgID == "" {
@@ -36,7 +48,10 @@ func (m *Mailer) composeHeaders(msg Message, r Rendered, now time.Time) (headers
 		return nil, "", err
 	}
 	var h headers
-	h.add("From", m.fromHeader)
+	h.add("From", from)
+	if msg.ReplyTo != nil {
+		h.add("Reply-To", formatAddress(*msg.ReplyTo))
+	}
 	h.add("To", formatAddress(msg.To))
 	h.add("Subject", formatText(r.Subject))
 	h.add("Date", now.Format(time.RFC1123Z))

@@ -25,6 +25,7 @@ type Mailer struct {
 	destination string
 	clock       func() time.Time
 	log         *slog.Logger
+	health      healthLog
 }
 
 // NewMailer validates cfg, parses the embedded templates and returns a
@@ -106,6 +107,7 @@ func (m *Mailer) Send(ctx context.Context, msg Message) (string, error) {
 		attrs[1] = slog.String("to_domain", "")
 	}
 	id, err := m.send(ctx, msg, &attrs)
+	m.health.note(m.clock(), err)
 	if err != nil {
 		m.log.WarnContext(ctx, "mail not sent", append(attrs, slog.String("outcome", "failed"), slog.Any("error", err))...)
 		return "", err

@@ -26,6 +26,11 @@ type Message struct {
 	// InReplyTo and References thread the message (e.g. a ticket reply).
 	InReplyTo  string
 	References []string
+	// From, if set, replaces the configured sender in the From header
+	// (the support desk writes as its own mailbox); the envelope sender
+	// stays the configured one. ReplyTo, if set, is the Reply-To header.
+	From    *mail.Address
+	ReplyTo *mail.Address
 }
 
 // Rendered is a message rendered from its templates, before MIME encoding.

@@ -44,7 +44,7 @@ func TestLocaleFallback(t *testing.T) {
 
 func TestRenderEveryTemplate(t *testing.T) {
 	m := newTestMailer(t, Config{OutboxDir: t.TempDir(), SupportURL: "https://frontdesk.test/help"}, nil)
-	if got := strings.Join(m.Templates(), ","); got != "notice,test" {
+	if got := strings.Join(m.Templates(), ","); got != "desk_ack,desk_notice,desk_reply,notice,test" {
 		t.Errorf("Templates() = %s", got)
 	}
 	for _, name := range m.Templates() {

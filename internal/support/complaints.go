@@ -59,7 +59,7 @@ func (s *Service) FileComplaint(ctx context.Context, n NewComplaint) (*Complaint
 		return nil, invalid("assist_id", "not a session id")
 	}
 	var out *Complaint
-	err = s.db.Write(ctx, func(tx *db.Tx) error {
+	err = s.writeWithContact(ctx, func(tx *db.Tx) error {
 		if n.IP != "" && n.Who.AccountID == "" {
 			wait, err := identity.Quota(ctx, tx, time.Hour, map[string]int{"support:ip:" + n.IP: VisitorStartsPerHour})
 			if err != nil {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/frontdesk/frontdesk/internal/db"
+	"github.com/frontdesk/frontdesk/internal/keyring"
 )
 
 // Contact is who a conversation is with: a customer account, or a visitor
@@ -91,15 +92,10 @@ func (s *Service) contact(ctx context.Context, tx *db.Tx, w Who) (*Contact, stri
 	if err != nil {
 		return nil, "", err
 	}
-	var emailIdx, emailSealed, nameSealed []byte
-	if w.Email != "" {
-		emailSealed = key.Seal([]byte(w.Email), []byte("support_contacts.email:"+id))
-		if w.AccountID == "" {
-			emailIdx = s.emailIndex(w.Email)
-		}
-	}
-	if w.Name != "" {
-		nameSealed = key.Seal([]byte(w.Name), []byte("support_contacts.name:"+id))
+	var emailIdx []byte
+	emailSealed, nameSealed := SealContact(key, id, w.Email, w.Name)
+	if w.Email != "" && w.AccountID == "" {
+		emailIdx = s.emailIndex(w.Email)
 	}
 	var account any
 	if w.AccountID != "" {
@@ -159,6 +155,9 @@ func (s *Service) contactsByID(ctx context.Context, tx *db.Tx, ids []any) (map[s
 				continue
 			}
 			pt, err := s.keys.Open(ctx, tx, f.ct, []byte(f.aad+c.ID))
+			if errors.Is(err, keyring.ErrKeyDestroyed) {
+				continue // erased: the contact is shown without name or address
+			}
 			if err != nil {
 				return nil, err
 			}

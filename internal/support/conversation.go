@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/frontdesk/frontdesk/internal/audit"
@@ -67,6 +68,9 @@ type NewConversation struct {
 	// IP, for a visitor who is not signed in, limits how many
 	// conversations one address starts (VisitorStartsPerHour).
 	IP string
+	// Acknowledge e-mails the contact the conversation's reference once
+	// it is saved (the contact page).
+	Acknowledge bool
 }
 
 // VisitorStartsPerHour bounds the conversations visitors who are not
@@ -93,11 +97,26 @@ func checkBody(body string) (string, error) {
 	return body, nil
 }
 
+// writeWithContact runs fn, which finds or creates a contact, in a write
+// transaction, and runs it again when a concurrent transaction created the
+// same contact first (two first conversations of one customer at once): the
+// unique index refuses the second insert, and the retry finds the contact.
+// Everything fn did the first time was rolled back with it.
+func (s *Service) writeWithContact(ctx context.Context, fn func(tx *db.Tx) error) error {
+	var err error
+	for range 3 {
+		if err = s.db.Write(ctx, fn); !db.IsUniqueViolation(err) {
+			return err
+		}
+	}
+	return err
+}
+
 // Start opens a conversation: the contact (found or created), the first
 // message, the SLA due times, and the search tokens, in one transaction.
 func (s *Service) Start(ctx context.Context, n NewConversation) (*Conversation, error) {
 	var out *Conversation
-	err := s.db.Write(ctx, func(tx *db.Tx) error {
+	err := s.writeWithContact(ctx, func(tx *db.Tx) error {
 		if n.IP != "" && n.Who.AccountID == "" {
 			wait, err := identity.Quota(ctx, tx, time.Hour, map[string]int{"support:ip:" + n.IP: VisitorStartsPerHour})
 			if err != nil {
@@ -115,7 +134,42 @@ func (s *Service) Start(ctx context.Context, n NewConversation) (*Conversation, 
 		return nil, err
 	}
 	s.publish(ctx, out.ID, "conversation", out)
+	if n.Acknowledge {
+		if job := s.ackMail(out); job != nil {
+			s.sendMail(ctx, *job)
+		}
+	}
 	return out, nil
+}
+
+// subjectFrom makes a subject of a first message that came without one
+// (a chat, a message from an app): its first line, cut at a word after
+// about 60 characters.
+func subjectFrom(body string) string {
+	line, _, _ := strings.Cut(strings.TrimSpace(body), "\n")
+	// Control characters (a NUL or an escape a client sent along) are no
+	// part of a name: they count as spaces, and a line of nothing else
+	// gives no subject at all.
+	line = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, line)
+	line = strings.Join(strings.Fields(line), " ")
+	const max = 60
+	if utf8.RuneCountInString(line) <= max {
+		return line
+	}
+	r := []rune(line)
+	cut := max
+	for i := max; i > max/2; i-- {
+		if r[i] == ' ' {
+			cut = i
+			break
+		}
+	}
+	return strings.TrimRight(string(r[:cut]), " ,.;:") + "…"
 }
 
 // startIn checks n and opens its conversation inside tx, returning it with
@@ -144,6 +198,9 @@ func (s *Service) startIn(ctx context.Context, tx *db.Tx, n NewConversation) (*C
 	if err != nil {
 		return nil, "", err
 	}
+	if n.Subject == "" {
+		n.Subject = subjectFrom(body)
+	}
 	if len(n.ClientID) > 64 {
 		return nil, "", invalid("client_id", "at most 64 characters")
 	}
@@ -171,10 +228,7 @@ func (s *Service) startIn(ctx context.Context, tx *db.Tx, n NewConversation) (*C
 	if err != nil {
 		return nil, "", err
 	}
-	var subjectCT []byte
-	if n.Subject != "" {
-		subjectCT = key.Seal([]byte(n.Subject), []byte("conversations.subject:"+id))
-	}
+	subjectCT := SealSubject(key, id, n.Subject)
 	if _, err := tx.Exec(ctx, `INSERT INTO conversations (id, contact_id, channel, status, priority, category, team_id, language, subject_sealed,
 		created_at, updated_at, last_message_at, first_response_due, resolution_due)
 		VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

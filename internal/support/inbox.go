@@ -2,12 +2,14 @@ package support
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/frontdesk/frontdesk/internal/db"
+	"github.com/frontdesk/frontdesk/internal/keyring"
 	"github.com/frontdesk/frontdesk/internal/textfold"
 )
 
@@ -22,19 +24,19 @@ const maxTermsPerText = 200
 func (s *Service) term(t string) []byte { return s.keys.BlindIndex("support-search", t) }
 
 func (s *Service) indexText(ctx context.Context, tx *db.Tx, convID, text string) error {
-	terms := textfold.Terms(text, 2, maxTermsPerText)
-	if len(terms) == 0 {
+	tokens := s.SearchTokens(text)
+	if len(tokens) == 0 {
 		return nil
 	}
 	var b strings.Builder
-	args := make([]any, 0, 2*len(terms))
+	args := make([]any, 0, 2*len(tokens))
 	b.WriteString("INSERT INTO conversation_search (token, conversation_id) VALUES ")
-	for i, t := range terms {
+	for i, t := range tokens {
 		if i > 0 {
 			b.WriteString(", ")
 		}
 		b.WriteString("(?, ?)")
-		args = append(args, s.term(t), convID)
+		args = append(args, t, convID)
 	}
 	b.WriteString(" ON CONFLICT DO NOTHING")
 	_, err := tx.Exec(ctx, b.String(), args...)
@@ -52,6 +54,8 @@ type Filter struct {
 	Breached   bool
 	ContactID  string
 	Query      string // words that must all appear (subject or messages)
+	// Reference finds the conversation of a reference ("FD-1A2B3C4D").
+	Reference string
 	// Before continues a listing: the LastMessageAt and ID of the last
 	// conversation of the previous page.
 	BeforeAt time.Time
@@ -228,6 +232,11 @@ func listWhere(f Filter) ([]string, []any) {
 	if f.Breached {
 		where = append(where, "c.breached = TRUE")
 	}
+	if f.Reference != "" {
+		// The reference is the id's first eight hex digits: a range of ids.
+		p := strings.ToLower(strings.TrimPrefix(f.Reference, "FD-"))
+		where, args = append(where, "c.id >= ? AND c.id < ?"), append(args, p, p+"g")
+	}
 	if !f.BeforeAt.IsZero() {
 		// A row value, which both databases read as one index range.
 		where, args = append(where, "(c.last_message_at, c.id) < (?, ?)"), append(args, f.BeforeAt, f.BeforeID)
@@ -290,10 +299,16 @@ func (s *Service) completeAll(ctx context.Context, tx *db.Tx, list []*conversati
 		}
 		if len(r.subjectCT) > 0 {
 			pt, err := s.keys.Open(ctx, tx, r.subjectCT, []byte("conversations.subject:"+c.ID))
-			if err != nil {
+			switch {
+			case errors.Is(err, keyring.ErrKeyDestroyed):
+				// The customer was erased and this conversation kept (a
+				// legal hold): it is listed without its subject, and the
+				// rest of the inbox is not lost with it.
+			case err != nil:
 				return nil, err
+			default:
+				c.Subject = string(pt)
 			}
-			c.Subject = string(pt)
 		}
 		out = append(out, c)
 	}

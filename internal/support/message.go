@@ -91,7 +91,7 @@ func (s *Service) post(ctx context.Context, tx *db.Tx, c *Conversation, subject,
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO conversation_messages (conversation_id, seq, id, kind, author_id, client_id, body_sealed, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.ID, m.Seq, m.ID, kind, nullable(author), nullable(clientID),
-		key.Seal([]byte(body), []byte("conversation_messages.body:"+m.ID)), now); err != nil {
+		SealBody(key, m.ID, body), now); err != nil {
 		return nil, false, err
 	}
 	status := c.Status

@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/mail"
 	"strings"
 	"time"
 
@@ -119,6 +120,10 @@ type Options struct {
 	// BaseURL is the portal's public URL, for links in e-mails; Org the
 	// business's name, signed under replies.
 	BaseURL, Org string
+	// SupportEmail is the desk's mailbox: the desk's e-mail is written
+	// from it and answers go back to it (Reply-To). Empty keeps the
+	// mailer's sender and asks customers to write from the portal.
+	SupportEmail string
 	// FollowUpAfter is how long after a resolve the follow-up asks whether
 	// the problem stayed solved; 0 means 3 days.
 	FollowUpAfter time.Duration
@@ -134,6 +139,7 @@ type Service struct {
 	mail      Mailer
 	base      string
 	org       string
+	deskFrom  *mail.Address // nil without a support mailbox
 	followUp  time.Duration
 	messaging *WebhookSender
 	bot       Bot
@@ -152,8 +158,28 @@ func New(o Options) *Service {
 	if o.Org == "" {
 		o.Org = "Frontdesk"
 	}
-	return &Service{db: o.DB, keys: o.Keys, audit: o.Audit, bus: o.Bus, mail: o.Mail, base: strings.TrimRight(o.BaseURL, "/"),
+	s := &Service{db: o.DB, keys: o.Keys, audit: o.Audit, bus: o.Bus, mail: o.Mail, base: strings.TrimRight(o.BaseURL, "/"),
 		org: o.Org, followUp: o.FollowUpAfter, messaging: o.Messaging, bot: o.Bot, log: o.Logger}
+	if a, err := mail.ParseAddress(strings.TrimSpace(o.SupportEmail)); err == nil {
+		s.deskFrom = &mail.Address{Name: a.Name, Address: a.Address}
+		if s.deskFrom.Name == "" {
+			s.deskFrom.Name = o.Org
+		}
+	} else if o.SupportEmail != "" {
+		o.Logger.Warn("the support e-mail address is not an address; the desk's mail keeps the mailer's sender")
+	}
+	return s
+}
+
+// Reference is how customers and staff name a conversation in writing:
+// "FD-" and the first eight hex digits of its id, upper case (shown on
+// the contact page, in the desk's e-mail subjects, and found by the
+// inbox's search).
+func Reference(id string) string {
+	if len(id) < 8 {
+		return ""
+	}
+	return "FD-" + strings.ToUpper(id[:8])
 }
 
 func newID() string {
