@@ -3,13 +3,17 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/frontdesk/frontdesk/internal/assist"
+	"github.com/frontdesk/frontdesk/internal/consent"
 	"github.com/frontdesk/frontdesk/internal/fault"
 	"github.com/frontdesk/frontdesk/internal/identity"
 	"github.com/frontdesk/frontdesk/internal/kb"
 	"github.com/frontdesk/frontdesk/internal/mfa"
+	"github.com/frontdesk/frontdesk/internal/privacy"
+	"github.com/frontdesk/frontdesk/internal/risk"
 	"github.com/frontdesk/frontdesk/internal/support"
 )
 
@@ -55,11 +59,28 @@ func IdentityError(err error) error {
 	var busy *identity.BusyError
 	switch {
 	case errors.As(err, &fe):
-		return &Error{Status: http.StatusBadRequest, Code: fe.Code, Message: fe.Message, Field: fe.Field}
+		e := &Error{Status: http.StatusBadRequest, Code: fe.Code, Message: fe.Message, Field: fe.Field}
+		if len(fe.Details) > 1 {
+			// Every broken rule at once; the message says them all too, for
+			// a client that shows only the message.
+			msgs := make([]string, len(fe.Details))
+			for i, d := range fe.Details {
+				e.Details = append(e.Details, ErrorDetail{Field: d.Field, Code: d.Code, Message: d.Message})
+				msgs[i] = d.Message
+			}
+			e.Message = strings.Join(msgs, " ")
+		}
+		return e
 	case errors.As(err, &rl):
 		return &Error{Status: http.StatusTooManyRequests, Code: "rate_limited", Message: "Too many attempts. Wait a little and try again.", RetryAfter: rl.RetryAfter}
 	case errors.As(err, &busy):
 		return &Error{Status: http.StatusServiceUnavailable, Code: "busy", Message: "We are handling many sign-ins right now. Try again in a moment.", RetryAfter: busy.RetryAfter}
+	case errors.Is(err, risk.ErrSecondApprover):
+		return &Error{Status: http.StatusForbidden, Code: "second_approver_required", Message: "You have reached the hourly limit of reveals. Ask a security officer to approve more before revealing again."}
+	case errors.Is(err, identity.ErrSignInBlocked):
+		return &Error{Status: http.StatusForbidden, Code: "sign_in_blocked", Message: "We stopped this sign-in to protect your account and sent you an e-mail. If it was you, reset your password to get back in, or contact support."}
+	case errors.Is(err, identity.ErrRiskRefused):
+		return &Error{Status: http.StatusForbidden, Code: "risk_refused", Message: "For your safety we could not accept this from here, and we have sent you an e-mail. Try again from the network you usually use, or contact support."}
 	case errors.Is(err, identity.ErrInvalidCredentials):
 		return &Error{Status: http.StatusUnauthorized, Code: "invalid_credentials", Message: "The e-mail address or password is not correct."}
 	case errors.Is(err, identity.ErrInvalidCode):
@@ -134,4 +155,29 @@ func FaultError(err error) error {
 		return ErrNotFound
 	}
 	return err
+}
+
+// PrivacyError maps data-protection outcomes (exports, closures, consents) to client
+// answers; identity's (a step-up needed) and the shared kinds as usual.
+func PrivacyError(err error) error {
+	switch {
+	case errors.Is(err, privacy.ErrExportRunning):
+		return &Error{Status: http.StatusConflict, Code: "export_in_progress", Message: "Your data is already being prepared. We will e-mail you when it is ready."}
+	case errors.Is(err, privacy.ErrNotReady):
+		return &Error{Status: http.StatusConflict, Code: "export_not_ready", Message: "Your data is still being prepared. Try again in a moment."}
+	case errors.Is(err, privacy.ErrGone):
+		return &Error{Status: http.StatusGone, Code: "export_gone", Message: "This download was used already or has expired. Ask for your data again."}
+	case errors.Is(err, privacy.ErrClosing):
+		return &Error{Status: http.StatusConflict, Code: "already_closing", Message: "Your account is already set to close."}
+	case errors.Is(err, privacy.ErrNotClosing):
+		return &Error{Status: http.StatusConflict, Code: "not_closing", Message: "This account is not set to close, or the link was used already."}
+	case errors.Is(err, consent.ErrStale):
+		return &Error{Status: http.StatusConflict, Code: "notice_changed", Message: "The notice changed since it was shown. Read the new version and choose again."}
+	case errors.Is(err, consent.ErrGPC):
+		return &Error{Status: http.StatusConflict, Code: "gpc_objection", Field: "consent",
+			Message: "Your browser sends the Global Privacy Control signal, which we honour as a no to analytics."}
+	case errors.Is(err, privacy.ErrStaffAccount):
+		return &Error{Status: http.StatusForbidden, Code: "staff_account", Message: "Staff accounts are closed by an administrator."}
+	}
+	return IdentityError(err)
 }

@@ -20,6 +20,19 @@ type Error struct {
 	Field string
 	// RetryAfter, for 429 and 503, is sent as the Retry-After header.
 	RetryAfter time.Duration
+	// Permission, on a 403, names the staff permission that was missing,
+	// so a staff member's error page can say which roles carry it.
+	Permission string
+	// Details lists every rule the input broke when there were several
+	// (a pci password), each with its field, code and sentence.
+	Details []ErrorDetail
+}
+
+// ErrorDetail is one broken rule of an input, in an error's details.
+type ErrorDetail struct {
+	Field   string `json:"field,omitempty"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
 }
 
 func (e *Error) Error() string {
@@ -47,6 +60,13 @@ var (
 	ErrUnavailable      = &Error{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "The service is starting or briefly unavailable. Try again in a moment."}
 	ErrInternal         = &Error{Status: http.StatusInternalServerError, Code: "internal", Message: "Something went wrong on our side. It has been logged; please try again, or contact support with the reference below."}
 )
+
+// ForbiddenFor is ErrForbidden naming the permission that was missing.
+func ForbiddenFor(perm string) *Error {
+	e := *ErrForbidden
+	e.Permission = perm
+	return &e
+}
 
 // PublicError returns the client-safe form of err: an *Error with a client
 // status (4xx) or 503 keeps its code and message; everything else becomes

@@ -20,18 +20,20 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 
 type errorBody struct {
 	Error struct {
-		Code      string `json:"code"`
-		Message   string `json:"message"`
-		Field     string `json:"field,omitempty"`
-		RequestID string `json:"request_id,omitempty"`
+		Code      string        `json:"code"`
+		Message   string        `json:"message"`
+		Field     string        `json:"field,omitempty"`
+		Details   []ErrorDetail `json:"details,omitempty"`
+		RequestID string        `json:"request_id,omitempty"`
 	} `json:"error"`
 }
 
 // WriteJSONError sends the API's error shape:
-// {"error":{"code":"…","message":"…","request_id":"…"}}.
+// {"error":{"code":"…","message":"…","request_id":"…"}}, with "field" and
+// "details" (every broken rule) when the error has them.
 func WriteJSONError(w http.ResponseWriter, e *Error, requestID string) {
 	var b errorBody
-	b.Error.Code, b.Error.Message, b.Error.Field, b.Error.RequestID = e.Code, e.Message, e.Field, requestID
+	b.Error.Code, b.Error.Message, b.Error.Field, b.Error.Details, b.Error.RequestID = e.Code, e.Message, e.Field, e.Details, requestID
 	SetRetryAfter(w, e)
 	WriteJSON(w, e.Status, b)
 }

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/frontdesk/frontdesk/internal/password"
 )
 
 // Kit is what every area's handlers share: the logger, the page renderer,
@@ -21,6 +23,9 @@ type Kit struct {
 	// Clock is the time source; nil means time.Now. The database's clock is
 	// passed here so that tests that move it move the pages too.
 	Clock func() time.Time
+	// PasswordPolicy is the customers' password policy, whose rules pages
+	// with a new-password field list; nil lists none.
+	PasswordPolicy *password.Profile
 }
 
 // Now returns the current time of the Kit's clock.

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -18,6 +19,7 @@ import (
 	"github.com/frontdesk/frontdesk/internal/locale"
 
 	"github.com/frontdesk/frontdesk/internal/access"
+	"github.com/frontdesk/frontdesk/internal/brand"
 	"github.com/frontdesk/frontdesk/internal/identity"
 	"github.com/frontdesk/frontdesk/internal/support"
 
@@ -34,9 +36,22 @@ var languages = []struct{ Code, Name string }{
 
 // Pages holds the parsed templates, message catalogs and static files.
 type Pages struct {
+	// Brand returns the business's brand for a page (nil: the default
+	// look). Set once, before the server takes requests.
+	Brand    func(context.Context) brand.Brand
 	tmpl     map[string]*template.Template
 	catalogs map[string]map[string]string
 	static   map[string]staticFile
+	// rolesWith lists every role, custom ones included, that carries a
+	// permission (SetRolesWith); without it a 403 names the built-in ones.
+	rolesWith func(ctx context.Context, perm string) ([]string, error)
+}
+
+// SetRolesWith tells the error pages where to read which roles carry a
+// permission, so that a staff member's 403 names the business's own roles
+// too. Call it once, before serving.
+func (p *Pages) SetRolesWith(f func(ctx context.Context, perm string) ([]string, error)) {
+	p.rolesWith = f
 }
 
 type staticFile struct {
@@ -48,13 +63,9 @@ type staticFile struct {
 func LoadPages() (*Pages, error) {
 	p := &Pages{tmpl: map[string]*template.Template{}, catalogs: map[string]map[string]string{}, static: map[string]staticFile{}}
 	for _, l := range languages {
-		b, err := assets.ReadFile("i18n/" + l.Code + ".json")
+		m, err := loadCatalog(l.Code)
 		if err != nil {
 			return nil, err
-		}
-		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			return nil, fmt.Errorf("web: i18n/%s.json: %w", l.Code, err)
 		}
 		p.catalogs[l.Code] = m
 	}
@@ -66,7 +77,8 @@ func LoadPages() (*Pages, error) {
 		"duration":       ShortDuration,
 		"photo":          CardPhotoURL,
 		"percent":        func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "%" },
-		"callDirections": func() []string { return support.CallDirections }, "callOutcomes": func() []string { return support.CallOutcomes }, "priorities": func() []string { return support.Priorities }}).
+		"callDirections": func() []string { return support.CallDirections }, "callOutcomes": func() []string { return support.CallOutcomes }, "priorities": func() []string { return support.Priorities },
+		"reference": support.Reference, "when": When, "whenExact": WhenExact, "day": Day}).
 		ParseFS(assets, "templates/layout.html")
 	if err != nil {
 		return nil, err
@@ -102,6 +114,37 @@ func LoadPages() (*Pages, error) {
 		p.static[path.Base(name)] = staticFile{body: b, etag: `"` + hex.EncodeToString(sum[:8]) + `"`, ctype: ctype}
 	}
 	return p, nil
+}
+
+// loadCatalog reads a language's messages: i18n/<lang>.json and its
+// parts i18n/<lang>.<area>.json (en.console.json), so that an area keeps
+// its messages in a file of its own. A key defined twice is an error.
+func loadCatalog(lang string) (map[string]string, error) {
+	parts, err := fs.Glob(assets, "i18n/"+lang+".*json")
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]string{}
+	for _, name := range parts {
+		b, err := assets.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		part := map[string]string{}
+		if err := json.Unmarshal(b, &part); err != nil {
+			return nil, fmt.Errorf("web: %s: %w", name, err)
+		}
+		for k, v := range part {
+			if _, dup := m[k]; dup {
+				return nil, fmt.Errorf("web: %s: %q is defined twice", name, k)
+			}
+			m[k] = v
+		}
+	}
+	if len(m) == 0 {
+		return nil, fmt.Errorf("web: no messages for %q", lang)
+	}
+	return m, nil
 }
 
 // Language picks the page language: ?lang= (remembered in a cookie), then
@@ -152,12 +195,17 @@ type View struct {
 	// Staff is true for a staff session past its second factor: the
 	// header links to the console.
 	Staff bool
+	// StaffAccount is true for any staff session, even one that is still
+	// enrolling its second factor: where it goes next is the console.
+	StaffAccount bool
 	// OldBrowser is true when the user agent is known to lack what the
 	// pages rely on (SameSite cookies, WebCrypto).
 	OldBrowser bool
-	t          func(string, ...any) string
-	cat        map[string]string // the page language's catalog
-	en         map[string]string
+	// Brand is the business's colour, logo and favicon (internal/brand).
+	Brand brand.Brand
+	t     func(string, ...any) string
+	cat   map[string]string // the page language's catalog
+	en    map[string]string
 }
 
 // Strings returns the messages whose keys start with prefix, in the page's
@@ -186,8 +234,12 @@ func (p *Pages) Render(w http.ResponseWriter, r *http.Request, status int, name,
 	v := View{Lang: ri.Lang, Nonce: ri.Nonce, RequestID: ri.ID, Org: org, Path: r.URL.Path, t: p.Translator(ri.Lang), Data: data,
 		cat: p.catalogs[ri.Lang], en: p.catalogs["en"],
 		SignedIn: Principal(r.Context()) != nil, OldBrowser: OldBrowser(r.UserAgent())}
-	if p := Principal(r.Context()); p != nil && p.Kind == identity.KindStaff && !p.Session.MustEnrol {
-		v.Staff = true
+	if p.Brand != nil {
+		v.Brand = p.Brand(r.Context())
+	}
+	if p := Principal(r.Context()); p != nil && p.Kind == identity.KindStaff {
+		v.StaffAccount = true
+		v.Staff = !p.Session.MustEnrol
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", v); err != nil {
@@ -205,8 +257,13 @@ func (p *Pages) Render(w http.ResponseWriter, r *http.Request, status int, name,
 // errorView is the data of the error page.
 type errorView struct {
 	Status  int
+	Page    int // the status whose title and text are shown: Status, or 400/500 when the catalog has none for it
 	Code    string
 	Message string
+	// For a staff member refused a page: the permission it needs and
+	// every role that carries it, built-in and custom.
+	Permission string
+	Roles      []string
 }
 
 func (p *Pages) RenderError(w http.ResponseWriter, r *http.Request, e *Error, org string) {
@@ -215,7 +272,26 @@ func (p *Pages) RenderError(w http.ResponseWriter, r *http.Request, e *Error, or
 		ri.Lang = "en"
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	if err := p.Render(w, r, e.Status, "error", org, errorView{Status: e.Status, Code: e.Code, Message: e.Message}); err != nil {
+	page := e.Status
+	if _, ok := p.catalogs["en"][fmt.Sprintf("error.%d.title", page)]; !ok {
+		// A status without its own words (a new one) is shown in the words
+		// of its class, never as a raw key.
+		page = 400
+		if e.Status >= 500 {
+			page = 500
+		}
+	}
+	v := errorView{Status: e.Status, Page: page, Code: e.Code, Message: e.Message}
+	if pr := Principal(r.Context()); pr != nil && pr.Kind == identity.KindStaff && e.Permission != "" {
+		v.Permission, v.Roles = e.Permission, RolesWith(e.Permission)
+		if p.rolesWith != nil {
+			// The built-in list stands when the database cannot answer.
+			if roles, err := p.rolesWith(r.Context(), e.Permission); err == nil {
+				v.Roles = roles
+			}
+		}
+	}
+	if err := p.Render(w, r, e.Status, "error", org, v); err != nil {
 		http.Error(w, "Something went wrong. Reference: "+ri.ID, http.StatusInternalServerError)
 	}
 }

@@ -12,6 +12,11 @@ const (
 	API
 	// Ops routes are probes and metrics for the platform running us.
 	Ops
+	// Protocol routes speak OAuth 2.0 / OpenID Connect to relying parties:
+	// form-encoded bodies authenticated by client credentials, or bearer
+	// tokens the provider issued; no CSRF check (the callers are other
+	// sites by design), no-store, the library's own error format.
+	Protocol
 )
 
 // Public marks a route that needs no permission. Every route must name
@@ -59,6 +64,11 @@ func Page(pattern, permission string, h HandlerFunc) Route {
 // JSON is a route of the JSON API.
 func JSON(pattern, permission string, h HandlerFunc) Route {
 	return Route{Pattern: pattern, Tree: API, Permission: permission, Handler: h}
+}
+
+// OAuth is a route of the OpenID Connect provider's protocol.
+func OAuth(pattern, permission string, h HandlerFunc) Route {
+	return Route{Pattern: pattern, Tree: Protocol, Permission: permission, Handler: h}
 }
 
 // Probe is an operations route: health, readiness, metrics.

@@ -77,6 +77,9 @@ func CategoryNames(cats []support.Category, lang string) map[string]string {
 
 var ConvIDPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
+// ReferencePattern matches a conversation's reference (support.Reference).
+var ReferencePattern = regexp.MustCompile(`^FD-[0-9A-F]{8}$`)
+
 func SentenceCase(s string) string {
 	if s == "" {
 		return s

@@ -55,6 +55,24 @@ func (s *Handler) apiVerify(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// apiResend mails a new verification code for a registration still
+// waiting. The answer is the same 202 whether or not anything was sent
+// (ASVS 6.3.8): only the registration's secret makes a code go out.
+func (s *Handler) apiResend(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Email        string `json:"email"`
+		Registration string `json:"registration"` // from the 202 of POST /registrations
+	}
+	if err := web.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	if err := s.deps.Identity.ResendVerification(r.Context(), in.Email, in.Registration, web.ClientIP(r.Context())); err != nil {
+		return web.IdentityError(err)
+	}
+	web.WriteJSON(w, http.StatusAccepted, map[string]string{"status": "verification_sent"})
+	return nil
+}
+
 func (s *Handler) apiSignIn(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		Email    string `json:"email"`

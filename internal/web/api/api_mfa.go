@@ -16,8 +16,12 @@ import (
 // second factor (200, no session yet).
 func signInJSON(w http.ResponseWriter, res *identity.SignInResult) {
 	if res.Challenge != nil {
-		web.WriteJSON(w, http.StatusOK, map[string]any{"mfa_required": true, "challenge": res.Challenge.Token,
-			"methods": res.Challenge.Methods, "expires_at": res.Challenge.ExpiresAt})
+		body := map[string]any{"mfa_required": true, "challenge": res.Challenge.Token,
+			"methods": res.Challenge.Methods, "expires_at": res.Challenge.ExpiresAt}
+		if res.Challenge.Reason != "" {
+			body["reason"] = res.Challenge.Reason // the risk engine asked for this step
+		}
+		web.WriteJSON(w, http.StatusOK, body)
 		return
 	}
 	web.WriteJSON(w, http.StatusCreated, sessionJSON{Token: res.Token, Session: res.Session, Account: res.Account})

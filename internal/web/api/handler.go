@@ -4,9 +4,11 @@
 package api
 
 import (
+	"github.com/frontdesk/frontdesk/internal/consent"
 	"github.com/frontdesk/frontdesk/internal/identity"
 	"github.com/frontdesk/frontdesk/internal/kb"
 	"github.com/frontdesk/frontdesk/internal/mfa"
+	"github.com/frontdesk/frontdesk/internal/privacy"
 	"github.com/frontdesk/frontdesk/internal/support"
 	"github.com/frontdesk/frontdesk/internal/web"
 )
@@ -18,6 +20,8 @@ type Deps struct {
 	MFA      *mfa.Service
 	KB       *kb.Service
 	Support  *support.Service
+	Privacy  *privacy.Service
+	Consent  *consent.Service
 	// MessagingSecrets verify messaging bridges' deliveries; none turns the
 	// inbound webhook off.
 	MessagingSecrets [][]byte

@@ -12,7 +12,11 @@ import (
 // one, every language is searched.
 func (s *Handler) apiKBSearch(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	res, err := s.deps.KB.Search(r.Context(), q.Get("q"), kb.SearchOptions{Locale: q.Get("locale"), Limit: 10})
+	counted, err := web.AnalyticsAllowed(r.Context(), s.deps.Consent)
+	if err != nil {
+		return err
+	}
+	res, err := s.deps.KB.Search(r.Context(), q.Get("q"), kb.SearchOptions{Locale: q.Get("locale"), Limit: 10, NoGap: !counted})
 	if err != nil {
 		return web.KBError(err)
 	}

@@ -11,6 +11,7 @@ func (s *Handler) Routes() []web.Route {
 	rs := []web.Route{
 		web.JSON("POST /api/v1/registrations", web.Public, s.apiRegister),
 		web.JSON("POST /api/v1/registrations/verify", web.Public, s.apiVerify),
+		web.JSON("POST /api/v1/registrations/resend", web.Public, s.apiResend),
 		web.JSON("POST /api/v1/sessions", web.Public, s.apiSignIn),
 		web.JSON("POST /api/v1/messaging/inbound", web.Public, s.apiMessagingInbound), // the HMAC signature is the credential
 		web.JSON("GET /api/v1/session", web.Enrolling, s.apiSession),
@@ -26,6 +27,24 @@ func (s *Handler) Routes() []web.Route {
 		web.JSON("POST /api/v1/session/reauth", web.Enrolling, s.apiReauth),
 		web.JSON("GET /api/v1/account/remembered-devices", web.SignedIn, s.apiRememberedDevices),
 		web.JSON("DELETE /api/v1/account/remembered-devices/{id}", web.SignedIn, s.apiForgetDevice),
+	}
+	if s.deps.Privacy != nil {
+		rs = append(rs,
+			web.JSON("POST /api/v1/account/export", web.SignedIn, s.apiRequestExport),
+			web.JSON("GET /api/v1/account/exports/{id}", web.SignedIn, s.apiExport),
+			web.JSON("GET /api/v1/account/exports/{id}/download", web.SignedIn, s.apiDownloadExport),
+			web.JSON("DELETE /api/v1/account", web.SignedIn, s.apiCloseAccount),
+			web.JSON("GET /api/v1/account/closure", web.SignedIn, s.apiClosure),
+			web.JSON("DELETE /api/v1/account/closure", web.SignedIn, s.apiCancelClosure),
+			web.JSON("POST /api/v1/account/closure/cancel", web.Public, s.apiCancelClosureByToken),
+		)
+	}
+	if s.deps.Consent != nil {
+		rs = append(rs,
+			web.JSON("GET /api/v1/account/consents", web.SignedIn, s.apiConsents),
+			web.JSON("POST /api/v1/account/consents", web.SignedIn, s.apiChooseConsent),
+			web.JSON("GET /api/v1/account/consents/{id}/receipt", web.SignedIn, s.apiConsentReceipt),
+		)
 	}
 	if s.deps.KB != nil {
 		rs = append(rs,

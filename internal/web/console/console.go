@@ -10,9 +10,12 @@ import (
 	"time"
 
 	"github.com/frontdesk/frontdesk/internal/access"
+	"github.com/frontdesk/frontdesk/internal/audit"
 	"github.com/frontdesk/frontdesk/internal/db"
 	"github.com/frontdesk/frontdesk/internal/identity"
 	"github.com/frontdesk/frontdesk/internal/mfa"
+	"github.com/frontdesk/frontdesk/internal/risk"
+	"github.com/frontdesk/frontdesk/internal/support"
 	"github.com/frontdesk/frontdesk/internal/web"
 )
 
@@ -23,9 +26,17 @@ import (
 
 // ConsoleView is what every console page gets besides its own data.
 type ConsoleView struct {
-	Perms []string // what the signed-in staff member may do, for the menu
-	Data  any
+	Perms   []string // what the signed-in staff member may do, for the menu
+	Data    any
+	Nav     []web.NavGroup // the sidebar
+	Backups bool           // the Backups page is mounted
+	// BackupProblem, for staff who manage settings, is the backups'
+	// problem code (backup.Health), shown as a banner on every page.
+	BackupProblem string
 }
+
+// SidebarGroups gives the layout the console's sidebar.
+func (v ConsoleView) SidebarGroups() []web.NavGroup { return v.Nav }
 
 // can reports whether the menu should offer perm.
 func (v ConsoleView) Can(perm string) bool { return slices.Contains(v.Perms, perm) }
@@ -38,12 +49,12 @@ func (s *Handler) renderConsole(w http.ResponseWriter, r *http.Request, status i
 	if f == nil {
 		f = web.NewForm(r)
 	}
-	f.Extra = ConsoleView{Perms: perms, Data: data}
+	v := ConsoleView{Perms: perms, Data: data, Nav: s.sidebar(perms, r.URL.Path), Backups: s.deps.Backups != nil}
+	if v.Backups && v.Can(access.SettingsManage) {
+		v.BackupProblem = s.deps.Backups.Problem(r.Context())
+	}
+	f.Extra = v
 	return s.Render(w, r, status, page, f)
-}
-
-func (s *Handler) consoleHome(w http.ResponseWriter, r *http.Request) error {
-	return s.renderConsole(w, r, http.StatusOK, "console_home", nil, nil)
 }
 
 // customerRow is a search hit with what the viewer may see.
@@ -97,6 +108,9 @@ type customerView struct {
 	Sessions    []identity.Session
 	History     []identity.LoginEvent
 	Recoveries  []mfa.RecoveryRequest
+	// Conversations are the customer's, newest first, for staff who may
+	// read conversations; nil when they may not (or there is no desk).
+	Conversations []support.Conversation
 }
 
 func (s *Handler) consoleCustomer(w http.ResponseWriter, r *http.Request) error {
@@ -139,7 +153,7 @@ func (s *Handler) renderCustomer(w http.ResponseWriter, r *http.Request, status 
 			v.Sessions[i].IP = ""
 		}
 		for i := range v.History {
-			v.History[i].IP = ""
+			v.History[i].IP, v.History[i].Place = "", ""
 		}
 	}
 	reqs, err := s.deps.MFA.RecoveryRequests(ctx, "")
@@ -149,6 +163,15 @@ func (s *Handler) renderCustomer(w http.ResponseWriter, r *http.Request, status 
 	for _, q := range reqs {
 		if q.AccountID == id {
 			v.Recoveries = append(v.Recoveries, q)
+		}
+	}
+	if s.deps.Support != nil {
+		if ok, err := s.deps.Access.Allowed(ctx, web.Principal(ctx), access.ConversationsRead); err != nil {
+			return err
+		} else if ok {
+			if v.Conversations, err = s.deps.Support.ConversationsOf(ctx, id, 20); err != nil {
+				return err
+			}
 		}
 	}
 	if f.Notice == "" {
@@ -170,7 +193,11 @@ func (s *Handler) consoleReveal(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.deps.Identity.Detail(ctx, id); err != nil {
 		return web.IdentityError(err)
 	}
-	if _, err := s.deps.Access.Reveal(ctx, web.Principal(ctx).AccountID, id, reason); err != nil {
+	if _, err := s.deps.Access.Reveal(ctx, web.Principal(ctx).AccountID, id, reason); errors.Is(err, risk.ErrSecondApprover) {
+		f := web.NewForm(r)
+		f.Error = s.Pages.Translator(web.Info(ctx).Lang)("err.second_approver_required")
+		return s.renderCustomer(w, r, http.StatusForbidden, f)
+	} else if err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/console/customers/"+id+"?done=revealed", http.StatusSeeOther)
@@ -222,6 +249,7 @@ var (
 type staffRow struct {
 	identity.Account
 	Roles []string
+	State identity.StaffState
 }
 
 type staffView struct {
@@ -240,13 +268,17 @@ func (s *Handler) renderStaff(w http.ResponseWriter, r *http.Request, status int
 	if err != nil {
 		return err
 	}
+	states, err := s.deps.Identity.StaffStates(ctx)
+	if err != nil {
+		return err
+	}
 	v := staffView{Self: web.Principal(ctx).AccountID}
 	for _, a := range list {
 		roles, err := s.deps.Access.RolesOf(ctx, a.ID)
 		if err != nil {
 			return err
 		}
-		v.Staff = append(v.Staff, staffRow{Account: a, Roles: roles})
+		v.Staff = append(v.Staff, staffRow{Account: a, Roles: roles, State: states[a.ID]})
 	}
 	if v.Roles, err = s.deps.Access.AllRoles(ctx); err != nil {
 		return err
@@ -351,7 +383,7 @@ func (s *Handler) consoleBulk(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !ok {
-		return web.ErrForbidden
+		return web.ForbiddenFor(perm)
 	}
 	ids := r.PostForm["id"]
 	if r.PostFormValue("scope") == "search" {
@@ -367,6 +399,17 @@ func (s *Handler) consoleBulk(w http.ResponseWriter, r *http.Request) error {
 	}
 	if len(ids) == 0 || len(ids) > 100 {
 		return &web.Error{Status: http.StatusBadRequest, Code: "invalid_selection", Message: "Select between 1 and 100 customers."}
+	}
+	// One entry for the action as a whole, before its per-customer ones:
+	// staff monitoring counts bulk actions from it (one a click, whatever
+	// the number of customers).
+	if s.deps.DB != nil && s.deps.Audit != nil {
+		if err := s.deps.DB.Write(ctx, func(tx *db.Tx) error {
+			return s.deps.Audit.Record(ctx, tx, audit.Event{Action: "customers.bulk", Target: "customers",
+				Details: map[string]any{"action": action, "selected": len(ids)}})
+		}); err != nil {
+			return err
+		}
 	}
 	done := 0
 	for _, id := range ids {

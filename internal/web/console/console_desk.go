@@ -23,30 +23,62 @@ import (
 
 type inboxView struct {
 	View          string
+	Counts        support.ViewCounts
 	Conversations []conversationRow
 	Next          string // query string of the next page, or ""
 	Query         url.Values
+	Keep          string // the view and filters, carried by the list's links
 	Categories    []support.Category
 	CategoryNames map[string]string
 	Lang          string
+	// Conv is the open conversation (the third pane), nil on the inbox.
+	Conv *conversationView
 }
 
-// conversationRow is a conversation as a list shows it: the contact's
-// e-mail masked.
+// conversationRow is a conversation as the list shows it: the contact's
+// e-mail masked, the last message's first words, and the SLA clock.
 type conversationRow struct {
 	support.Conversation
-	Who string
-	Due *time.Time // the next SLA due time, while it matters
+	Who, Initials string
+	Preview       support.Preview
+	Due           *time.Time    // the next SLA due time, while it matters
+	DueIn         time.Duration // until Due; negative when overdue
+	Ago           time.Duration // since the last message
+	Selected      bool
 }
 
+// Overdue says the SLA due time has passed (the desk marks it breached
+// on its next check).
+func (r conversationRow) Overdue() bool { return r.Due != nil && r.DueIn < 0 }
+
+// Late is how long ago the due time passed.
+func (r conversationRow) Late() time.Duration { return -r.DueIn }
+
+// inboxFilters are the list's filters kept in the address.
+var inboxFilters = []string{"q", "category", "channel", "tag", "status"}
+
 func (s *Handler) consoleInbox(w http.ResponseWriter, r *http.Request) error {
+	v, fm, err := s.inboxList(r, "")
+	if err != nil {
+		return err
+	}
+	return s.renderConsole(w, r, http.StatusOK, "console_inbox", fm, v)
+}
+
+// inboxList reads the views' counts and the list of the view and filters
+// in the address, with selected marked.
+func (s *Handler) inboxList(r *http.Request, selected string) (*inboxView, *web.Form, error) {
 	q := r.URL.Query()
-	me := web.Principal(r.Context()).AccountID
+	ctx := r.Context()
+	me := web.Principal(ctx).AccountID
 	view := q.Get("view")
 	if !slices.Contains(web.InboxViews, view) {
 		view = "active"
 	}
 	f := support.Filter{Category: q.Get("category"), Channel: q.Get("channel"), Tag: q.Get("tag"), Query: q.Get("q"), Limit: 50}
+	if ref := strings.ToUpper(strings.TrimSpace(f.Query)); web.ReferencePattern.MatchString(ref) {
+		f.Query, f.Reference = "", ref
+	}
 	switch view {
 	case "mine":
 		f.AssigneeID, f.Status = me, "active"
@@ -67,40 +99,84 @@ func (s *Handler) consoleInbox(w http.ResponseWriter, r *http.Request) error {
 			f.BeforeAt, f.BeforeID = time.Unix(0, n).UTC(), id
 		}
 	}
-	list, err := s.deps.Support.List(r.Context(), f)
+	list, err := s.deps.Support.List(ctx, f)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	cats, err := s.deps.Support.Categories(r.Context())
+	cats, err := s.deps.Support.Categories(ctx)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	v := inboxView{View: view, Query: q, Categories: cats, Lang: web.Info(r.Context()).Lang, CategoryNames: web.CategoryNames(cats, web.Info(r.Context()).Lang)}
+	lang := web.Info(ctx).Lang
+	v := &inboxView{View: view, Query: q, Categories: cats, Lang: lang, CategoryNames: web.CategoryNames(cats, lang)}
+	if v.Counts, err = s.deps.Support.Counts(ctx, me); err != nil {
+		return nil, nil, err
+	}
+	ids := make([]string, len(list))
+	for i, c := range list {
+		ids[i] = c.ID
+	}
+	previews, err := s.deps.Support.Previews(ctx, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	now := time.Now()
 	for _, c := range list {
-		row := conversationRow{Conversation: c, Who: web.MaskedContact(c.Contact)}
+		row := conversationRow{Conversation: c, Who: web.MaskedContact(c.Contact), Preview: previews[c.ID], Ago: now.Sub(c.LastMessageAt), Selected: c.ID == selected}
+		row.Initials = initials(c.Contact.Name, row.Who)
 		if c.Status == support.StatusOpen || c.Status == support.StatusPending {
 			if c.FirstResponseAt == nil {
 				row.Due = c.FirstResponseDue
 			} else {
 				row.Due = c.ResolutionDue
 			}
+			if row.Due != nil {
+				row.DueIn = row.Due.Sub(now)
+			}
 		}
 		v.Conversations = append(v.Conversations, row)
 	}
+	keep := url.Values{}
+	if view != "active" {
+		keep.Set("view", view)
+	}
+	fm := web.NewForm(r)
+	for _, k := range inboxFilters {
+		fm.Values[k] = q.Get(k)
+		if q.Get(k) != "" {
+			keep.Set(k, q.Get(k))
+		}
+	}
+	v.Keep = keep.Encode()
 	if len(list) == f.Limit {
 		last := list[len(list)-1]
 		next := url.Values{}
-		for k, vs := range q {
+		for k, vs := range keep {
 			next[k] = vs
 		}
 		next.Set("before", strconv.FormatInt(last.LastMessageAt.UnixNano(), 10)+"_"+last.ID)
 		v.Next = next.Encode()
 	}
-	fm := web.NewForm(r)
-	for _, k := range []string{"q", "category", "channel", "tag", "status"} {
-		fm.Values[k] = q.Get(k)
+	return v, fm, nil
+}
+
+// initials are what the list shows in place of a picture: the first
+// letters of the first and last words of the name (one character for a
+// Chinese name), or of the masked address.
+func initials(name, who string) string {
+	words := strings.Fields(name)
+	if len(words) == 0 {
+		words = strings.Fields(who)
 	}
-	return s.renderConsole(w, r, http.StatusOK, "console_inbox", fm, v)
+	if len(words) == 0 {
+		return "?"
+	}
+	first := []rune(words[0])
+	if len(words) == 1 || first[0] > 0x2E80 {
+		return strings.ToUpper(string(first[0]))
+	}
+	last := []rune(words[len(words)-1])
+	return strings.ToUpper(string(first[0]) + string(last[0]))
 }
 
 // conversationView is one conversation with what the viewer may see.
@@ -197,8 +273,24 @@ func (s *Handler) renderConversation(w http.ResponseWriter, r *http.Request, sta
 		if v.Assist, err = s.deps.Assist.OfConversation(ctx, id); err != nil {
 			return err
 		}
+		// Assistance reports in the console's language, not the customer's.
+		for i, m := range c.Messages {
+			if body, ok := s.deps.Assist.Localize(ctx, m, v.Lang); ok {
+				c.Messages[i].Body = body
+			}
+		}
 	}
-	return s.renderConsole(w, r, status, "console_conversation", f, v)
+	inbox, fm, err := s.inboxList(r, id)
+	if err != nil {
+		return err
+	}
+	for k, val := range fm.Values {
+		if _, ok := f.Values[k]; !ok {
+			f.Values[k] = val
+		}
+	}
+	inbox.Conv = &v
+	return s.renderConsole(w, r, status, "console_inbox", f, inbox)
 }
 
 // accountFacts reads what an agent needs to help with a sign-in problem:
@@ -278,16 +370,49 @@ func (s *Handler) consoleReply(w http.ResponseWriter, r *http.Request) error {
 	return web.BackToConversation(w, r, id, done)
 }
 
+// consoleConversationUpdate saves the conversation's fields: status,
+// priority, category, team, and when the form carries them the assignee
+// and the tags. The page's script sends it on every change (X-Autosave:
+// answered 204); without JavaScript the form's Save button sends it all.
 func (s *Handler) consoleConversationUpdate(w http.ResponseWriter, r *http.Request) error {
 	ctx, id := r.Context(), r.PathValue("id")
 	if err := r.ParseForm(); err != nil {
 		return err
 	}
+	c, err := s.deps.Support.Get(ctx, id, false)
+	if err != nil {
+		return web.SupportError(err)
+	}
 	ch := support.Change{Status: r.PostFormValue("status"), Priority: r.PostFormValue("priority"), Category: r.PostFormValue("category"), TeamID: r.PostFormValue("team")}
 	if _, err := s.deps.Support.Update(ctx, id, ch); err != nil {
 		return web.SupportError(err)
 	}
+	if agents, ok := r.PostForm["agent"]; ok && agents[0] != c.AssigneeID {
+		if err := s.assignTo(r, id, agents[0]); err != nil {
+			return err
+		}
+	}
+	if raw, ok := r.PostForm["tags"]; ok {
+		tags := splitTags(raw[0])
+		if !slices.Equal(tags, c.Tags) {
+			if _, err := s.deps.Support.SetTags(ctx, id, tags); err != nil {
+				return web.SupportError(err)
+			}
+		}
+	}
+	if r.Header.Get("X-Autosave") == "1" {
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
 	return web.BackToConversation(w, r, id, "updated")
+}
+
+// splitTags reads a tag field: words separated by commas or spaces,
+// lower case, sorted, without repeats (as support.SetTags keeps them).
+func splitTags(v string) []string {
+	tags := strings.FieldsFunc(strings.ToLower(v), func(r rune) bool { return r == ',' || r == ' ' })
+	slices.Sort(tags)
+	return slices.Compact(tags)
 }
 
 func (s *Handler) consoleConversationTags(w http.ResponseWriter, r *http.Request) error {
@@ -295,20 +420,29 @@ func (s *Handler) consoleConversationTags(w http.ResponseWriter, r *http.Request
 	if err := r.ParseForm(); err != nil {
 		return err
 	}
-	tags := strings.FieldsFunc(r.PostFormValue("tags"), func(r rune) bool { return r == ',' || r == ' ' })
-	if _, err := s.deps.Support.SetTags(ctx, id, tags); err != nil {
+	if _, err := s.deps.Support.SetTags(ctx, id, splitTags(r.PostFormValue("tags"))); err != nil {
 		return web.SupportError(err)
 	}
 	return web.BackToConversation(w, r, id, "updated")
 }
 
 func (s *Handler) consoleAssign(w http.ResponseWriter, r *http.Request) error {
-	ctx, id := r.Context(), r.PathValue("id")
+	id := r.PathValue("id")
 	if err := r.ParseForm(); err != nil {
 		return err
 	}
+	if err := s.assignTo(r, id, r.PostFormValue("agent")); err != nil {
+		return err
+	}
+	return web.BackToConversation(w, r, id, "assigned")
+}
+
+// assignTo gives conversation id to agent: an agent's id, "me", "auto"
+// (the next free agent) or "" (nobody).
+func (s *Handler) assignTo(r *http.Request, id, agent string) error {
+	ctx := r.Context()
 	var err error
-	switch agent := r.PostFormValue("agent"); agent {
+	switch agent {
 	case "auto":
 		var got string
 		if got, err = s.deps.Support.AutoAssign(ctx, id); err == nil && got == "" {
@@ -322,7 +456,7 @@ func (s *Handler) consoleAssign(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return web.SupportError(err)
 	}
-	return web.BackToConversation(w, r, id, "assigned")
+	return nil
 }
 
 func (s *Handler) consoleMerge(w http.ResponseWriter, r *http.Request) error {
@@ -331,8 +465,15 @@ func (s *Handler) consoleMerge(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	into := strings.TrimSpace(r.PostFormValue("into"))
+	if ref := strings.ToUpper(into); web.ReferencePattern.MatchString(ref) {
+		// A reference names one conversation unless two ids share their
+		// first eight digits; then the id is needed.
+		if list, err := s.deps.Support.List(ctx, support.Filter{Reference: ref, Limit: 2}); err == nil && len(list) == 1 {
+			into = list[0].ID
+		}
+	}
 	if !web.ConvIDPattern.MatchString(into) {
-		return &web.Error{Status: http.StatusBadRequest, Code: "invalid_into", Field: "into", Message: "Give the id of the conversation to merge into."}
+		return &web.Error{Status: http.StatusBadRequest, Code: "invalid_into", Field: "into", Message: "Give the reference (FD-…) or the id of the conversation to merge into."}
 	}
 	if err := s.deps.Support.Merge(ctx, id, into); err != nil {
 		return web.SupportError(err)

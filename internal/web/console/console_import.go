@@ -3,18 +3,20 @@ package console
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/frontdesk/frontdesk/internal/automation"
 	"github.com/frontdesk/frontdesk/internal/db"
 	"github.com/frontdesk/frontdesk/internal/identity"
 	"github.com/frontdesk/frontdesk/internal/identity/bulkfile"
-	"github.com/frontdesk/frontdesk/internal/identity/bulkjob"
 	"github.com/frontdesk/frontdesk/internal/web"
 )
 
@@ -22,10 +24,14 @@ import (
 // import as `frontdesk accounts import`. An upload is checked first (a dry
 // run: every invalid row with its line, field and reason, nothing
 // changed); the staff member then imports the checked file, and watches
-// its progress. The file stays in this process's memory, never on disk,
-// and is dropped when the import ends or when a newer upload replaces it.
-// One import runs at a time per node; imports are idempotent by e-mail, so
-// one cut short by a restart completes when the file is imported again.
+// its progress. Both are jobs in the database (admin_jobs, the admin
+// API's: automation.Jobs), so any node answers the job's page, any node
+// can start the import, and a restart loses nothing: the checked file is
+// kept sealed with the keyring (its rows are personal data) until it is
+// imported or an hour has passed; the running import beats its heartbeat,
+// and one whose node stopped is shown failed. One console import runs at
+// a time; imports are idempotent by e-mail, so an interrupted one
+// completes when the file is uploaded and imported again.
 
 // maxUploadBytes bounds an uploaded file: 100,000 rows with imported
 // hashes are about 15 MiB.
@@ -35,9 +41,31 @@ const maxUploadBytes = 64 << 20
 // all of them is shown beside.
 const maxShownProblems = 500
 
+// ownerPrefix marks the console's jobs among the admin API's (whose owner
+// is a service account).
+const ownerPrefix = "staff:"
+
+// importReport is what the console keeps of a file in its job's progress:
+// the file's name and digest, its rows, the problems that stop it, and
+// the check's or the import's result.
+type importReport struct {
+	Name   string                `json:"name"`
+	Digest string                `json:"digest"`
+	Total  int                   `json:"total"`
+	Fatal  []identity.RowError   `json:"fatal,omitempty"`
+	Result identity.ImportResult `json:"result"`
+}
+
+// importJob is the job as its page shows it.
+type importJob struct {
+	ID, Name, Digest string
+	Total            int
+	Fatal            []identity.RowError
+}
+
 // importView is a snapshot of a job for its page.
 type importView struct {
-	Job            *bulkjob.Job
+	Job            importJob
 	Running, Done  bool
 	Imported       bool // the page shows an import (else the check)
 	Result         identity.ImportResult
@@ -142,79 +170,116 @@ func (s *Handler) consoleImportUpload(w http.ResponseWriter, r *http.Request) er
 		checked = identity.ImportResult{Rows: scan.Rows, Errors: append(scan.Problems, scan.Fatal...), Stopped: true}
 		data = nil
 	}
-	job := bulkjob.NewJob(web.NewID(16), web.Principal(ctx).AccountID, name, scan.Digest, scan.Rows, scan.Fatal, checked, data)
-	s.imports.Add(job)
+	rep, err := json.Marshal(importReport{Name: name, Digest: scan.Digest, Total: scan.Rows, Fatal: scan.Fatal, Result: checked})
+	if err != nil {
+		return err
+	}
+	job := &automation.Job{ID: web.NewID(16), Kind: "import", Owner: ownerPrefix + web.Principal(ctx).AccountID, Format: format.String(),
+		Progress: rep}
+	if err := s.jobs.CreateChecked(ctx, job, data); err != nil {
+		return err
+	}
 	http.Redirect(w, r, "/console/accounts/import/"+job.ID, http.StatusSeeOther)
 	return nil
+}
+
+// consoleJob reads a console import job and its report; another job, or
+// none, is not found.
+func (s *Handler) consoleJob(ctx context.Context, id string) (*automation.Job, importReport, error) {
+	var rep importReport
+	j, err := s.jobs.Get(ctx, id)
+	if errors.Is(err, automation.ErrJobNotFound) || (err == nil && (j.Kind != "import" || !strings.HasPrefix(j.Owner, ownerPrefix))) {
+		return nil, rep, web.ErrNotFound
+	}
+	if err != nil {
+		return nil, rep, err
+	}
+	if err := json.Unmarshal(j.Progress, &rep); err != nil {
+		return nil, rep, err
+	}
+	return j, rep, nil
 }
 
 // consoleImportRun imports a checked file in the background.
 func (s *Handler) consoleImportRun(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	job := s.imports.Get(r.PathValue("id"))
-	if job == nil {
-		return web.ErrNotFound
+	j, rep, err := s.consoleJob(ctx, r.PathValue("id"))
+	if err != nil {
+		return err
 	}
 	opts, err := s.importOptions(ctx)
 	if err != nil {
 		return err
 	}
-	opts.Format = bulkfile.FormatOf(job.Name)
-	by := web.Principal(ctx).AccountID
-	run := func(bg context.Context, data []byte, progress func(identity.ImportResult)) (identity.ImportResult, error) {
-		return s.deps.Identity.ImportAccounts(bg, bulkfile.NewReader(bytes.NewReader(data), opts), identity.ImportOptions{
-			Grant: func(tx *db.Tx, accountID, role string) error {
-				return s.deps.Access.Grant(bg, tx, accountID, role, by)
-			},
-			Progress: progress,
-			By:       by,
-			Source:   job.Name + " sha256:" + job.Digest,
-		})
+	opts.Format = bulkfile.FormatOf(rep.Name)
+	if f, err := bulkfile.ParseFormat(j.Format); err == nil {
+		opts.Format = f // the format the check read it with
 	}
-	// The import outlives the request (the page follows it) but keeps its
-	// values: the audit actor is the staff member who started it.
-	err = s.imports.Start(ctx, job, time.Now(), run, func(res identity.ImportResult, err error) {
-		if err != nil {
-			s.Log.ErrorContext(ctx, "console import failed", "err", err, "rows", res.Rows)
-		}
-	})
+	by := web.Principal(ctx).AccountID
+	started := rep
+	started.Result = identity.ImportResult{}
+	data, err := s.jobs.StartChecked(ctx, r.PathValue("id"), ownerPrefix, started)
 	switch {
-	case errors.Is(err, bulkjob.ErrRunning):
+	case errors.Is(err, automation.ErrImportRunning):
 		return &web.Error{Status: http.StatusConflict, Code: "import_running", Message: "Another import is running. Wait for it to finish, then import this file."}
-	case errors.Is(err, bulkjob.ErrUnavailable):
-		return &web.Error{Status: http.StatusConflict, Code: "import_unavailable", Message: "This file was already imported or replaced by a newer upload. Upload it again."}
+	case errors.Is(err, automation.ErrNotImportable):
+		return &web.Error{Status: http.StatusConflict, Code: "import_unavailable", Message: "This file was already imported, or was checked more than an hour ago. Upload it again."}
+	case errors.Is(err, automation.ErrJobNotFound):
+		return web.ErrNotFound
 	case err != nil:
 		return err
 	}
-	http.Redirect(w, r, "/console/accounts/import/"+job.ID, http.StatusSeeOther)
+	// The import outlives the request (the page follows it) but keeps its
+	// values: the audit actor is the staff member who started it.
+	s.jobs.Follow(ctx, r.PathValue("id"), s.Log, func(bg context.Context, set func(any)) (any, []byte, error) {
+		res, err := s.deps.Identity.ImportAccounts(bg, bulkfile.NewReader(bytes.NewReader(data), opts), identity.ImportOptions{
+			Grant: func(tx *db.Tx, accountID, role string) error {
+				return s.deps.Access.Grant(bg, tx, accountID, role, by)
+			},
+			Progress: func(p identity.ImportResult) {
+				p.Errors = slices.Clone(p.Errors) // the import goes on appending and sorts at the end
+				now := rep
+				now.Result = p
+				set(now)
+			},
+			By:     by,
+			Source: rep.Name + " sha256:" + rep.Digest,
+		})
+		done := rep
+		done.Result = res
+		return done, nil, err
+	})
+	http.Redirect(w, r, "/console/accounts/import/"+r.PathValue("id"), http.StatusSeeOther)
 	return nil
 }
 
 // consoleImportJob shows a checked file, or an import's progress (the page
 // refreshes itself while it runs, without JavaScript) and result.
 func (s *Handler) consoleImportJob(w http.ResponseWriter, r *http.Request) error {
-	job := s.imports.Get(r.PathValue("id"))
-	if job == nil {
-		return web.ErrNotFound
+	j, rep, err := s.consoleJob(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
 	}
-	st := job.State()
-	v := importView{Job: job, Running: st.Running, Imported: st.Imported, Failed: st.Failed, CanImport: st.CanImport, Result: st.Result}
-	if st.Imported {
-		v.Done = !st.Running
-		end := st.Finished
-		if st.Running {
-			end = time.Now()
+	job := importJob{ID: j.ID, Name: rep.Name, Digest: rep.Digest, Total: rep.Total, Fatal: rep.Fatal}
+	running := j.Status == automation.JobRunning
+	v := importView{Job: job, Running: running, Imported: !j.DryRun, Failed: j.Status == automation.JobFailed,
+		CanImport: j.DryRun && j.HasFile && len(rep.Fatal) == 0, Result: rep.Result}
+	if v.Imported {
+		v.Done = !running
+		end := s.deps.DB.Now()
+		if j.FinishedAt != nil && !running {
+			end = *j.FinishedAt
 		}
-		elapsed := end.Sub(st.Started)
+		elapsed := end.Sub(j.StartedAt)
 		v.Elapsed = elapsed.Round(time.Second).String()
 		if secs := elapsed.Seconds(); secs > 0 {
 			v.Rate = int(float64(v.Result.Rows) / secs)
 		}
-		if st.Running && v.Rate > 0 {
+		if running && v.Rate > 0 {
 			left := time.Duration(float64(job.Total-v.Result.Rows) / float64(v.Rate) * float64(time.Second))
 			v.ETA = max(left, 0).Round(time.Second).String()
 			v.RefreshSeconds = 2
-		} else if st.Running {
+		} else if running {
 			v.RefreshSeconds = 1
 		}
 	}

@@ -73,6 +73,12 @@ type kbArticleView struct {
 	Files      []kb.File
 	Preview    template.HTML
 	Lang       string
+	// Former are the article's former slugs (they redirect).
+	Former []string
+	// Source is the translation shown beside the one being written: the
+	// English one, else another that exists; nil for the only one.
+	Source *kb.Article
+	Body   template.HTML // Source's text, sanitised by kb
 }
 
 var articleFields = []string{"slug", "locale", "title", "summary", "body", "category", "status"}
@@ -108,7 +114,7 @@ func (s *Handler) loadArticle(r *http.Request, id, want string) (*web.Form, *kbA
 		return nil, nil, err
 	}
 	f := web.NewForm(r)
-	f.Values["locale"], f.Values["category"], f.Values["status"] = want, a.CategoryID, a.Status
+	f.Values["locale"], f.Values["category"], f.Values["status"], f.Values["slug"] = want, a.CategoryID, a.Status, a.Slug
 	v := &kbArticleView{ID: a.ID, Slug: a.Slug, Status: a.Status, Locales: a.Locales}
 	if a.Locale == want {
 		f.Values["title"], f.Values["summary"], f.Values["body"] = a.Title, a.Summary, a.BodyMD
@@ -137,12 +143,30 @@ func (s *Handler) renderArticle(w http.ResponseWriter, r *http.Request, status i
 	if v.Categories, err = s.deps.KB.Categories(ctx); err != nil {
 		return err
 	}
+	v.Locale, v.Lang = f.Values["locale"], web.Info(ctx).Lang
 	if v.ID != "" {
 		if v.Files, err = s.deps.KB.Files(ctx, v.ID); err != nil {
 			return err
 		}
+		if v.Former, err = s.deps.KB.FormerSlugs(ctx, v.ID); err != nil {
+			return err
+		}
+		for _, l := range append([]string{kb.DefaultLocale}, v.Locales...) {
+			if l != v.Locale && v.Has(l) {
+				if v.Source, err = s.deps.KB.Get(ctx, v.ID, l); err != nil {
+					return web.KBError(err)
+				}
+				v.Body = template.HTML(v.Source.BodyHTML) // sanitised by kb
+				break
+			}
+		}
 	}
-	v.Locale, v.Lang = f.Values["locale"], web.Info(ctx).Lang
+	if v.Preview == "" && f.Values["body"] != "" {
+		// The preview beside the text starts as the text reads now.
+		if h, err := kb.Preview(f.Values["body"]); err == nil {
+			v.Preview = template.HTML(h) // sanitised by kb
+		}
+	}
 	return s.renderConsole(w, r, status, "console_kb_article", f, v)
 }
 
@@ -184,6 +208,20 @@ func (s *Handler) consoleKBSave(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, articleURL(a.ID, a.Locale, "saved"), http.StatusSeeOther)
 	return nil
+}
+
+// consoleKBPreview answers the editor's live preview: the Markdown of
+// the form's body as readers will see it, through the sanitiser a save
+// uses, as an HTML fragment.
+func (s *Handler) consoleKBPreview(w http.ResponseWriter, r *http.Request) error {
+	h, err := kb.Preview(r.PostFormValue("body"))
+	if err != nil {
+		return &web.Error{Status: http.StatusBadRequest, Code: "invalid_body", Field: "body", Message: "This text cannot be read as Markdown."}
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_, err = w.Write([]byte(h))
+	return err
 }
 
 // kbHistoryView is an article's history.

@@ -10,9 +10,10 @@ import (
 )
 
 // Guided troubleshooting flows in the console (kb:edit): the list, a form
-// with the definition as JSON (docs/knowledge-base.md) whose preview
-// checks it and draws its outline, and "try it", which walks the saved
-// flow — a draft too — as a customer would.
+// with the guide as a list of steps (console_kb_steps.go; the JSON it
+// makes is shown too, docs/knowledge-base.md) whose preview checks it and
+// draws its outline, and "try it", which walks the saved flow — a draft
+// too — as a customer would.
 
 // kbFlowView is the flow editor's data.
 type kbFlowView struct {
@@ -22,7 +23,19 @@ type kbFlowView struct {
 	Status   string
 	Problems []kb.FlowProblem
 	Outline  []outlineNode // the checked definition, in the editor's language
+	Rows     []flowRow     // the steps, and an empty one to add a step
 }
+
+// Kinds and Actions are the choices of the steps' selects.
+func (*kbFlowView) Kinds() []string {
+	return []string{kb.NodeQuestion, kb.NodeStep, kb.NodeArticle, kb.NodeAction, kb.NodeHandover, kb.NodeSolved}
+}
+
+// Actions lists the self-service actions an action end may take.
+func (*kbFlowView) Actions() []string { return kb.FlowActions }
+
+// Choices are the numbers of a question's answers, for the form.
+func (*kbFlowView) Choices() []int { return []int{0, 1, 2, 3, 4, 5} }
 
 // outlineNode is a node in the preview's outline.
 type outlineNode struct {
@@ -34,18 +47,6 @@ type outlineNode struct {
 type outlineAnswer struct{ Label, Next string }
 
 var flowFields = []string{"slug", "status", "title_en", "title_vi", "title_zh", "keywords", "definition"}
-
-// flowSkeleton starts a new flow.
-const flowSkeleton = `{"nodes": [
-  {"id": "start", "kind": "question", "text": {"en": "What happens?", "vi": "", "zh": ""},
-   "choices": [
-     {"label": {"en": "This"}, "next": "step"},
-     {"label": {"en": "Something else"}, "next": "talk"}]},
-  {"id": "step", "kind": "step", "text": {"en": "Try this first."}, "worked": "done", "stuck": "talk"},
-  {"id": "done", "kind": "solved"},
-  {"id": "talk", "kind": "handover"}
-]}
-`
 
 func (s *Handler) consoleKBFlows(w http.ResponseWriter, r *http.Request) error {
 	flows, err := s.deps.KB.Flows(r.Context(), false)
@@ -59,8 +60,9 @@ func (s *Handler) consoleKBFlows(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Handler) consoleKBFlowNew(w http.ResponseWriter, r *http.Request) error {
 	f := web.NewForm(r)
-	f.Values["status"], f.Values["definition"] = kb.StatusDraft, flowSkeleton
-	return s.renderConsole(w, r, http.StatusOK, "console_kb_flow", f, &kbFlowView{New: true})
+	rows := skeletonRows()
+	f.Values["status"], f.Values["definition"] = kb.StatusDraft, definitionOf(rows)
+	return s.renderConsole(w, r, http.StatusOK, "console_kb_flow", f, &kbFlowView{New: true, Rows: withBlankRow(rows)})
 }
 
 func (s *Handler) consoleKBFlow(w http.ResponseWriter, r *http.Request) error {
@@ -74,7 +76,7 @@ func (s *Handler) consoleKBFlow(w http.ResponseWriter, r *http.Request) error {
 		f.Values["title_"+l] = fl.Titles[l]
 	}
 	web.DoneNotice(r, f)
-	v := &kbFlowView{ID: fl.ID, Slug: fl.Slug, Status: fl.Status, Outline: outline(fl.Def, web.Info(r.Context()).Lang)}
+	v := &kbFlowView{ID: fl.ID, Slug: fl.Slug, Status: fl.Status, Outline: outline(fl.Def, web.Info(r.Context()).Lang), Rows: withBlankRow(rowsOf(fl.Def))}
 	return s.renderConsole(w, r, http.StatusOK, "console_kb_flow", f, v)
 }
 
@@ -91,8 +93,20 @@ func (s *Handler) consoleKBFlowSave(w http.ResponseWriter, r *http.Request) erro
 		}
 		v.Slug, v.Status = fl.Slug, fl.Status
 	}
+	rows, fromRows := rowsFromForm(r)
+	if fromRows {
+		f.Values["definition"] = definitionOf(rows)
+		for i := range rows {
+			rows[i] = rows[i].withBlankChoice()
+		}
+		v.Rows = withBlankRow(rows)
+	}
 	var def *kb.FlowDef
 	var err error
+	if r.PostFormValue("action") == "add" {
+		// Another empty step; nothing is checked or saved.
+		return s.renderConsole(w, r, http.StatusOK, "console_kb_flow", f, v)
+	}
 	if r.PostFormValue("action") == "preview" {
 		if def, err = s.deps.KB.CheckFlow(ctx, f.Values["definition"]); err == nil {
 			f.Notice = "kb.flow.preview_ok"
@@ -118,6 +132,9 @@ func (s *Handler) consoleKBFlowSave(w http.ResponseWriter, r *http.Request) erro
 	}
 	if def != nil {
 		v.Outline = outline(def, web.Info(ctx).Lang)
+		if !fromRows {
+			v.Rows = withBlankRow(rowsOf(def))
+		}
 	}
 	return s.renderConsole(w, r, status, "console_kb_flow", f, v)
 }

@@ -11,6 +11,9 @@ func (s *Handler) Routes() []web.Route {
 	rs := []web.Route{}
 	if s.deps.Access != nil && s.deps.MFA != nil {
 		rs = append(rs,
+			// The first-run link: public, its secret is the credential.
+			web.Page("GET /setup/{token}", web.Public, s.setupPage),
+			web.Page("POST /setup/{token}", web.Public, s.setupCreate),
 			web.Page("GET /console", access.CustomersRead, s.consoleHome),
 			web.Page("GET /console/customers", access.CustomersRead, s.consoleCustomers),
 			web.Page("GET /console/accounts/import", access.StaffManage, s.consoleImportPage),
@@ -45,6 +48,80 @@ func (s *Handler) Routes() []web.Route {
 			web.Page("POST /console/audit/verify", access.AuditRead, s.consoleAuditVerify),
 			web.Page("GET /console/audit/export.ndjson", access.AuditRead, s.consoleAuditExport("ndjson")),
 			web.Page("GET /console/audit/export.csv", access.AuditRead, s.consoleAuditExport("csv")),
+		)
+	}
+	if s.deps.Access != nil && s.deps.MFA != nil && s.deps.Risk != nil {
+		rs = append(rs,
+			web.Page("GET /console/security/alerts", access.SecurityMonitor, s.consoleAlerts),
+			web.Page("GET /console/security/alerts/{id}", access.SecurityMonitor, s.consoleAlert),
+			web.Page("POST /console/security/alerts/{id}/assign", access.SecurityMonitor, s.alertStep("assigned", alertAssign)),
+			web.Page("POST /console/security/alerts/{id}/note", access.SecurityMonitor, s.alertStep("noted", alertNote)),
+			web.Page("POST /console/security/alerts/{id}/resolve", access.SecurityMonitor, s.alertStep("resolved", alertResolve)),
+			web.Page("POST /console/security/alerts/{id}/approve", access.SecurityMonitor, s.alertStep("approved", alertApprove)),
+			web.Page("GET /console/security/rules", access.SecurityMonitor, s.consoleRules),
+			web.Page("POST /console/security/rules", access.SecurityMonitor, s.consoleRulesPost),
+		)
+	}
+	if s.deps.Access != nil && s.deps.Brand != nil {
+		rs = append(rs, web.Page("GET /console/branding", access.SettingsManage, s.consoleBranding),
+			web.Page("POST /console/branding", access.SettingsManage, s.consoleBrandingSave).Limit(brandUploadLimit))
+	}
+	if s.deps.Access != nil && s.deps.MFA != nil && s.deps.Privacy != nil {
+		rs = append(rs,
+			web.Page("GET /console/privacy/requests", access.PrivacyManage, s.consolePrivacyRequests),
+			web.Page("POST /console/privacy/requests", access.PrivacyManage, s.consolePrivacyCreate),
+			web.Page("GET /console/privacy/requests/{id}", access.PrivacyManage, s.consolePrivacyRequest),
+			web.Page("POST /console/privacy/requests/{id}/identity", access.PrivacyManage, s.requestStep("identity", []string{"identity", "note"}, requestIdentity)),
+			web.Page("POST /console/privacy/requests/{id}/extend", access.PrivacyManage, s.requestStep("extended", []string{"reason"}, requestExtend)),
+			web.Page("POST /console/privacy/requests/{id}/hold", access.PrivacyManage, s.requestStep("hold", []string{"reason", "until"}, requestHold)),
+			web.Page("POST /console/privacy/requests/{id}/release", access.PrivacyManage, s.requestStep("released", []string{"reason"}, requestRelease)),
+			web.Page("POST /console/privacy/requests/{id}/answer", access.PrivacyManage, s.requestStep("answered", []string{"decision"}, requestAnswer)),
+			web.Page("GET /console/privacy/incidents", access.PrivacyManage, s.consoleIncidents),
+			web.Page("POST /console/privacy/incidents", access.PrivacyManage, s.consoleIncidentCreate),
+			web.Page("GET /console/privacy/incidents/{id}", access.PrivacyManage, s.consoleIncident),
+			web.Page("POST /console/privacy/incidents/{id}", access.PrivacyManage, s.incidentStep("saved", incidentSave)),
+			web.Page("POST /console/privacy/incidents/{id}/authority", access.PrivacyManage, s.incidentStep("authority", incidentAuthority)),
+			web.Page("GET /console/privacy/incidents/{id}/authority.md", access.PrivacyManage, s.consoleAuthorityNotice),
+			web.Page("POST /console/privacy/incidents/{id}/notices", access.PrivacyManage, s.incidentStep("queued", incidentNotices)),
+			web.Page("GET /console/privacy/record", access.PrivacyManage, s.consolePrivacyRecord),
+			web.Page("GET /console/privacy/record.md", access.PrivacyManage, s.consolePrivacyRecordFile("md")),
+			web.Page("GET /console/privacy/record.csv", access.PrivacyManage, s.consolePrivacyRecordFile("csv")),
+			web.Page("GET /console/privacy/retention", access.PrivacyManage, s.consoleRetention),
+			web.Page("POST /console/privacy/retention/dry-run", access.PrivacyManage, s.consoleRetentionDryRun),
+			web.Page("POST /console/privacy/retention/purge", access.PrivacyManage, s.consoleRetentionPurge),
+		)
+		if s.deps.Support != nil {
+			rs = append(rs, web.Page("POST /console/conversations/{id}/privacy-request", access.ConversationsWrite, s.consoleConversationPrivacy))
+		}
+	}
+	if s.deps.Access != nil && s.deps.MFA != nil && s.deps.Consent != nil {
+		rs = append(rs,
+			web.Page("GET /console/privacy/notices", access.PrivacyManage, s.consoleNotices),
+			web.Page("GET /console/privacy/notices/{purpose}", access.PrivacyManage, s.consoleNotice),
+			web.Page("POST /console/privacy/notices/{purpose}", access.PrivacyManage, s.consoleNoticePublish).Limit(noticeBodyLimit),
+		)
+	}
+	if s.deps.Access != nil && s.deps.MFA != nil && s.deps.OIDC != nil {
+		rs = append(rs,
+			web.Page("GET /console/oidc-clients", access.SettingsManage, s.consoleOIDCClients),
+			web.Page("POST /console/oidc-clients", access.SettingsManage, s.consoleAddOIDCClient),
+			web.Page("GET /console/oidc-clients/{id}", access.SettingsManage, s.consoleOIDCClient),
+			web.Page("POST /console/oidc-clients/{id}", access.SettingsManage, s.consoleSaveOIDCClient),
+			web.Page("POST /console/oidc-clients/{id}/secret", access.SettingsManage, s.consoleRotateOIDCSecret),
+			web.Page("POST /console/oidc-clients/{id}/remove", access.SettingsManage, s.consoleRemoveOIDCClient),
+		)
+	}
+	if s.deps.Access != nil && s.deps.Backups != nil {
+		rs = append(rs, web.Page("GET /console/backups", access.SettingsManage, s.consoleBackups))
+	}
+	if s.deps.Access != nil && s.deps.MFA != nil && s.deps.Automation != nil {
+		rs = append(rs,
+			web.Page("GET /console/service-accounts", access.StaffManage, s.consoleServiceAccounts),
+			web.Page("POST /console/service-accounts", access.StaffManage, s.consoleCreateServiceAccount),
+			web.Page("POST /console/service-accounts/{id}/keys", access.StaffManage, s.consoleCreateKey),
+			web.Page("POST /console/service-accounts/{id}/keys/{key}/revoke", access.StaffManage, s.consoleRevokeKey),
+			web.Page("POST /console/service-accounts/{id}/disable", access.StaffManage, s.consoleServiceAccountState),
+			web.Page("POST /console/service-accounts/{id}/enable", access.StaffManage, s.consoleServiceAccountState),
 		)
 	}
 	if s.deps.Access != nil && s.deps.Support != nil {
@@ -111,6 +188,7 @@ func (s *Handler) Routes() []web.Route {
 			web.Page("GET /console/kb/articles/{id}", access.KBEdit, s.consoleKBArticle),
 			web.Page("POST /console/kb/articles/{id}", access.KBEdit, s.consoleKBSave),
 			web.Page("GET /console/kb/articles/{id}/history", access.KBEdit, s.consoleKBHistory),
+			web.Page("POST /console/kb/preview", access.KBEdit, s.consoleKBPreview),
 			web.Page(kbUploadRoute, access.KBEdit, s.consoleKBUpload).Limit(web.FileUploadLimit),
 			web.Page("POST /console/kb/files/{id}/delete", access.KBEdit, s.consoleKBFileDelete),
 			web.Page("GET /console/kb/categories", access.KBEdit, s.consoleKBCategories),

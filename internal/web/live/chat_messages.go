@@ -93,14 +93,13 @@ func (c *chatConn) open(f chatFrame) (*support.Conversation, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
-	channel := support.ChannelChat
-	if online == 0 {
-		if who.Email == "" {
-			return nil, false, &support.InvalidError{Field: "email", Reason: "no one is online right now: leave your e-mail address and we answer there"}
-		}
-		channel = support.ChannelEmail
+	// A chat started while no one is online is still a chat (the inbox
+	// shows where it came from); the answer also goes to the address the
+	// visitor left, as every agent reply to a contact with one does.
+	if online == 0 && who.Email == "" {
+		return nil, false, &support.InvalidError{Field: "email", Reason: "no one is online right now: leave your e-mail address and we answer there"}
 	}
-	n := support.NewConversation{Who: who, Channel: channel, Body: f.Body, ClientID: f.ClientID}
+	n := support.NewConversation{Who: who, Channel: support.ChannelChat, Body: f.Body, ClientID: f.ClientID}
 	if c.account == "" {
 		n.IP = c.ip
 	}

@@ -12,8 +12,7 @@ import (
 )
 
 // The console's live socket (/console/live): an agent's open inbox or
-// conversation page receives every event of the desk (or of one
-// conversation) as it happens, sends typing and read marks, and keeps the
+// conversation page receives every event of the desk as it happens, sends typing and read marks, and keeps the
 // agent counted as online (a heartbeat while the page is open). Only the
 // portal's own origin may open it; the session cookie authenticates it.
 
@@ -45,7 +44,9 @@ func (s *Handler) consoleLive(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), chatLifetime)
 	defer cancel()
 	client := newLiveClient()
-	defer s.live.follow(conv, client)()
+	// Every event of the desk, even with a conversation open: the page
+	// shows the inbox's list beside it, and the script keeps both current.
+	defer s.live.follow("", client)()
 
 	reads := make(chan chatFrame)
 	readErr := make(chan error, 1)

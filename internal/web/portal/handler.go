@@ -5,9 +5,12 @@ package portal
 
 import (
 	"github.com/frontdesk/frontdesk/internal/assist"
+	"github.com/frontdesk/frontdesk/internal/brand"
+	"github.com/frontdesk/frontdesk/internal/consent"
 	"github.com/frontdesk/frontdesk/internal/identity"
 	"github.com/frontdesk/frontdesk/internal/kb"
 	"github.com/frontdesk/frontdesk/internal/mfa"
+	"github.com/frontdesk/frontdesk/internal/privacy"
 	"github.com/frontdesk/frontdesk/internal/support"
 	"github.com/frontdesk/frontdesk/internal/web"
 )
@@ -20,10 +23,15 @@ type Deps struct {
 	Support  *support.Service
 	KB       *kb.Service
 	Assist   *assist.Service
+	Privacy  *privacy.Service
+	Consent  *consent.Service
 	// Authorizer lets editors see the files of draft articles.
 	Authorizer web.Authorizer
 	// SupportEmail is shown on the contact page when set.
 	SupportEmail string
+	// Brand serves the business's stylesheet, logo and favicon; nil
+	// leaves their routes unmounted (the default look).
+	Brand *brand.Service
 }
 
 // Handler serves the portal's routes.

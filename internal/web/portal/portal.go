@@ -3,6 +3,7 @@ package portal
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/frontdesk/frontdesk/internal/identity"
@@ -14,19 +15,44 @@ import (
 // Browser tree.
 
 func (s *Handler) signupPage(w http.ResponseWriter, r *http.Request) error {
-	return s.Render(w, r, http.StatusOK, "signup", web.NewForm(r))
+	return s.renderSignup(w, r, http.StatusOK, web.NewForm(r))
+}
+
+// renderSignup shows the sign-up form with the notices of the consent
+// ledger: the privacy notice to read, the optional purposes unticked
+// unless the visitor ticked them (GDPR 7, 25(2)).
+func (s *Handler) renderSignup(w http.ResponseWriter, r *http.Request, status int, f *web.Form) error {
+	v, err := s.signupView(r)
+	if err != nil {
+		return err
+	}
+	f.Extra = v
+	return s.Render(w, r, status, "signup", f)
 }
 
 func (s *Handler) signup(w http.ResponseWriter, r *http.Request) error {
 	f := web.NewForm(r, "email", "name")
-	secret, err := s.deps.Identity.Register(r.Context(), identity.Registration{Email: f.Values["email"], Password: r.PostFormValue("password"),
-		Name: f.Values["name"], Locale: web.Info(r.Context()).Lang, IP: web.ClientIP(r.Context())})
+	reg := identity.Registration{Email: f.Values["email"], Password: r.PostFormValue("password"),
+		Name: f.Values["name"], Locale: web.Info(r.Context()).Lang, IP: web.ClientIP(r.Context())}
+	var err error
+	if s.deps.Consent != nil {
+		// The choices are checked before the registration is attempted,
+		// so that a refused form changes nothing.
+		choices := signupConsents(r)
+		if err = s.deps.Consent.Check(r.Context(), &choices); err == nil {
+			reg.Then = identity.RegistrationHook(s.deps.Consent.Pend(choices))
+		}
+	}
+	var secret string
+	if err == nil {
+		secret, err = s.deps.Identity.Register(r.Context(), reg)
+	}
 	if err != nil {
 		status, err := s.Fail(r, f, err)
 		if err != nil {
 			return err
 		}
-		return s.Render(w, r, status, "signup", f)
+		return s.renderSignup(w, r, status, f)
 	}
 	v := web.NewForm(r, "email")
 	v.Values["registration"] = secret // carried by the verify form: the code works only with it
@@ -64,6 +90,22 @@ func (s *Handler) verify(w http.ResponseWriter, r *http.Request) error {
 	return s.Render(w, r, http.StatusOK, "signin", in)
 }
 
+// resend mails a new code for the registration the verify form carries
+// and shows the form again with the same secret. The page says the same
+// whatever happened (ASVS 6.3.8).
+func (s *Handler) resend(w http.ResponseWriter, r *http.Request) error {
+	f := web.NewForm(r, "email", "registration")
+	if err := s.deps.Identity.ResendVerification(r.Context(), f.Values["email"], f.Values["registration"], web.ClientIP(r.Context())); err != nil {
+		status, err := s.Fail(r, f, err)
+		if err != nil {
+			return err
+		}
+		return s.Render(w, r, status, "verify", f)
+	}
+	f.Notice = "verify.resent"
+	return s.Render(w, r, http.StatusOK, "verify", f)
+}
+
 func (s *Handler) signinPage(w http.ResponseWriter, r *http.Request) error {
 	f := web.NewForm(r)
 	f.Next = r.URL.Query().Get("next")
@@ -96,6 +138,7 @@ func (s *Handler) signin(w http.ResponseWriter, r *http.Request) error {
 			f.Notice, f.Error = "verify.sent", ""
 			return s.Render(w, r, http.StatusForbidden, "verify", f)
 		}
+		f.Extra = signinTries(r, f, err)
 		return s.Render(w, r, status, "signin", f)
 	}
 	if res.Challenge != nil {
@@ -177,6 +220,9 @@ type securityView struct {
 	History  []identity.LoginEvent
 	MinLen   int
 	MFA      *mfaManageView
+	// AskConsent: a notice changed materially since the customer chose;
+	// the page points them to their privacy page to choose again.
+	AskConsent bool
 }
 
 func (s *Handler) securityPage(w http.ResponseWriter, r *http.Request) error {
@@ -207,6 +253,15 @@ func (s *Handler) renderSecurity(w http.ResponseWriter, r *http.Request, status 
 	if s.deps.MFA != nil {
 		if v.MFA, err = s.mfaManage(r); err != nil {
 			return err
+		}
+	}
+	if s.deps.Consent != nil {
+		st, err := s.deps.Consent.State(r.Context(), p.AccountID)
+		if err != nil {
+			return err
+		}
+		for _, x := range st {
+			v.AskConsent = v.AskConsent || x.AskAgain
 		}
 	}
 	f.Extra = v
@@ -287,4 +342,32 @@ func (s *Handler) notMe(w http.ResponseWriter, r *http.Request) error {
 	f.Notice = "notme.done"
 	f.Valid = true
 	return s.Render(w, r, http.StatusOK, "notme", f)
+}
+
+// pausedAfter is the number of failed attempts in a row from one sign-in
+// form after which the page explains that sign-in may be paused.
+const pausedAfter = 3
+
+// signinHelp is what the sign-in page adds after failed attempts.
+type signinHelp struct {
+	Paused bool // explain paused sign-in, the unlock e-mail and the reset
+}
+
+// signinTries counts the failed attempts made from this form (the count
+// travels in a hidden field) and decides whether to explain paused
+// sign-in. A paused account is answered like a wrong password, so that
+// nobody learns which accounts exist or are paused (ASVS 6.3.8); the
+// explanation comes after a few failures whatever the account, and says
+// what may have happened and the ways out, never that it did.
+func signinTries(r *http.Request, f *web.Form, err error) signinHelp {
+	tries, _ := strconv.Atoi(r.PostFormValue("tries"))
+	if tries < 0 || tries > 100 {
+		tries = 0
+	}
+	if errors.Is(err, identity.ErrInvalidCredentials) {
+		tries++
+	}
+	f.Values["tries"] = strconv.Itoa(tries)
+	var rl *identity.RateLimitedError
+	return signinHelp{Paused: tries >= pausedAfter || errors.As(err, &rl)}
 }

@@ -6,11 +6,13 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/frontdesk/frontdesk/internal/identity"
 	"github.com/frontdesk/frontdesk/internal/mfa"
+	"github.com/frontdesk/frontdesk/internal/risk"
 	"github.com/frontdesk/frontdesk/internal/web"
 	qrcode "github.com/skip2/go-qrcode"
 )
@@ -30,6 +32,9 @@ func (s *Handler) signedIn(w http.ResponseWriter, r *http.Request, res *identity
 		s.SetCookie(w, s.Cookies.Remember, res.Remember.Token, int(time.Until(res.Remember.ExpiresAt).Seconds()), false)
 	}
 	dest := safeNext(next)
+	if next == "" && res.Account != nil && res.Account.Kind == identity.KindStaff {
+		dest = "/console" // staff work in the console, not on the customer's security page
+	}
 	if res.Session.MustEnrol {
 		dest = "/account/mfa/setup"
 	}
@@ -41,6 +46,9 @@ func (s *Handler) signedIn(w http.ResponseWriter, r *http.Request, res *identity
 func (s *Handler) challengePage(w http.ResponseWriter, r *http.Request, c *identity.Challenge, next string) {
 	s.SetCookie(w, s.Cookies.MFA, c.Token, int(time.Until(c.ExpiresAt).Seconds()), true)
 	q := url.Values{"methods": {strings.Join(c.Methods, ",")}}
+	if c.Reason != "" {
+		q.Set("reason", c.Reason)
+	}
 	if next != "" {
 		q.Set("next", next)
 	}
@@ -52,7 +60,8 @@ type mfaView struct {
 	Methods  []string
 	Method   string // the method shown
 	SentTo   string
-	Remember bool // the policy offers "remember this device"
+	Remember bool   // the policy offers "remember this device"
+	Reason   string // the risk signal that asked for this step, if any
 }
 
 func (s *Handler) mfaForm(r *http.Request) *web.Form {
@@ -66,6 +75,9 @@ func (s *Handler) mfaForm(r *http.Request) *web.Form {
 		}
 	}
 	v := mfaView{Methods: methods, Method: r.FormValue("method"), Remember: s.deps.Identity.Policy().RememberDevice > 0}
+	if reason := r.FormValue("reason"); slices.Contains(risk.AllSignals, reason) {
+		v.Reason = reason
+	}
 	if v.Method == "" && len(methods) > 0 {
 		v.Method = methods[0]
 	}

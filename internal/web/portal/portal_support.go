@@ -15,6 +15,7 @@ import (
 
 type contactView struct {
 	Email, Ref    string
+	Sent          string // the reference of the conversation just started
 	SignedIn      bool
 	Conversations []support.Conversation
 	Categories    []support.Category
@@ -68,8 +69,11 @@ func (s *Handler) contact(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := web.NewForm(r)
 	f.Extra = v
-	if r.URL.Query().Get("sent") == "1" {
+	if sent := r.URL.Query().Get("sent"); sent == "1" || web.ReferencePattern.MatchString(sent) {
 		f.Notice = "contact.sent"
+		if sent != "1" {
+			v.Sent = sent
+		}
 	}
 	// From an error page: the problem is a server error, and the request
 	// id lets the desk find it in the logs.
@@ -96,7 +100,7 @@ func (s *Handler) contactSend(w http.ResponseWriter, r *http.Request) error {
 		}
 		who, signedIn = support.Who{AccountID: a.ID, Email: a.Email, Name: a.Name, Locale: a.Locale}, true
 	}
-	n := support.NewConversation{Who: who, Channel: support.ChannelPortal, Subject: f.Values["subject"], Body: f.Values["body"], Category: f.Values["category"]}
+	n := support.NewConversation{Who: who, Channel: support.ChannelPortal, Subject: f.Values["subject"], Body: f.Values["body"], Category: f.Values["category"], Acknowledge: true}
 	if !signedIn {
 		n.IP = web.ClientIP(ctx)
 		if who.Email == "" {
@@ -130,7 +134,7 @@ func (s *Handler) contactSend(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, "/support/"+c.ID+"?sent=1", http.StatusSeeOther)
 		return nil
 	}
-	http.Redirect(w, r, "/contact?sent=1", http.StatusSeeOther)
+	http.Redirect(w, r, "/contact?sent="+support.Reference(c.ID), http.StatusSeeOther)
 	return nil
 }
 

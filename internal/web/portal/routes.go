@@ -27,6 +27,7 @@ func (s *Handler) Routes() []web.Route {
 		web.Page("POST /signup", web.Public, s.signup),
 		web.Page("GET /verify", web.Public, s.verifyPage),
 		web.Page("POST /verify", web.Public, s.verify),
+		web.Page("POST /verify/resend", web.Public, s.resend),
 		web.Page("GET /signin", web.Public, s.signinPage),
 		web.Page("POST /signin", web.Public, s.signin),
 		web.Page("POST /signout", web.Enrolling, s.signout),
@@ -44,10 +45,35 @@ func (s *Handler) Routes() []web.Route {
 		web.Page("POST /account/sessions/end-others", web.SignedIn, s.endOtherSessions),
 		web.Page("POST /account/devices/{id}/forget", web.SignedIn, s.forgetDevice),
 	}
+	if s.deps.Brand != nil {
+		rs = append(rs,
+			web.Page("GET /brand.css", web.Public, s.brandCSS),
+			web.Page("GET /brand/{kind}", web.Public, s.brandImage),
+			web.Page("GET /favicon.ico", web.Public, s.favicon),
+		)
+	}
+	if s.deps.Privacy != nil {
+		rs = append(rs,
+			web.Page("GET /account/privacy", web.SignedIn, s.privacyPage),
+			web.Page("POST /account/privacy/export", web.SignedIn, s.privacyExport),
+			web.Page("GET /account/exports/{id}/download", web.SignedIn, s.privacyDownload),
+			web.Page("POST /account/privacy/close", web.SignedIn, s.privacyClose),
+			web.Page("POST /account/privacy/keep", web.SignedIn, s.privacyKeep),
+			web.Page("GET /account/closure/cancel", web.Public, s.linkPage("closure_cancel")),
+			web.Page("POST /account/closure/cancel", web.Public, s.closureCancel),
+		)
+	}
+	if s.deps.Privacy != nil && s.deps.Consent != nil {
+		rs = append(rs,
+			web.Page("POST /account/privacy/consents", web.SignedIn, s.privacyConsent),
+			web.Page("GET /account/privacy/consents/{id}/receipt", web.SignedIn, s.privacyReceipt),
+		)
+	}
 	if s.deps.KB != nil {
 		rs = append(rs,
 			web.Page("GET /help", web.Public, s.helpHome),
 			web.Page("GET /help/{slug}", web.Public, s.helpArticle),
+			web.Page("GET /help/categories/{id}", web.Public, s.helpCategoryPage),
 			web.Page("POST /help/{slug}/vote", web.Public, s.helpVote),
 			web.Page("GET /help/guides", web.Public, s.helpGuides),
 			web.Page("GET /help/guides/{slug}", web.Public, s.helpGuide),

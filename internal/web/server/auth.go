@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/frontdesk/frontdesk/internal/audit"
+	"github.com/frontdesk/frontdesk/internal/automation"
 	"github.com/frontdesk/frontdesk/internal/identity"
 	"github.com/frontdesk/frontdesk/internal/web"
 )
@@ -33,6 +34,9 @@ func (s *Server) authenticate(r *http.Request, tree web.Tree) (*http.Request, er
 	if token == "" {
 		return r, web.ErrUnauthenticated
 	}
+	if tree == web.API && strings.HasPrefix(token, automation.KeyPrefix) {
+		return s.authenticateKey(r, token)
+	}
 	p, err := s.opts.Identity.Authenticate(r.Context(), token)
 	if errors.Is(err, identity.ErrUnauthenticated) {
 		return r, web.ErrUnauthenticated
@@ -55,6 +59,9 @@ func (s *Server) authorize(r *http.Request, rt web.Route) (*http.Request, error)
 		return r, err
 	}
 	p := web.Principal(r.Context())
+	if p.Kind == automation.KindService {
+		return s.authorizeKey(r, rt, p)
+	}
 	switch {
 	case rt.Permission == web.Enrolling:
 		return r, nil
@@ -70,7 +77,7 @@ func (s *Server) authorize(r *http.Request, rt web.Route) (*http.Request, error)
 		return r, err
 	}
 	if !ok {
-		return r, web.ErrForbidden
+		return r, web.ForbiddenFor(rt.Permission)
 	}
 	return r, nil
 }

@@ -10,9 +10,11 @@ import (
 	"net/http"
 	"net/url"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/frontdesk/frontdesk/internal/audit"
+	"github.com/frontdesk/frontdesk/internal/consent"
 	"github.com/frontdesk/frontdesk/internal/web"
 )
 
@@ -55,6 +57,12 @@ func (s *Server) base(next http.Handler) http.Handler {
 		ri := &web.RequestInfo{ID: web.NewID(12), IP: clientIP(r, s.opts.TrustedProxies), Route: "unmatched"}
 		ctx := web.WithInfo(r.Context(), ri)
 		ctx = audit.WithOrigin(ctx, audit.Origin{IP: ri.IP, UserAgent: r.UserAgent(), RequestID: ri.ID})
+		if r.Header.Get("Sec-GPC") == "1" {
+			// Global Privacy Control: an objection to analytics that the
+			// consent ledger honours for this request (and records for a
+			// signed-in customer whose consent stands).
+			ctx = consent.WithGPC(ctx)
+		}
 		r = r.WithContext(ctx)
 		sw := &statusWriter{ResponseWriter: w}
 		h := w.Header()
@@ -89,8 +97,14 @@ func (s *Server) base(next http.Handler) http.Handler {
 			if status >= 500 {
 				level = slog.LevelError
 			}
+			path := r.URL.Path
+			if strings.Contains(ri.Route, "{token}") {
+				// A {token} in a path is a credential (the setup link): the
+				// pattern is logged in its place.
+				_, path, _ = strings.Cut(ri.Route, " ")
+			}
 			s.Log.LogAttrs(r.Context(), level, "request",
-				slog.String("method", r.Method), slog.String("route", ri.Route), slog.String("path", r.URL.Path),
+				slog.String("method", r.Method), slog.String("route", ri.Route), slog.String("path", path),
 				slog.Int("status", status), slog.Int64("bytes", sw.bytes),
 				slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000), slog.String("ip", ri.IP))
 		}()
@@ -112,7 +126,8 @@ func (s *Server) wrap(rt web.Route) http.Handler {
 		if err == nil {
 			if rt.Permission != web.Public {
 				r, err = s.authorize(r, rt)
-			} else if rt.Tree == web.Browser && rt.Pattern != "GET /static/{file}" {
+			} else if (rt.Tree == web.Browser && rt.Pattern != "GET /static/{file}") || rt.Tree == web.Protocol {
+				// RP-initiated logout needs the browser's session too.
 				// Public pages still show who is signed in.
 				if _, cerr := r.Cookie(s.Cookies.Session); cerr == nil {
 					if ar, aerr := s.authenticate(r, web.Browser); aerr == nil {
@@ -141,6 +156,11 @@ func (s *Server) guard(rt web.Route, w http.ResponseWriter, r *http.Request) err
 		if err := s.cop.Check(r); err != nil {
 			s.Log.WarnContext(r.Context(), "cross-origin request refused", "security_event", "csrf", "origin", r.Header.Get("Origin"))
 			return &web.Error{Status: http.StatusForbidden, Code: "cross_origin_refused", Message: "This request came from another site and was refused. Go back to the page and try again.", Err: err}
+		}
+	case web.Protocol:
+		w.Header().Set("Cache-Control", "no-store")
+		if r.Method == http.MethodPost {
+			r.Body = http.MaxBytesReader(w, r.Body, web.MaxPageBody)
 		}
 	case web.API:
 		w.Header().Set("Cache-Control", "no-store")

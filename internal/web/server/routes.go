@@ -15,6 +15,7 @@ func (s *Server) own() []web.Route {
 		web.Probe("GET /healthz", web.Public, s.healthz),
 		web.Probe("GET /readyz", web.Public, s.readyz),
 		web.Probe("GET /metrics", web.Public, s.metricsHandler), // guarded by token or loopback inside
+		web.JSON("GET /api/v1/openapi.json", web.Public, s.openAPI),
 
 		// Anything else: friendly 404s, as a page or as JSON.
 		web.Page("/", web.Public, web.NotFound),

@@ -10,22 +10,32 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"sync"
 
 	"github.com/frontdesk/frontdesk/internal/access"
 	"github.com/frontdesk/frontdesk/internal/assist"
 	"github.com/frontdesk/frontdesk/internal/audit"
+	"github.com/frontdesk/frontdesk/internal/automation"
+	"github.com/frontdesk/frontdesk/internal/backup"
+	"github.com/frontdesk/frontdesk/internal/brand"
 	"github.com/frontdesk/frontdesk/internal/bus"
+	"github.com/frontdesk/frontdesk/internal/consent"
 	"github.com/frontdesk/frontdesk/internal/db"
 	"github.com/frontdesk/frontdesk/internal/identity"
 	"github.com/frontdesk/frontdesk/internal/kb"
 	"github.com/frontdesk/frontdesk/internal/keyring"
 	"github.com/frontdesk/frontdesk/internal/mfa"
+	"github.com/frontdesk/frontdesk/internal/oidc"
+	"github.com/frontdesk/frontdesk/internal/privacy"
+	"github.com/frontdesk/frontdesk/internal/risk"
 	"github.com/frontdesk/frontdesk/internal/support"
 	"github.com/frontdesk/frontdesk/internal/web"
+	"github.com/frontdesk/frontdesk/internal/web/admin"
 	"github.com/frontdesk/frontdesk/internal/web/api"
 	"github.com/frontdesk/frontdesk/internal/web/console"
 	"github.com/frontdesk/frontdesk/internal/web/live"
 	"github.com/frontdesk/frontdesk/internal/web/portal"
+	"github.com/frontdesk/frontdesk/internal/web/sso"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -50,6 +60,9 @@ type Options struct {
 	OrgName string
 	// SupportEmail is shown on the contact page when set.
 	SupportEmail string
+	// APIKeys authenticates the service accounts' API keys on the admin
+	// API; nil refuses every key.
+	APIKeys *automation.Service
 	// Authorizer checks permissions; nil denies every non-public route.
 	Authorizer web.Authorizer
 	// Version is reported on /healthz.
@@ -65,8 +78,16 @@ type Options struct {
 	Support *support.Service
 	// KB serves the help centre; nil leaves its routes answering 404.
 	KB *kb.Service
+	// Risk is the risk engine's alert queue and rules; nil leaves the
+	// console's security pages unmounted.
+	Risk *risk.Engine
 	// Assist serves remote assistance; nil leaves its routes answering 404.
 	Assist *assist.Service
+	// Privacy serves data exports and account closure; nil leaves their
+	// routes answering 404.
+	Privacy *privacy.Service
+	// Consent is the consent ledger; nil leaves its pages and API out.
+	Consent *consent.Service
 	// Bus carries the desk's live events to this node's WebSocket clients.
 	Bus bus.Bus
 	// WidgetOrigins may embed the chat widget, besides the portal itself
@@ -81,6 +102,17 @@ type Options struct {
 	Keys   *keyring.Keyring
 	Signer *audit.Signer
 	Audit  *audit.Log
+	// Checks are the health checks the console's home runs.
+	Checks []console.Check
+	// Backups is the console's backup board; nil leaves the page out.
+	Backups *backup.Board
+	// Brand is the business's colour, logo and favicon; nil keeps the
+	// default look and leaves the Branding page out.
+	Brand *brand.Service
+	// OIDC is the OpenID Connect provider and Provider its protocol
+	// handler; nil leaves their routes unmounted.
+	OIDC     *oidc.Service
+	Provider *oidc.Provider
 }
 
 // Server is the HTTP handler for the whole program.
@@ -93,6 +125,9 @@ type Server struct {
 
 	live   *live.Handler
 	routes []web.Route
+
+	openapiOnce sync.Once
+	openapiDoc  []byte
 }
 
 // New builds the server and its route table.
@@ -114,7 +149,24 @@ func New(opts Options) (*Server, error) {
 	if opts.BaseURL != nil {
 		base = opts.BaseURL.String()
 	}
+	if opts.Brand != nil {
+		// A page never fails for its brand: the default look stands in.
+		p.Brand = func(ctx context.Context) brand.Brand {
+			b, err := opts.Brand.Current(ctx)
+			if err != nil && ctx.Err() == nil {
+				opts.Logger.WarnContext(ctx, "reading the brand failed; the page has the default look", "err", err)
+			}
+			return b
+		}
+	}
+	if opts.Access != nil {
+		p.SetRolesWith(opts.Access.RolesWith)
+	}
 	kit := &web.Kit{Log: opts.Logger, Pages: p, Cookies: web.NewCookies(base, opts.TLS), OrgName: opts.OrgName, BaseURL: opts.BaseURL}
+	if opts.Identity != nil {
+		pol := opts.Identity.Policy().Password
+		kit.PasswordPolicy = &pol
+	}
 	if opts.DB != nil {
 		kit.Clock = opts.DB.Now
 	}
@@ -125,14 +177,20 @@ func New(opts Options) (*Server, error) {
 	}
 	s.routes = s.own()
 	s.routes = append(s.routes, portal.New(kit, portal.Deps{Identity: opts.Identity, MFA: opts.MFA, Support: opts.Support, KB: opts.KB,
-		Assist: opts.Assist, Authorizer: opts.Authorizer, SupportEmail: opts.SupportEmail}).Routes()...)
+		Assist: opts.Assist, Privacy: opts.Privacy, Consent: opts.Consent, Authorizer: opts.Authorizer, SupportEmail: opts.SupportEmail, Brand: opts.Brand}).Routes()...)
 	if opts.Access != nil && opts.MFA != nil {
 		s.routes = append(s.routes, console.New(kit, console.Deps{Identity: opts.Identity, MFA: opts.MFA, Access: opts.Access,
-			Support: opts.Support, KB: opts.KB, Assist: opts.Assist, DB: opts.DB, Keys: opts.Keys, Signer: opts.Signer, Audit: opts.Audit}).Routes()...)
+			Support: opts.Support, KB: opts.KB, Assist: opts.Assist, Automation: opts.APIKeys, Risk: opts.Risk, Privacy: opts.Privacy, DB: opts.DB, Keys: opts.Keys, Signer: opts.Signer, Audit: opts.Audit, Backups: opts.Backups, OIDC: opts.OIDC,
+			Checks: opts.Checks, Brand: opts.Brand, Consent: opts.Consent}).Routes()...)
 	}
-	s.routes = append(s.routes, api.New(kit, api.Deps{Identity: opts.Identity, MFA: opts.MFA, KB: opts.KB, Support: opts.Support,
-		MessagingSecrets: opts.MessagingSecrets}).Routes()...)
+	s.routes = append(s.routes, api.New(kit, api.Deps{Identity: opts.Identity, MFA: opts.MFA, KB: opts.KB, Support: opts.Support, Privacy: opts.Privacy,
+		Consent: opts.Consent, MessagingSecrets: opts.MessagingSecrets}).Routes()...)
 	s.routes = append(s.routes, s.live.Routes()...)
+	s.routes = append(s.routes, admin.New(kit, admin.Deps{Identity: opts.Identity, Access: opts.Access, Automation: opts.APIKeys,
+		DB: opts.DB, Keys: opts.Keys, Audit: opts.Audit}).Routes()...)
+	if opts.OIDC != nil && opts.Provider != nil {
+		s.routes = append(s.routes, sso.New(kit, sso.Deps{OIDC: opts.OIDC, Provider: opts.Provider}).Routes()...)
+	}
 
 	if opts.BaseURL != nil {
 		origin := opts.BaseURL.Scheme + "://" + opts.BaseURL.Host

@@ -55,8 +55,11 @@ func TestEveryRouteNamesAPermission(t *testing.T) {
 		if rt.Permission == "" {
 			t.Errorf("route %q names neither a permission nor %q", rt.Pattern, web.Public)
 		}
-		if rt.Tree != web.Browser && rt.Tree != web.API && rt.Tree != web.Ops {
+		if rt.Tree != web.Browser && rt.Tree != web.API && rt.Tree != web.Ops && rt.Tree != web.Protocol {
 			t.Errorf("route %q has no tree", rt.Pattern)
+		}
+		if rt.Tree == web.Protocol && !strings.Contains(rt.Pattern, " /oauth/") && !strings.Contains(rt.Pattern, " /.well-known/") {
+			t.Errorf("protocol route %q is outside /oauth/ and /.well-known/", rt.Pattern)
 		}
 		if rt.Tree == web.API && !strings.Contains(rt.Pattern, "/api/") {
 			t.Errorf("API route %q is outside /api/", rt.Pattern)

@@ -19,6 +19,24 @@
     document.head.appendChild(l);
   }
 
+  // fit scales the replayed page to the width of the view, the way a
+  // picture fits its frame, instead of cropping it: the customer's window
+  // may be wider than the agent's column. Clicks are mapped back through
+  // the same scale (at, below). Style properties set from script are not
+  // inline style in the CSP's sense.
+  function fit() {
+    var wrapper = view.querySelector(".replayer-wrapper");
+    var frame = view.querySelector("iframe");
+    if (!wrapper || !frame || !frame.offsetWidth) { return; }
+    var s = Math.min(1, view.clientWidth / frame.offsetWidth);
+    wrapper.style.transformOrigin = "0 0";
+    wrapper.style.transform = "scale(" + s + ")";
+    view.style.height = Math.ceil(frame.offsetHeight * s) + "px";
+    view.setAttribute("data-scale", s.toFixed(3));
+  }
+  function fitSoon() { window.requestAnimationFrame(fit); }
+  window.addEventListener("resize", fitSoon);
+
   var replay = document.getElementById("assist-replay");
   if (replay) {
     loadCSS(replay.getAttribute("data-css"));
@@ -34,6 +52,8 @@
       }
       var player = new Replayer(events, { root: view, mouseTail: false });
       player.on("finish", function () { replay.setAttribute("data-finished", "true"); });
+      player.on("resize", fitSoon);
+      fitSoon();
       player.play();
       status.textContent = "";
       replay.setAttribute("data-playing", "true");
@@ -80,10 +100,12 @@
       if (!player) {
         if (ev.type !== 4 && ev.type !== 2) { return; } // start from a snapshot
         player = new Replayer([], { root: view, liveMode: true, mouseTail: false });
+        player.on("resize", fitSoon);
         player.startLive(ev.timestamp - 1000);
         overlay();
       }
       player.addEvent(ev);
+      if (ev.type === 4 || ev.type === 2) { fitSoon(); }
     });
   }
   // The tools: what a click on the replayed page sends. Pointing,

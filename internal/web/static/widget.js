@@ -1,6 +1,7 @@
 // Frontdesk chat widget. Embed on any page of the business:
 //   <script src="https://support.bank.example/widget.js" async></script>
-// Optional attributes: data-lang="vi|zh|en", data-open (start opened).
+// Optional attributes: data-lang="vi|zh|en" (else the page's own <html lang>,
+// else the browser's), data-open (start opened).
 // Text is always inserted as text, never as HTML.
 (function () {
   "use strict";
@@ -13,11 +14,11 @@
   })();
   var base = new URL(script.src, location.href);
   var wsURL = (base.protocol === "https:" ? "wss://" : "ws://") + base.host + "/chat/ws";
-  var lang = (script.getAttribute("data-lang") || navigator.language || "en").slice(0, 2).toLowerCase();
+  var lang = (script.getAttribute("data-lang") || document.documentElement.lang || navigator.language || "en").slice(0, 2).toLowerCase();
   if (["en", "vi", "zh"].indexOf(lang) < 0) { lang = "en"; }
 
   var T = {
-    en: { title: "Chat with us", placeholder: "Write a message…", send: "Send", close: "Close chat", open: "Chat with us",
+    en: { unread: "new messages", title: "Chat with us", placeholder: "Write a message…", send: "Send", close: "Close chat", open: "Chat with us",
       online: "We are online.", offline: "No one is online right now: leave your e-mail address and we answer by e-mail.",
       email: "Your e-mail address", name: "Your name (optional)", typing: "typing…", sent: "sent", read: "read", failed: "not sent yet: retrying",
       you: "You", agent: "Support", bot: "Automatic answer", rate: "How did we do?", thanks: "Thank you for your rating.", resolved: "This conversation was resolved. You can still reply.",
@@ -26,7 +27,7 @@
       assist: "The agent asks to see your screen to help you. You decide, signed in to your account: there you can check who is asking and compare the code the agent reads to you.",
       assistOpen: "Review the request", assistClosed: "The screen-sharing request has ended.",
       steps: "Record my steps", stepsNote: "No one free to watch live? Record what you do in your account (up to 10 minutes) for an agent to replay." },
-    vi: { title: "Trò chuyện với chúng tôi", placeholder: "Nhập tin nhắn…", send: "Gửi", close: "Đóng", open: "Trò chuyện với chúng tôi",
+    vi: { unread: "tin nhắn mới", title: "Trò chuyện với chúng tôi", placeholder: "Nhập tin nhắn…", send: "Gửi", close: "Đóng", open: "Trò chuyện với chúng tôi",
       online: "Chúng tôi đang trực tuyến.", offline: "Hiện không có ai trực tuyến: hãy để lại e-mail, chúng tôi sẽ trả lời qua e-mail.",
       email: "E-mail của bạn", name: "Tên của bạn (không bắt buộc)", typing: "đang nhập…", sent: "đã gửi", read: "đã xem", failed: "chưa gửi được: đang thử lại",
       you: "Bạn", agent: "Hỗ trợ", bot: "Trả lời tự động", rate: "Bạn đánh giá thế nào?", thanks: "Cảm ơn bạn đã đánh giá.", resolved: "Cuộc hội thoại đã được giải quyết. Bạn vẫn có thể trả lời.",
@@ -35,7 +36,7 @@
       assist: "Nhân viên muốn xem màn hình của bạn để hỗ trợ. Bạn quyết định khi đã đăng nhập vào tài khoản: tại đó bạn kiểm tra được ai đang yêu cầu và so sánh mã mà nhân viên đọc cho bạn.",
       assistOpen: "Xem yêu cầu", assistClosed: "Yêu cầu chia sẻ màn hình đã kết thúc.",
       steps: "Ghi lại các bước của tôi", stepsNote: "Chưa có ai rảnh để xem trực tiếp? Hãy ghi lại những gì bạn làm trong tài khoản (tối đa 10 phút) để nhân viên xem lại." },
-    zh: { title: "在线咨询", placeholder: "输入消息…", send: "发送", close: "关闭", open: "在线咨询",
+    zh: { unread: "条新消息", title: "在线咨询", placeholder: "输入消息…", send: "发送", close: "关闭", open: "在线咨询",
       online: "我们在线。", offline: "目前无人在线:请留下电子邮件地址,我们将通过邮件回复。",
       email: "您的电子邮件", name: "您的名字(可选)", typing: "正在输入…", sent: "已发送", read: "已读", failed: "尚未发送:正在重试",
       you: "您", agent: "客服", bot: "自动回复", rate: "您对我们的服务满意吗?", thanks: "感谢您的评分。", resolved: "此会话已解决。您仍然可以回复。",
@@ -46,9 +47,13 @@
       steps: "录制我的操作步骤", stepsNote: "暂时没有客服可以实时查看?录制您在账户中的操作(最长 10 分钟),供客服回放。" }
   }[lang];
 
+  var title = null; // the panel's title, where the logo goes
   var store = window.sessionStorage;
   var KEY = "frontdesk-chat";
-  var state = { ticket: null, lastSeq: 0, outbox: [] };
+  // ticket and lastSeq name the conversation and the last message seen;
+  // readSeq is the last one shown with the panel open (the rest are
+  // unread); opened keeps the panel open across pages and reloads.
+  var state = { ticket: null, lastSeq: 0, readSeq: 0, opened: false, outbox: [] };
   try { var saved = JSON.parse(store.getItem(KEY) || "null"); if (saved) { state = saved; } } catch (e) { /* private mode */ }
   function save() { try { store.setItem(KEY, JSON.stringify(state)); } catch (e) { /* ignore */ } }
 
@@ -57,35 +62,44 @@
   host.id = "frontdesk-chat";
   document.body.appendChild(host);
   var root = host.attachShadow ? host.attachShadow({ mode: "open" }) : host;
-  var style = document.createElement("style");
-  style.textContent = [
-    ":host{all:initial}",
-    ".launch{position:fixed;right:20px;bottom:20px;z-index:2147483000;background:#0b5cad;color:#fff;border:0;border-radius:24px;padding:12px 18px;font:600 15px system-ui,sans-serif;cursor:pointer;box-shadow:0 2px 8px rgba(0,0,0,.25)}",
-    ".panel{position:fixed;right:20px;bottom:20px;z-index:2147483000;width:340px;max-width:calc(100vw - 40px);height:460px;max-height:calc(100vh - 40px);background:#fff;color:#111827;border-radius:12px;box-shadow:0 4px 24px rgba(0,0,0,.3);display:flex;flex-direction:column;font:14px/1.4 system-ui,sans-serif}",
-    ".head{display:flex;justify-content:space-between;align-items:center;padding:10px 14px;background:#0b5cad;color:#fff;border-radius:12px 12px 0 0;font-weight:600}",
-    ".head button{background:none;border:0;color:#fff;font-size:20px;cursor:pointer}",
-    ".status{padding:6px 14px;font-size:12px;color:#4b5563;border-bottom:1px solid #e5e7eb}",
-    ".log{flex:1;overflow-y:auto;padding:10px 14px;display:flex;flex-direction:column;gap:6px}",
-    ".m{max-width:85%;padding:6px 10px;border-radius:10px;white-space:pre-wrap;overflow-wrap:anywhere}",
-    ".m.customer{align-self:flex-end;background:#dbeafe}", ".m.agent,.m.bot,.m.flow{align-self:flex-start;background:#f3f4f6}", ".m.system{align-self:center;font-size:12px;color:#6b7280}",
-    ".meta{display:block;font-size:11px;color:#6b7280}",
-    ".steps{padding:8px 12px;border-top:1px solid #e5e7eb}",
-    ".typing{padding:0 14px;font-size:12px;color:#6b7280;min-height:16px}",
-    "form{display:flex;flex-direction:column;gap:6px;padding:10px 14px;border-top:1px solid #e5e7eb}",
-    "input,textarea{font:inherit;padding:6px 8px;border:1px solid #9ca3af;border-radius:6px}",
-    "textarea{resize:none;height:56px}",
-    ".row{display:flex;justify-content:space-between;align-items:center;gap:6px}", "input[type=file]{font-size:12px;max-width:200px;border:0;padding:0}",
-    "a.file{display:block;color:#0b5cad}",
-    "button.send{align-self:flex-end;background:#0b5cad;color:#fff;border:0;border-radius:6px;padding:6px 14px;font:600 14px system-ui,sans-serif;cursor:pointer}",
-    ".rate{display:flex;gap:4px;padding:6px 14px;align-items:center;flex-wrap:wrap}", ".rate button{border:1px solid #9ca3af;background:#fff;border-radius:6px;padding:4px 10px;cursor:pointer}",
-    ".m.picked{align-self:flex-end;background:#e0e7ff}", ".choices{display:flex;flex-direction:column;gap:4px;margin-top:6px}",
-    ".choices button{border:1px solid #0b5cad;background:#fff;color:#0b5cad;border-radius:6px;padding:4px 10px;cursor:pointer;text-align:left;font:inherit}",
-    ".choices button:disabled{opacity:.5;cursor:default}", ".choices a{color:#0b5cad;font-weight:600}",
-    ".assist a{display:inline-block;margin-top:.4em;padding:.4em .8em;background:#0b5cad;color:#fff;border-radius:6px;text-decoration:none}",
-    "[hidden]{display:none!important}",
-    ":focus-visible{outline:3px solid #f59e0b;outline-offset:2px}"
-  ].join("\n");
-  root.appendChild(style);
+  // The look comes from widget.css on Frontdesk's own origin, linked
+  // inside the shadow root: a <style> element would be refused by a strict
+  // CSP (the portal's own among them), a stylesheet from an allowed origin
+  // is not. Until it has loaded the widget stays hidden, so a page never
+  // shows its controls unstyled; a host whose CSP refuses the stylesheet
+  // is told so in the console (docs/support.md says what to allow).
+  host.hidden = true;
+  var sheet = document.createElement("link");
+  sheet.rel = "stylesheet";
+  sheet.href = base.origin + "/static/widget.css";
+  // Shown once both stylesheets are in (the brand's may fail alone: the
+  // default colours then stand), so the colour does not change under the eye.
+  var sheetsLeft = 2;
+  function sheetDone() { if (--sheetsLeft === 0) { showLogo(); host.hidden = false; } }
+  // The business's logo (console: Settings > Branding) beside the panel's
+  // title: brand.css names its address as --fd-logo on :host. A host page
+  // whose CSP refuses the image (img-src) keeps the title alone.
+  function showLogo() {
+    var src = getComputedStyle(host).getPropertyValue("--fd-logo").trim().replace(/^"|"$/g, "");
+    if (!/^\/brand\/logo\?v=[0-9A-Za-z_-]+$/.test(src) || !title) { return; }
+    var img = el("img", { "class": "logo", src: base.origin + src, alt: "" });
+    img.addEventListener("error", function () { img.remove(); });
+    title.insertBefore(img, title.firstChild);
+  }
+  sheet.addEventListener("load", sheetDone);
+  sheet.addEventListener("error", function () {
+    if (window.console) { console.warn("Frontdesk chat: " + sheet.href + " could not be loaded; allow it in this page's Content-Security-Policy (style-src)."); }
+  });
+  root.appendChild(sheet);
+  // The business's colour (console: Settings > Branding), as custom
+  // properties on :host that widget.css reads; without it, or when a host
+  // page refuses it, widget.css's own colours stand.
+  var brandSheet = document.createElement("link");
+  brandSheet.rel = "stylesheet";
+  brandSheet.href = base.origin + "/brand.css";
+  brandSheet.addEventListener("load", sheetDone);
+  brandSheet.addEventListener("error", sheetDone);
+  root.appendChild(brandSheet);
 
   function el(tag, attrs, text) {
     var e = document.createElement(tag);
@@ -93,10 +107,19 @@
     if (text != null) { e.textContent = text; }
     return e;
   }
-  var launch = el("button", { "class": "launch", type: "button", id: "fd-open", "aria-haspopup": "dialog" }, T.open);
+  var launch = el("button", { "class": "launch", type: "button", id: "fd-open", "aria-haspopup": "dialog" });
+  var NS = "http://www.w3.org/2000/svg", icon = document.createElementNS(NS, "svg"), iconPath = document.createElementNS(NS, "path");
+  icon.setAttribute("viewBox", "0 0 24 24"); icon.setAttribute("aria-hidden", "true");
+  iconPath.setAttribute("d", "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 6.5a1.5 1.5 0 1 0 0 .01zm5 0a1.5 1.5 0 1 0 0 .01zm5 0a1.5 1.5 0 1 0 0 .01z");
+  icon.appendChild(iconPath); launch.appendChild(icon);
+  launch.appendChild(el("span", { "class": "label" }, T.open));
+  var badge = el("span", { "class": "badge", id: "fd-unread", "aria-hidden": "true", hidden: "" }, "");
+  launch.appendChild(badge);
   var panel = el("div", { "class": "panel", role: "dialog", "aria-label": T.title, hidden: "" });
   var head = el("div", { "class": "head" });
-  head.appendChild(el("span", {}, T.title));
+  title = el("span", { "class": "title" });
+  title.appendChild(el("span", {}, T.title));
+  head.appendChild(title);
   var closeBtn = el("button", { type: "button", "aria-label": T.close, id: "fd-close" }, "×");
   head.appendChild(closeBtn);
   var status = el("div", { "class": "status", role: "status", id: "fd-status" }, "");
@@ -150,6 +173,9 @@
     }
     if (m.seq) {
       seen[m.seq] = e;
+      if (m.kind !== "customer" && m.seq > state.readSeq) {
+        if (panel.hidden) { unread[m.seq] = true; } else { state.readSeq = m.seq; }
+      }
       e.setAttribute("data-seq", m.seq);
       if (m.seq > state.lastSeq) { state.lastSeq = m.seq; save(); }
     }
@@ -160,6 +186,16 @@
     }
     log.scrollTop = log.scrollHeight;
     if (m.kind !== "customer" && !panel.hidden && m.seq) { send({ type: "read", seq: m.seq }); }
+    showUnread();
+  }
+  // The launcher's badge counts the answers that came while the panel was
+  // closed; opening the panel reads them.
+  var unread = {};
+  function showUnread() {
+    var n = Object.keys(unread).length;
+    badge.textContent = n > 9 ? "9+" : String(n);
+    badge.hidden = n === 0;
+    launch.setAttribute("aria-label", n ? T.open + " (" + n + " " + T.unread + ")" : T.open);
   }
   function showPending(o) {
     var e = el("div", { "class": "m customer", "data-pending": "1" });
@@ -273,7 +309,10 @@
     ws = new WebSocket(wsURL);
     ws.onopen = function () {
       backoff = 500;
-      send({ type: "hello", ticket: state.ticket, last_seq: state.lastSeq, locale: lang, email: email.value, name: name.value });
+      // After a page load nothing is shown yet: ask for the whole history
+      // (last_seq 0); after a reconnect, only what came since.
+      var since = Object.keys(seen).length ? state.lastSeq : 0;
+      send({ type: "hello", ticket: state.ticket, last_seq: since, locale: lang, email: email.value, name: name.value });
     };
     ws.onmessage = function (ev) {
       var f; try { f = JSON.parse(ev.data); } catch (e) { return; }
@@ -372,10 +411,20 @@
     if (!ws) { connect(); }
     var last = Object.keys(seen).map(Number).sort(function (a, b) { return b - a; })[0];
     if (last) { send({ type: "read", seq: last }); }
+    if (last > state.readSeq) { state.readSeq = last; }
+    unread = {}; showUnread();
+    state.opened = true; save();
   }
   launch.addEventListener("click", open);
-  closeBtn.addEventListener("click", function () { panel.hidden = true; launch.hidden = false; launch.focus(); });
+  closeBtn.addEventListener("click", function () {
+    panel.hidden = true; launch.hidden = false; launch.focus();
+    state.opened = false; save();
+  });
   panel.addEventListener("keydown", function (ev) { if (ev.key === "Escape") { closeBtn.click(); } });
   state.outbox.forEach(showPending);
-  if (script.hasAttribute("data-open") || state.ticket) { open(); }
+  showUnread();
+  // A conversation under way is reconnected at once, so its history is
+  // back and new answers count on the launcher; the panel opens again only
+  // if it was open.
+  if (script.hasAttribute("data-open") || state.opened) { open(); } else if (state.ticket) { connect(); }
 })();
