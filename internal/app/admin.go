@@ -21,7 +21,7 @@ func runAdminCreate(ctx context.Context, env Env, args []string) error {
 	fs, build := flagSet("admin create", env)
 	email := fs.String("email", "", "the administrator's e-mail address (required)")
 	pwFile := fs.String("password-file", "", "file holding the password on its first line (required)")
-	role := fs.String("role", access.RoleAdministrator, "built-in role to grant: "+strings.Join(slices.Sorted(maps.Keys(access.Roles)), ", "))
+	role := fs.String("role", access.RoleAdministrator, "built-in roles to grant, separated by commas (administrator,agent for one person who also answers chats): "+strings.Join(slices.Sorted(maps.Keys(access.Roles)), ", "))
 	cfg, err := parse(fs, build, args, env)
 	if err != nil {
 		return err
@@ -30,9 +30,13 @@ func runAdminCreate(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintln(env.Stderr, "frontdesk admin create: --email and --password-file are required")
 		return errUsage
 	}
-	if _, ok := access.Roles[*role]; !ok {
-		fmt.Fprintf(env.Stderr, "frontdesk admin create: unknown role %q\n", *role)
-		return errUsage
+	roles := strings.Split(*role, ",")
+	for i, r := range roles {
+		roles[i] = strings.TrimSpace(r)
+		if _, ok := access.Roles[roles[i]]; !ok {
+			fmt.Fprintf(env.Stderr, "frontdesk admin create: unknown role %q\n", roles[i])
+			return errUsage
+		}
 	}
 	raw, err := os.ReadFile(*pwFile)
 	if err != nil {
@@ -46,7 +50,12 @@ func runAdminCreate(ctx context.Context, env Env, args []string) error {
 	}
 	defer sys.close()
 	a, err := sys.id.CreateStaff(ctx, *email, pw, func(tx *db.Tx, id string) error {
-		return sys.access.Grant(ctx, tx, id, *role, "cli")
+		for _, r := range roles {
+			if err := sys.access.Grant(ctx, tx, id, r, "cli"); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	var fe *identity.FieldError
 	switch {
@@ -57,6 +66,6 @@ func runAdminCreate(ctx context.Context, env Env, args []string) error {
 	case err != nil:
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "staff account %s created with role %s (account %s); it enrols a second factor at its first sign-in\n", a.Email, *role, a.ID)
+	fmt.Fprintf(env.Stdout, "staff account %s created with role %s (account %s); it enrols a second factor at its first sign-in\n", a.Email, strings.Join(roles, ", "), a.ID)
 	return nil
 }

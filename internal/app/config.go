@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/mail"
 	"net/netip"
 	"net/url"
 	"os"
@@ -19,6 +20,7 @@ import (
 	"github.com/frontdesk/frontdesk/internal/identity"
 	"github.com/frontdesk/frontdesk/internal/mailin"
 	"github.com/frontdesk/frontdesk/internal/password"
+	"github.com/frontdesk/frontdesk/internal/privacy"
 )
 
 // Config is the whole configuration, built once from flags and FRONTDESK_*
@@ -60,6 +62,7 @@ type Config struct {
 	MessagingSecrets        [][]byte
 	MessagingOutboundURL    string
 	RecoveryCoolOff         time.Duration
+	APIKeyRate              int // admin API calls per key per minute
 	SMSProvider             string
 	SMSURL                  string
 	SMSAccountSID           string
@@ -68,9 +71,24 @@ type Config struct {
 	AssistMaxDuration       time.Duration
 	AssistIdleTimeout       time.Duration
 	AssistRetention         time.Duration
+	ClosureCoolOffDays      int
+	PrivacyRegime           string
+	IncidentNoticeRate      int
+	PrivacyContact          string
+	Retention               privacy.RetentionConfig
+	ExportTTLDays           int
 	AssistArchiveDir        string
 	AssistDefaultPlan       string
 	AssistRecording         bool
+	KBStarter               bool // add the help centre's starter articles on the first start
+	RiskEngine              bool
+	GeoIPDB                 string
+	GeoIPASNDB              string
+	AnonymiserLists         []string
+	SecurityContacts        []string
+	Backup                  BackupConfig
+	OIDCSigningAlg          string
+	OIDCJWKSAllowLoopback   bool
 
 	clock func() time.Time // Env.Clock: not configurable, tests only
 }
@@ -92,7 +110,7 @@ func (o option) env() string {
 }
 
 func options() []option {
-	return []option{
+	return append([]option{
 		{flag: "addr", def: "127.0.0.1:8080", usage: "listen address (host:port)", set: func(c *Config, v string) error {
 			if _, _, err := net.SplitHostPort(v); err != nil {
 				return fmt.Errorf("must be host:port")
@@ -136,7 +154,12 @@ func options() []option {
 			c.OrgName = v
 			return nil
 		}},
-		{flag: "support-email", usage: "address customers can write to, shown on the contact page", set: func(c *Config, v string) error {
+		{flag: "support-email", usage: "the support mailbox: shown on the contact page, From and Reply-To of the desk's e-mail (help@example.com or Name <help@example.com>)", set: func(c *Config, v string) error {
+			if v != "" {
+				if _, err := mail.ParseAddress(v); err != nil {
+					return errors.New("must be an e-mail address, optionally with a name: Name <help@example.com>")
+				}
+			}
 			c.SupportEmail = v
 			return nil
 		}},
@@ -313,12 +336,69 @@ func options() []option {
 			c.EmailOTPFactor = b
 			return nil
 		}},
+		{flag: "kb-starter", def: "on", usage: "on: the first start adds the help centre's starter articles (sign-in problems, in en, vi and zh; editable, added once); off: the help centre starts empty", set: func(c *Config, v string) error {
+			switch strings.ToLower(strings.TrimSpace(v)) {
+			case "on", "true", "1", "yes":
+				c.KBStarter = true
+			case "off", "false", "0", "no":
+				c.KBStarter = false
+			default:
+				return errors.New("must be on or off")
+			}
+			return nil
+		}},
+		{flag: "risk-engine", isBool: true, def: "true", usage: "judge every sign-in's risk (place, travel, device, velocity, anonymisers) and step up, block or notify by the profile's rules", set: func(c *Config, v string) error {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return errors.New("must be true or false")
+			}
+			c.RiskEngine = b
+			return nil
+		}},
+		{flag: "geoip-db", usage: "MaxMind-format city database (GeoLite2 City, DB-IP City) for sign-in locations, reloaded when the file changes; empty: place signals are unknown", set: func(c *Config, v string) error {
+			c.GeoIPDB = v
+			return nil
+		}},
+		{flag: "geoip-asn-db", usage: "optional MaxMind-format ASN database (GeoLite2 ASN, DB-IP ASN) for the new-network signal, reloaded when it changes", set: func(c *Config, v string) error {
+			c.GeoIPASNDB = v
+			return nil
+		}},
+		{flag: "anonymiser-lists", usage: "comma-separated files of anonymising proxy, VPN and Tor exit addresses or networks (one per line), reloaded when they change", set: func(c *Config, v string) error {
+			c.AnonymiserLists = nil
+			for _, p := range strings.Split(v, ",") {
+				if p = strings.TrimSpace(p); p != "" {
+					c.AnonymiserLists = append(c.AnonymiserLists, p)
+				}
+			}
+			return nil
+		}},
+		{flag: "security-contacts", usage: "comma-separated e-mail addresses that receive security alerts (staff monitoring)", set: func(c *Config, v string) error {
+			c.SecurityContacts = nil
+			for _, a := range strings.Split(v, ",") {
+				if a = strings.TrimSpace(a); a == "" {
+					continue
+				}
+				if !strings.Contains(a, "@") || strings.ContainsAny(a, " <>\r\n") {
+					return fmt.Errorf("%q is not an e-mail address", a)
+				}
+				c.SecurityContacts = append(c.SecurityContacts, a)
+			}
+			return nil
+		}},
 		{flag: "recovery-cooloff", def: "24h", usage: "how long an approved support-assisted recovery waits, cancellable by the owner, before the account's second factors are reset", set: func(c *Config, v string) error {
 			d, err := time.ParseDuration(v)
 			if err != nil || d < time.Minute || d > 30*24*time.Hour {
 				return errors.New("must be a duration from 1m to 720h, e.g. 24h")
 			}
 			c.RecoveryCoolOff = d
+			return nil
+		}},
+		{flag: "api-key-rate", def: "600", usage: "admin API calls one service account key may make per minute; beyond it calls get 429 with Retry-After", set: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 1_000_000 {
+				return errors.New("must be a whole number from 1 to 1000000")
+			}
+			c.APIKeyRate = n
 			return nil
 		}},
 		{flag: "support-followup-days", def: "3", usage: "days after a conversation is resolved before the customer is asked whether the problem stayed solved", set: func(c *Config, v string) error {
@@ -384,6 +464,76 @@ func options() []option {
 			c.AssistRetention = time.Duration(n) * 24 * time.Hour
 			return nil
 		}},
+		{flag: "closure-cooloff-days", def: "14", usage: "days a customer's account closure waits, cancellable, before their data is erased", set: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 90 {
+				return errors.New("must be a whole number of days from 1 to 90")
+			}
+			c.ClosureCoolOffDays = n
+			return nil
+		}},
+		{flag: "privacy-regime", def: "gdpr", usage: "legal regime of data-subject requests' deadlines by default: gdpr (one month, +2) or ccpa (45 days, +45)", set: func(c *Config, v string) error {
+			if v != "gdpr" && v != "ccpa" {
+				return errors.New("must be gdpr or ccpa")
+			}
+			c.PrivacyRegime = v
+			return nil
+		}},
+		{flag: "incident-notice-rate", def: "60", usage: "incident notices mailed to affected customers per minute, at most", set: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 10000 {
+				return errors.New("must be a whole number from 1 to 10000")
+			}
+			c.IncidentNoticeRate = n
+			return nil
+		}},
+		{flag: "privacy-contact", usage: "the data protection officer's contact point, printed in notices to the supervisory authority", set: func(c *Config, v string) error {
+			if len(v) > 200 || strings.ContainsAny(v, "\r\n") {
+				return errors.New("one line of at most 200 characters")
+			}
+			c.PrivacyContact = v
+			return nil
+		}},
+		{flag: "retention", usage: "retention periods overriding the defaults, CLASS=DAYS separated by commas (0 keeps the class until erasure; classes and defaults in docs/privacy.md)", set: func(c *Config, v string) error {
+			days := map[string]int{}
+			for _, part := range strings.Split(v, ",") {
+				part = strings.TrimSpace(part)
+				if part == "" {
+					continue
+				}
+				class, n, ok := strings.Cut(part, "=")
+				d, err := strconv.Atoi(strings.TrimSpace(n))
+				if !ok || err != nil {
+					return fmt.Errorf("%q is not CLASS=DAYS", part)
+				}
+				days[strings.TrimSpace(class)] = d
+			}
+			reg, err := Registry()
+			if err != nil {
+				return err
+			}
+			if err := privacy.CheckRetention(reg, privacy.RetentionConfig{Days: days}); err != nil {
+				return err
+			}
+			c.Retention.Days = days
+			return nil
+		}},
+		{flag: "retention-inactive-warn-days", def: "30", usage: "days before an inactive customer's account is closed (when the inactive_accounts retention is set) that they are warned by e-mail", set: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 365 {
+				return errors.New("must be a whole number of days from 1 to 365")
+			}
+			c.Retention.InactiveWarnDays = n
+			return nil
+		}},
+		{flag: "export-ttl-days", def: "7", usage: "days a customer's data export can be downloaded (once) before it is deleted", set: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 30 {
+				return errors.New("must be a whole number of days from 1 to 30")
+			}
+			c.ExportTTLDays = n
+			return nil
+		}},
 		{flag: "assist-archive-dir", usage: "directory of archived session recordings; default DATA_DIR/recordings", set: func(c *Config, v string) error {
 			c.AssistArchiveDir = v
 			return nil
@@ -418,6 +568,21 @@ func options() []option {
 			c.ShutdownTimeout = d
 			return nil
 		}},
+		{flag: "oidc-signing-alg", def: "RS256", usage: "algorithm of the OpenID Connect provider's signing keys: RS256 (every client library verifies it) or ES256 (ECDSA P-256, much cheaper to sign); a change makes a new key at start, the old one stays published until its tokens expire", set: func(c *Config, v string) error {
+			if v != "RS256" && v != "ES256" {
+				return errors.New("must be RS256 or ES256")
+			}
+			c.OIDCSigningAlg = v
+			return nil
+		}},
+		{flag: "oidc-jwks-allow-loopback", isBool: true, def: "false", usage: "tests and development only: let an OpenID Connect client's jwks_uri be plain http:// on a loopback address", set: func(c *Config, v string) error {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return errors.New("must be true or false")
+			}
+			c.OIDCJWKSAllowLoopback = b
+			return nil
+		}},
 		{flag: "migrate", isBool: true, def: "false", usage: "apply database migrations before serving (PostgreSQL; SQLite always migrates)", set: func(c *Config, v string) error {
 			b, err := strconv.ParseBool(v)
 			if err != nil {
@@ -426,7 +591,7 @@ func options() []option {
 			c.Migrate = b
 			return nil
 		}},
-	}
+	}, backupOptions()...)
 }
 
 // configFlags registers every option on fs and returns a function that,
@@ -502,8 +667,13 @@ func (c *Config) finish() error {
 	if c.AuditSigningKeyFile == "" {
 		c.AuditSigningKeyFile = filepath.Join(c.DataDir, "keys", "audit-ed25519.key")
 	}
+	c.Backup.finish(c.DataDir)
 	if c.AssistArchiveDir == "" {
 		c.AssistArchiveDir = filepath.Join(c.DataDir, "recordings")
+	}
+	if d := c.Retention.Days["inactive_accounts"]; d > 0 && c.Retention.InactiveWarnDays >= d {
+		return fmt.Errorf("--retention-inactive-warn-days (%d) must be fewer than the inactive_accounts retention (%d days)",
+			c.Retention.InactiveWarnDays, d)
 	}
 	return nil
 }

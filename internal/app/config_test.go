@@ -63,6 +63,9 @@ func TestConfigRejectsBadValues(t *testing.T) {
 		{map[string]string{"FRONTDESK_BASE_URL": "ftp://x"}, nil, "absolute http(s) URL"},
 		{map[string]string{"FRONTDESK_TRUSTED_PROXIES": "everyone"}, nil, "not a CIDR"},
 		{map[string]string{"FRONTDESK_AUDIT_CHECKPOINT_EVERY": "0"}, nil, "positive"},
+		{map[string]string{"FRONTDESK_RETENTION": "sign_in_history"}, nil, "is not CLASS=DAYS"},
+		{map[string]string{"FRONTDESK_RETENTION": "recordings=-5"}, nil, "not from 0"},
+		{map[string]string{"FRONTDESK_RETENTION": "inactive_accounts=20"}, nil, "must be fewer than the inactive_accounts retention"},
 	}
 	for _, c := range cases {
 		_, err := ParseConfig(c.args, env(c.vars))

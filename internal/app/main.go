@@ -47,13 +47,28 @@ func commands() []command {
 		{"audit verify", "check the audit chain; exit 0 if intact, 1 and the first broken sequence number otherwise", runAuditVerify},
 		{"audit export", "write the audit trail as NDJSON to stdout [--since TIME]", runAuditExport},
 		{"keys rotate", "generate a new master key and re-wrap every data key under it, online [--keep-old]", runKeysRotate},
+		{"keys export", "write the master key, audit signing key and backup key, sealed with age to a recipient or a passphrase, to keep apart from backups: --out FILE [--recipient age1…]", runKeysExport},
 		{"mail test", "send a test e-mail [--to ADDRESS]", runMailTest},
 		{"admin create", "create a staff administrator --email E --password-file F", runAdminCreate},
 		{"accounts import", "import accounts from a CSV or JSON Lines file: FILE [--dry-run]", runAccountsImport},
 		{"kb import", "import knowledge-base articles: DIR of Markdown files with front matter", runKBImport},
 		{"kb export", "export knowledge-base articles: DIR, one Markdown file per translation", runKBExport},
 		{"assist archive", "move ended remote-assistance recordings to encrypted archive files now [--older-than DURATION]", runAssistArchive},
+		{"privacy record", "print the record of processing (GDPR 30) from the personal-data registry [--format md|csv]", runPrivacyRecord},
+		{"privacy retention", "run the retention purge now, or say what it would purge [--dry-run] [--runs N]", runPrivacyRetention},
+		{"privacy erase", "erase a customer and their personal data now (a verified request): EMAIL|ID [--yes]", runPrivacyErase},
+		{"consent verify", "check a consent receipt: its hash, this installation's signature, and that the ledger holds it: FILE", runConsentVerify},
+		{"backup list", "list the repository's backups: id, time, kind, size, what each depends on", runBackupList},
+		{"backup verify", "read a backup (the newest by default) back in full: hashes, signature, decryption [ID]", runBackupVerify},
+		{"backup drill", "restore the newest backup into a scratch place, check it, start a server on it, report the RTO", runBackupDrill},
+		// "backup" comes after "backup list" and the others: the first command whose words start the arguments runs.
+		{"backup", "make a backup now: incremental by default [--full]", runBackup},
+		{"restore", "restore a backup into an empty data directory (or empty database): ID|latest --to DIR", runRestore},
 		{"accounts export", "export every account, without secrets: FILE [--format csv|jsonl]", runAccountsExport},
+		{"oidc client add", "register an app that signs customers in: --name N --redirect-uri URI [--public] [--first-party] [--json]", runOIDCClientAdd},
+		{"oidc client list", "list the apps that sign customers in [--json]", runOIDCClientList},
+		{"oidc client remove", "remove an app and revoke its tokens: ID", runOIDCClientRemove},
+		{"oidc keys rotate", "start signing with a new key now; the old ones stay published until their tokens expire", runOIDCKeysRotate},
 		{"version", "print the version", func(_ context.Context, env Env, _ []string) error {
 			fmt.Fprintln(env.Stdout, "frontdesk", Version)
 			return nil

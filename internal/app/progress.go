@@ -39,7 +39,7 @@ func newProgress(w io.Writer, total int, dryRun bool) *progress {
 
 // isTerminal reports whether w is a character device, without a terminal
 // library: enough to decide between redrawing a line and printing lines.
-func isTerminal(w io.Writer) bool {
+func isTerminal(w any) bool {
 	f, ok := w.(*os.File)
 	if !ok {
 		return false

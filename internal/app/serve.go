@@ -5,9 +5,11 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"github.com/frontdesk/frontdesk/internal/brand"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/mail"
 	"net/url"
 	"os"
 	"runtime/debug"
@@ -17,6 +19,7 @@ import (
 	"time"
 
 	"github.com/frontdesk/frontdesk/internal/audit"
+	"github.com/frontdesk/frontdesk/internal/backup"
 	"github.com/frontdesk/frontdesk/internal/mailin"
 	"github.com/frontdesk/frontdesk/internal/web"
 	"github.com/frontdesk/frontdesk/internal/web/server"
@@ -96,10 +99,22 @@ func Start(ctx context.Context, cfg Config, env Env) (*Instance, error) {
 		ln.Close()
 		return nil, err
 	}
+	if cfg.KBStarter {
+		// Not fatal: a help centre without its starter articles still serves.
+		if added, err := sys.kb.SeedStarter(ctx); err != nil {
+			log.ErrorContext(ctx, "help centre: adding the starter articles failed; the next start tries again", "err", err)
+		} else if added {
+			log.InfoContext(ctx, "help centre: starter articles added (FRONTDESK_KB_STARTER=off skips them)")
+		}
+	}
 	inst, err := start(ctx, sys, cfg, log, ln, autoLimit)
 	if err != nil {
 		ln.Close()
 		sys.close()
+		return nil, err
+	}
+	if err := announceSetup(ctx, sys.id, cfg.BaseURL, env.Stdout, log); err != nil {
+		inst.Stop()
 		return nil, err
 	}
 	return inst, nil
@@ -108,7 +123,13 @@ func Start(ctx context.Context, cfg Config, env Env) (*Instance, error) {
 func start(ctx context.Context, sys *system, cfg Config, log *slog.Logger, ln net.Listener, autoLimit bool) (*Instance, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(backup.NewCollector(sys.db))
+	reg.MustRegister(sys.risk.Collectors()...)
 	base, err := url.Parse(cfg.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	provider, err := sys.oidc.Provider(sys.oidcCryptoKey())
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +142,7 @@ func start(ctx context.Context, sys *system, cfg Config, log *slog.Logger, ln ne
 		TrustedProxies:   cfg.TrustedProxies,
 		MetricsToken:     cfg.MetricsToken,
 		OrgName:          cfg.OrgName,
-		SupportEmail:     cfg.SupportEmail,
+		SupportEmail:     supportAddress(cfg.SupportEmail),
 		Version:          Version,
 		Identity:         sys.id,
 		MFA:              sys.mfa,
@@ -129,14 +150,23 @@ func start(ctx context.Context, sys *system, cfg Config, log *slog.Logger, ln ne
 		Support:          sys.desk,
 		KB:               sys.kb,
 		Assist:           sys.assist,
+		Risk:             sys.risk,
+		Privacy:          sys.privacy,
+		Consent:          sys.consent,
 		Bus:              sys.bus,
 		WidgetOrigins:    cfg.WidgetOrigins,
 		MessagingSecrets: cfg.MessagingSecrets,
 		Authorizer:       sys.access,
+		APIKeys:          sys.apiKeys,
 		DB:               sys.db,
 		Keys:             sys.keys,
 		Signer:           sys.signer,
 		Audit:            sys.audit,
+		Checks:           sys.consoleChecks(),
+		Backups:          backupBoard(cfg, sys),
+		Brand:            brand.New(sys.db, sys.audit),
+		OIDC:             sys.oidc,
+		Provider:         provider,
 	})
 	if err != nil {
 		return nil, err
@@ -188,10 +218,19 @@ func start(ctx context.Context, sys *system, cfg Config, log *slog.Logger, ln ne
 	go sys.checkpointLoop(tickCtx, cfg.AuditCheckpointInterval)
 	go sys.purgeLoop(tickCtx, 5*time.Minute)
 	go sys.recoveryLoop(tickCtx, time.Minute)
+	go sys.alertLoop(tickCtx, 5*time.Second)
+	go sys.privacyLoop(tickCtx, time.Minute)
+	go sys.privacyDeadlineLoop(tickCtx, 10*time.Second)
+	go sys.retentionLoop(tickCtx, 10*time.Minute)
 	go sys.accessLoop(tickCtx, time.Hour)
 	go sys.reindexSearch(tickCtx)
+	go sys.nameOldConversations(tickCtx)
 	go sys.deskLoop(tickCtx, time.Minute)
 	go sys.assistLoop(tickCtx, 5*time.Second, time.Hour)
+	go sys.oidcLoop(tickCtx, 10*time.Second)
+	if cfg.Backup.Schedule {
+		go sys.backupLoop(tickCtx, cfg, time.Minute)
+	}
 	if autoLimit {
 		go memoryLimitLoop(tickCtx, cfg, handler.LiveConnections)
 	}
@@ -258,6 +297,47 @@ func (s *system) purgeLoop(ctx context.Context, interval time.Duration) {
 	})
 }
 
+// privacyLoop erases the accounts whose closure cool-off ended, deletes
+// expired data exports and builds those waiting.
+func (s *system) privacyLoop(ctx context.Context, interval time.Duration) {
+	every(ctx, interval, func(ctx context.Context) {
+		n, err := s.privacy.Sweep(ctx)
+		if err != nil && ctx.Err() == nil {
+			s.log.Error("privacy sweep failed", "error", err.Error())
+		}
+		if n > 0 {
+			s.log.Info("closed accounts erased", "count", n)
+		}
+	})
+}
+
+// privacyDeadlineLoop reminds the privacy staff of the deadlines of
+// data-subject requests and incidents, and mails the queued incident
+// notices at their rate; one node at a time, under the job's lease.
+func (s *system) privacyDeadlineLoop(ctx context.Context, interval time.Duration) {
+	host, _ := os.Hostname()
+	node := host + "/" + strconv.Itoa(os.Getpid()) + "/" + fmt.Sprintf("%p", s)
+	every(ctx, interval, func(ctx context.Context) {
+		if _, err := s.privacy.Tick(ctx, node); err != nil && ctx.Err() == nil {
+			s.log.Error("privacy deadlines job failed", "error", err.Error())
+		}
+	})
+}
+
+// retentionLoop runs the retention purge once a day, on the node that
+// takes the lease first.
+func (s *system) retentionLoop(ctx context.Context, interval time.Duration) {
+	every(ctx, interval, func(ctx context.Context) {
+		run, err := s.privacy.RetentionTick(ctx)
+		if err != nil && ctx.Err() == nil {
+			s.log.Error("retention purge failed", "error", err.Error())
+		}
+		if run != nil {
+			s.log.Info("retention purge done", "run", run.ID, "status", run.Status)
+		}
+	})
+}
+
 // recoveryLoop completes support-assisted recoveries whose cool-off is over.
 func (s *system) recoveryLoop(ctx context.Context, interval time.Duration) {
 	every(ctx, interval, func(ctx context.Context) {
@@ -286,6 +366,19 @@ func (s *system) reindexSearch(ctx context.Context) {
 		s.log.Error("re-indexing customer search failed; it runs again at the next start", "error", err.Error(), "accounts", n)
 	case err == nil && n > 0:
 		s.log.Info("customer search re-indexed", "accounts", n, "duration", time.Since(start).Round(time.Millisecond).String())
+	}
+}
+
+// nameOldConversations gives the conversations started before subjects
+// were taken from the first message their subject, once, in the
+// background (support.NameOldConversations).
+func (s *system) nameOldConversations(ctx context.Context) {
+	n, err := s.desk.NameOldConversations(ctx)
+	switch {
+	case err != nil && ctx.Err() == nil:
+		s.log.Error("naming old conversations failed; it runs again at the next start", "error", err.Error(), "named", n)
+	case err == nil && n > 0:
+		s.log.Info("old conversations named after their first message", "conversations", n)
 	}
 }
 
@@ -412,4 +505,13 @@ func (s *system) staffHygiene(ctx context.Context) {
 	} else if started {
 		s.log.Info("access review started")
 	}
+}
+
+// supportAddress is the bare address of the support mailbox, for the
+// contact page's mailto link ("" when unset).
+func supportAddress(v string) string {
+	if a, err := mail.ParseAddress(v); err == nil {
+		return a.Address
+	}
+	return ""
 }

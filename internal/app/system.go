@@ -7,37 +7,48 @@ import (
 	"log/slog"
 	"path/filepath"
 	"runtime"
+	"time"
 
 	"github.com/frontdesk/frontdesk/internal/access"
 	"github.com/frontdesk/frontdesk/internal/assist"
 	"github.com/frontdesk/frontdesk/internal/audit"
+	"github.com/frontdesk/frontdesk/internal/automation"
 	"github.com/frontdesk/frontdesk/internal/bus"
+	"github.com/frontdesk/frontdesk/internal/consent"
 	"github.com/frontdesk/frontdesk/internal/db"
 	"github.com/frontdesk/frontdesk/internal/identity"
 	"github.com/frontdesk/frontdesk/internal/kb"
 	"github.com/frontdesk/frontdesk/internal/keyring"
 	"github.com/frontdesk/frontdesk/internal/mfa"
 	"github.com/frontdesk/frontdesk/internal/notify"
+	"github.com/frontdesk/frontdesk/internal/oidc"
 	"github.com/frontdesk/frontdesk/internal/password"
+	"github.com/frontdesk/frontdesk/internal/privacy"
+	"github.com/frontdesk/frontdesk/internal/risk"
 	"github.com/frontdesk/frontdesk/internal/support"
 )
 
 // system is the set of shared services every command works with.
 type system struct {
-	cfg    Config
-	log    *slog.Logger
-	db     *db.DB
-	keys   *keyring.Keyring
-	signer *audit.Signer
-	audit  *audit.Log
-	mail   *notify.Mailer
-	id     *identity.Service
-	mfa    *mfa.Service
-	access *access.Service
-	desk   *support.Service
-	kb     *kb.Service
-	assist *assist.Service
-	bus    bus.Bus
+	cfg     Config
+	log     *slog.Logger
+	db      *db.DB
+	keys    *keyring.Keyring
+	signer  *audit.Signer
+	audit   *audit.Log
+	mail    *notify.Mailer
+	id      *identity.Service
+	mfa     *mfa.Service
+	access  *access.Service
+	apiKeys *automation.Service
+	desk    *support.Service
+	kb      *kb.Service
+	assist  *assist.Service
+	oidc    *oidc.Service
+	privacy *privacy.Service
+	consent *consent.Service
+	risk    *risk.Engine // sign-in risk (when --risk-engine) and staff monitoring
+	bus     bus.Bus
 
 	migratedFrom, migratedTo int // set when this process changed the schema
 }
@@ -115,6 +126,17 @@ func openSystem(ctx context.Context, cfg Config, log *slog.Logger, mode openMode
 		return nil, err
 	}
 	s.access = access.New(d, s.audit)
+	s.apiKeys = automation.New(d, s.audit, s.access, automation.Options{Rate: cfg.APIKeyRate})
+	if s.risk, err = newRiskEngine(cfg, log, d, s.keys, s.audit, s.mail); err != nil {
+		d.Close()
+		return nil, err
+	}
+	if cfg.RiskEngine {
+		s.id.SetRisk(s.risk)
+	}
+	// Staff monitoring watches the audit trail whatever the sign-in switch.
+	s.audit.Observe(s.risk.Observe)
+	s.access.SetRevealGuard(s.risk)
 	if cfg.NATSURL != "" {
 		n, err := bus.ConnectNATS(bus.NATSConfig{URL: cfg.NATSURL, Name: "frontdesk", Prefix: cfg.NATSPrefix, Logger: log})
 		if err != nil {
@@ -136,12 +158,30 @@ func openSystem(ctx context.Context, cfg Config, log *slog.Logger, mode openMode
 			return nil, err
 		}
 	}
+	s.consent = consent.New(consent.Options{DB: d, Keys: s.keys, Audit: s.audit, Logger: log})
+	if err := s.consent.Seed(ctx); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("consent notices: %w", err)
+	}
+	s.id.SetVerified(s.consent.Apply)
 	s.kb = kb.New(d, s.audit, log)
-	s.desk = support.New(support.Options{DB: d, Keys: s.keys, Audit: s.audit, Bus: s.bus, Mail: s.mail, Messaging: bridge, Bot: support.KBBot(s.kb), BaseURL: cfg.BaseURL, Org: cfg.OrgName,
+	s.desk = support.New(support.Options{DB: d, Keys: s.keys, Audit: s.audit, Bus: s.bus, Mail: s.mail, Messaging: bridge, Bot: support.KBBot(s.kb), BaseURL: cfg.BaseURL, Org: cfg.OrgName, SupportEmail: cfg.SupportEmail,
 		FollowUpAfter: cfg.SupportFollowUp, Logger: log})
-	s.assist = assist.New(assist.Options{DB: d, Keys: s.keys, Audit: s.audit, Bus: s.bus, Desk: s.desk, Permissions: s.access, Accounts: s.id, Logger: log,
+	s.assist = assist.New(assist.Options{DB: d, Keys: s.keys, Audit: s.audit, Bus: s.bus, Desk: s.desk, Permissions: s.access, Accounts: s.id, Consents: s.consent, Logger: log,
 		MaxDuration: cfg.AssistMaxDuration, IdleTimeout: cfg.AssistIdleTimeout, Recording: cfg.AssistRecording, DefaultPlan: cfg.AssistDefaultPlan,
 		Retention: cfg.AssistRetention, ArchiveDir: cfg.AssistArchiveDir})
+	s.oidc = oidc.New(oidc.Options{DB: d, Keys: s.keys, Audit: s.audit, Accounts: s.id, Issuer: cfg.BaseURL, Logger: log,
+		SigningAlg: cfg.OIDCSigningAlg, JWKSAllowLoopback: cfg.OIDCJWKSAllowLoopback})
+	registry, err := Registry()
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	s.privacy = privacy.New(privacy.Options{DB: d, Keys: s.keys, Audit: s.audit, Registry: registry, Accounts: s.id,
+		Participants: []privacy.Participant{s.assist}, DataDir: cfg.DataDir, BaseURL: cfg.BaseURL,
+		CoolOff: time.Duration(cfg.ClosureCoolOffDays) * 24 * time.Hour, ExportTTL: time.Duration(cfg.ExportTTLDays) * 24 * time.Hour,
+		Retention: retentionConfig(cfg), Logger: log, Mail: s.mail, Staff: s.access, Regime: cfg.PrivacyRegime, NoticeRate: cfg.IncidentNoticeRate,
+		Org: cfg.OrgName, Contact: cfg.PrivacyContact, RecordSettings: recordSettings(cfg, registry)})
 	if s.migratedTo != 0 {
 		err := s.record(ctx, audit.Event{Action: "schema.migrate", Target: "database",
 			Details: map[string]any{"from": s.migratedFrom, "to": s.migratedTo, "dialect": d.Dialect().String()}})
@@ -192,6 +232,7 @@ func (s *system) close() error {
 	if err := s.assist.Flush(context.Background(), true); err != nil {
 		s.log.Error("remote-assistance recordings not flushed", "error", err.Error())
 	}
+	s.privacy.Wait()
 	s.id.WaitMail()
 	s.desk.WaitMail()
 	if s.bus != nil {
