@@ -108,7 +108,14 @@ func TestAssistInBrowser(t *testing.T) {
 	fd := Start(t, vars)
 	sup, convID := assistDesk(t, fd)
 
-	customer := fd.browserAs(t, fd.signInAPI(t, "minh@example.com", apiPassword))
+	custToken := fd.signInAPI(t, "minh@example.com", apiPassword)
+	// GDPR 7: the session is recorded because the customer consents to the
+	// recording of remote assistance in the consent ledger.
+	if res := fd.call(t, "POST", "/api/v1/account/consents", custToken,
+		map[string]any{"purpose": "assist_recording", "choice": "given"}); res.Status != http.StatusCreated {
+		t.Fatalf("consent to recording: %d %s", res.Status, res.Body)
+	}
+	customer := fd.browserAs(t, custToken)
 	var custFrames, agentFrames frames
 	custFrames.listen(t, customer)
 	if err := chromedp.Do(customer, chromedp.Navigate(fd.URL+"/account/security"), chromedp.WaitVisible(css("#current_password"))); err != nil {
@@ -156,6 +163,10 @@ func TestAssistInBrowser(t *testing.T) {
 	// The agent sees the customer's page.
 	waitFor(t, agent, `document.querySelector('#assist-live').getAttribute('data-state') === 'active'`)
 	waitFor(t, agent, inFrame(`return d.body.textContent.indexOf('Security') >= 0 && !!d.querySelector('#current_password');`))
+	// The customer's 1,280 px window is scaled into the agent's narrower
+	// column, whole, not cropped.
+	waitFor(t, agent, `(function(){ var v = document.querySelector('#assist-view'), f = v.querySelector('iframe');
+		return parseFloat(v.getAttribute('data-scale')) < 1 && f.getBoundingClientRect().width <= v.clientWidth + 1; })()`)
 	// Styled as the customer sees it: the portal's stylesheet is a link to
 	// its own file, which the console's CSP lets load.
 	waitFor(t, agent, inFrame(`var l = d.querySelector('link[rel=stylesheet]'); return !!l && l.href.indexOf('/static/app.css') >= 0 && !!l.sheet && l.sheet.cssRules.length > 10;`))

@@ -202,9 +202,12 @@ func forceTool(t *testing.T, agent context.Context, tool string) {
 func replayPoint(t *testing.T, agent context.Context) (float64, float64) {
 	t.Helper()
 	type point struct{ X, Y float64 }
+	// The live view scales the customer's page to its column: a point of
+	// the page is at the frame's corner plus the point times the scale.
 	p, err := chromedp.Run(agent, chromedp.Evaluate[point](`(function(){ var f = document.querySelector('#assist-view iframe'); var fr = f.getBoundingClientRect();
+		var scale = fr.width / (f.offsetWidth || fr.width) || 1;
 		var b = f.contentDocument.querySelector('#agent-target').getBoundingClientRect();
-		return {X: fr.left + b.left + Math.min(b.width / 2, 10), Y: fr.top + b.top + b.height / 2}; })()`))
+		return {X: fr.left + (b.left + Math.min(b.width / 2, 10)) * scale, Y: fr.top + (b.top + b.height / 2) * scale}; })()`))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -99,8 +100,17 @@ func TestAssistStepsInBrowser(t *testing.T) {
 		t.Fatalf("%d frames; canary %q in a WebSocket frame", n, containsCanary(all))
 	}
 	// The conversation says it; the agent finds the recording and replays it.
-	if s, page := fd.consoleRequest(t, "GET", "/support/"+convID, custToken, nil); s != http.StatusOK || !strings.Contains(string(page), "recorded their steps") {
-		t.Fatalf("conversation page: %d, no message about the recording", s)
+	// The message is posted after the session has ended (and retried if it
+	// fails), so the page may show the end before it: wait for it.
+	for i := 0; ; i++ {
+		s, page := fd.consoleRequest(t, "GET", "/support/"+convID, custToken, nil)
+		if s == http.StatusOK && strings.Contains(string(page), "recorded their steps") {
+			break
+		}
+		if i == 100 {
+			t.Fatalf("conversation page: %d, no message about the recording after 20 s", s)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 	_, page := fd.consoleRequest(t, "GET", "/console/conversations/"+convID, sup, nil)
 	m := stepsSession.FindStringSubmatch(string(page))

@@ -95,15 +95,13 @@ func TestChatInBrowser(t *testing.T) {
 	}
 	waitFor(t, visitor, widgetJS(`var m = r.querySelectorAll('.m.agent'); return m.length === 1 && m[0].textContent.indexOf("unblocked your card") >= 0;`))
 	waitFor(t, agent, `document.querySelectorAll('#messages .message.agent').length === 1`)
-	// The agent resolves; the visitor is asked to rate, and gives 5.
-	err = chromedp.Do(agent,
-		chromedp.SetValue(css("#status"), "resolved"),
-		chromedp.Click(css("#save")),
-		chromedp.WaitVisible(css("#notice")),
-	)
-	if err != nil {
+	// The agent resolves (the field saves as it changes); the visitor is
+	// asked to rate, and gives 5.
+	if err := chromedp.Do(agent, chromedp.SetValue(css("#status"), "resolved")); err != nil {
 		t.Fatal(err)
 	}
+	chromedp.Run(agent, chromedp.Evaluate[bool](`document.querySelector('#status').dispatchEvent(new Event('change')) || true`))
+	waitFor(t, agent, `document.querySelector('#fields-status').textContent === 'Saved.'`)
 	waitFor(t, visitor, widgetJS(`return !$('#fd-rate').hidden;`))
 	chromedp.Run(visitor, chromedp.Evaluate[any](widgetJS(`$('#fd-rate-5').click(); return true;`)))
 	waitFor(t, visitor, widgetJS(`return $('#fd-rate').hidden;`))

@@ -200,10 +200,12 @@ func TestChatProtocol(t *testing.T) {
 	}
 	c.conn.Close(websocket.StatusNormalClosure, "")
 
-	// Exactly one copy of each customer message, in order.
+	// Exactly one copy of each customer message, in order (counted in the
+	// thread: the first also names the conversation and the last is the
+	// list's preview).
 	_, page := fd.consoleRequest(t, "GET", "/console/conversations/"+conv, sup, nil)
 	for _, b := range []string{"Hello, my card is blocked", "Are you there?", "Thanks!"} {
-		if n := strings.Count(string(page), ">"+b+"<"); n != 1 {
+		if n := strings.Count(string(page), `<div class="body">`+b+`</div>`); n != 1 {
 			t.Fatalf("%q stored %d times", b, n)
 		}
 	}

@@ -80,8 +80,12 @@ func TestConsoleInBrowser(t *testing.T) {
 		}
 	}
 	staff, _ := chromedp.Run(ctx, chromedp.Text(css("#staff tbody")))
-	if !strings.Contains(staff, "sup@acme.example") || !strings.Contains(staff, "supervisor") || !strings.Contains(staff, "agent@acme.example") {
+	if !strings.Contains(staff, "sup@acme.example") || !strings.Contains(staff, "Supervisor") || !strings.Contains(staff, "agent@acme.example") {
 		t.Fatalf("staff list: %q", staff)
+	}
+	// Invited, not active, until they accept.
+	if st, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("tr[data-staff='sup@acme.example']").dataset.state`)); st != "invited" {
+		t.Fatalf("an invited supervisor is shown as %q", st)
 	}
 
 	// The invited staff set their passwords and enrol (through the API).
@@ -94,6 +98,13 @@ func TestConsoleInBrowser(t *testing.T) {
 	}
 	if status := fd.page(t, "GET", "/console/audit", tokens["agent@acme.example"]); status != http.StatusForbidden {
 		t.Fatalf("agent opened the audit viewer: %d", status)
+	}
+	err = chromedp.Do(ctx, chromedp.Navigate(fd.URL+"/console/staff"), chromedp.WaitVisible(css("#invite")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("tr[data-staff='sup@acme.example']").dataset.state`)); st != "active" {
+		t.Fatalf("a supervisor who signed in is shown as %q", st)
 	}
 
 	// A customer locks their account with wrong passwords.

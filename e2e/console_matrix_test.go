@@ -34,7 +34,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 			continue
 		}
 		method, path, _ := strings.Cut(rt.Pattern, " ")
-		path = strings.NewReplacer("{id}", "0123456789abcdef0123456789abcdef", "{role}", "agent").Replace(path)
+		path = strings.NewReplacer("{id}", "0123456789abcdef0123456789abcdef", "{role}", "agent", "{purpose}", "analytics").Replace(path)
 		for _, role := range access.BuiltInRoles {
 			want := slices.Contains(access.Roles[role], rt.Permission)
 			var status int

@@ -39,7 +39,26 @@ func (i *Instance) Logs() string { return i.logs.String() }
 // when the test ends. extra holds more FRONTDESK_* variables.
 func Start(t testing.TB, extra map[string]string) *Instance {
 	t.Helper()
+	return StartClock(t, extra, nil)
+}
+
+// StartClock is Start with the database's "now" taken from clock (nil:
+// the real time), for tests of what time changes (travel, expiry).
+func StartClock(t testing.TB, extra map[string]string, clock func() time.Time) *Instance {
+	t.Helper()
 	dbURL, dir := dbtest.URL(t)
+	return startOn(t, dbURL, dir, extra, clock)
+}
+
+// StartPeer starts a second node on i's database and data directory (its
+// master key), as a second server behind a load balancer would run.
+func (i *Instance) StartPeer(t testing.TB, extra map[string]string) *Instance {
+	t.Helper()
+	return startOn(t, i.DatabaseURL, i.DataDir, extra, nil)
+}
+
+func startOn(t testing.TB, dbURL, dir string, extra map[string]string, clock func() time.Time) *Instance {
+	t.Helper()
 	vars := map[string]string{
 		"FRONTDESK_ADDR":         "127.0.0.1:0",
 		"FRONTDESK_DATA_DIR":     dir,
@@ -56,7 +75,7 @@ func Start(t testing.TB, extra map[string]string) *Instance {
 		t.Fatalf("configuration: %v", err)
 	}
 	logs := &syncBuffer{}
-	inst, err := app.Start(context.Background(), cfg, app.Env{Getenv: getenv, Stdout: logs, Stderr: logs})
+	inst, err := app.Start(context.Background(), cfg, app.Env{Getenv: getenv, Stdout: logs, Stderr: logs, Clock: clock})
 	if err != nil {
 		t.Fatalf("start frontdesk: %v\n%s", err, logs.String())
 	}

@@ -21,7 +21,7 @@ import (
 // import with an unsupported locale names the file and line, exits 2 and
 // imports nothing.
 func TestKBLocaleTags(t *testing.T) {
-	fd := Start(t, fastHashing)
+	fd := Start(t, ownHelpCentre)
 	out := fd.kbImport(t, map[string]string{
 		"pw.zh.md": "---\nslug: forgot-password\nlocale: zh-Hans\ntitle: 忘记密码怎么办\n---\n在登录页面点击“忘记密码”。\n",
 		"in.vi.md": "---\nslug: cannot-sign-in\nlocale: vi-VN\ntitle: Không đăng nhập được\n---\nKiểm tra mật khẩu.\n",

@@ -57,6 +57,10 @@ func TestTOTPEnrolmentAndSignInInBrowser(t *testing.T) {
 	if n != 10 {
 		t.Fatalf("%d recovery codes shown", n)
 	}
+	// They can be copied, downloaded and printed.
+	if b, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('#codes-actions').hidden ? 'hidden' : [].map.call(document.querySelectorAll('#codes-actions button'), function (b) { return b.textContent; }).join('|')`)); b != "Copy|Download|Print" {
+		t.Fatalf("recovery-code actions: %q", b)
+	}
 	err = chromedp.Do(ctx, chromedp.Click(css("#codes-done")), chromedp.WaitVisible(css("#factors")))
 	if err != nil {
 		t.Fatal(err)

@@ -18,6 +18,8 @@ import (
 // Mail is one message from the instance's outbox, decoded.
 type Mail struct {
 	To, Subject, Text string
+	// From, ReplyTo and MessageID are the header fields as sent.
+	From, ReplyTo, MessageID string
 }
 
 // Mails returns the messages to addr in the outbox, oldest first.
@@ -46,7 +48,8 @@ func (i *Instance) Mails(t testing.TB, addr string) []Mail {
 			t.Fatal(err)
 		}
 		text, _ := io.ReadAll(p) // multipart undoes the quoted-printable
-		out = append(out, Mail{To: to.Address, Subject: subject, Text: string(text)})
+		out = append(out, Mail{To: to.Address, Subject: subject, Text: string(text),
+			From: m.Header.Get("From"), ReplyTo: m.Header.Get("Reply-To"), MessageID: m.Header.Get("Message-ID")})
 	}
 	return out
 }

@@ -113,8 +113,41 @@ func checkShown(t *testing.T, ctx context.Context, name string, show func(lang s
 	t.Logf("%s: screenshots in %s", name, dir)
 }
 
+// glancePage is the quick look at a page that checkPage has already seen
+// in full from another account (the console as another role): in one
+// language at 390 px, no overflow and no raw key. The parts that differ
+// between roles, the sidebar and the actions offered, are what it is for.
+func glancePage(t *testing.T, ctx context.Context, pageURL, name, lang string) {
+	t.Helper()
+	where := fmt.Sprintf("%s (%s, %d px)", name, lang, checkWidths[len(checkWidths)-1])
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(checkWidths[len(checkWidths)-1], 900), chromedp.Navigate(withLang(t, pageURL, lang))); err != nil {
+		t.Fatalf("%s: showing the page: %v", where, err)
+	}
+	waitFor(t, ctx, `document.readyState === 'complete'`)
+	problems, err := layoutProblems(ctx, catalogKeys(t))
+	if err != nil {
+		t.Fatalf("%s: %v", where, err)
+	}
+	for _, p := range problems {
+		t.Errorf("%s: %s", where, p)
+	}
+}
+
 // pageProblems checks the page as it is now: overflow, raw keys, axe-core.
 func pageProblems(ctx context.Context, axe string, keys []string) ([]string, error) {
+	problems, err := layoutProblems(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	more, err := axeProblems(ctx, axe)
+	if err != nil {
+		return nil, err
+	}
+	return append(problems, more...), nil
+}
+
+// layoutProblems checks the page as it is now for overflow and raw keys.
+func layoutProblems(ctx context.Context, keys []string) ([]string, error) {
 	var problems []string
 	over, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`))
 	if err != nil {
@@ -141,7 +174,12 @@ func pageProblems(ctx context.Context, axe string, keys []string) ([]string, err
 	if raw := rawKeys(text, keys); len(raw) > 0 {
 		problems = append(problems, "raw translation keys shown: "+strings.Join(raw, ", "))
 	}
+	return problems, nil
+}
 
+// axeProblems runs axe-core on the page as it is now.
+func axeProblems(ctx context.Context, axe string) ([]string, error) {
+	var problems []string
 	// Runtime.evaluate is the DevTools protocol's, which the pages' nonce
 	// CSP does not govern: no script element is added to the page.
 	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](axe)); err != nil {
@@ -219,13 +257,20 @@ func axeSource(t *testing.T) string {
 }
 
 var keysOnce = sync.OnceValues(func() ([]string, error) {
-	raw, err := os.ReadFile(filepath.Join("..", "internal", "web", "i18n", "en.json"))
-	if err != nil {
-		return nil, err
+	// en.json and its parts (en.console.json), as the pages load them.
+	files, err := filepath.Glob(filepath.Join("..", "internal", "web", "i18n", "en.*json"))
+	if err != nil || len(files) == 0 {
+		return nil, fmt.Errorf("no English catalog: %v", err)
 	}
-	var cat map[string]string
-	if err := json.Unmarshal(raw, &cat); err != nil {
-		return nil, fmt.Errorf("en.json: %w", err)
+	cat := map[string]string{}
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(raw, &cat); err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
 	}
 	var keys []string
 	for k := range cat {
