@@ -25,19 +25,25 @@ const (
 // from its own /24 so that the per-IP registration quota does not apply,
 // reads the codes from the outbox and verifies every account.
 func createAccounts(a api, dataDir string, n int) ([]account, error) {
-	if n > 100*256 { // xffAddr(0, i) must stay below the flood's 10.100.0.0
+	return createAccountsFrom(a, dataDir, 0, n)
+}
+
+// createAccountsFrom is createAccounts for the accounts numbered first to
+// first+n-1, for a later batch beside earlier ones.
+func createAccountsFrom(a api, dataDir string, first, n int) ([]account, error) {
+	if first+n > 100*256 { // xffAddr(0, i) must stay below the flood's 10.100.0.0
 		return nil, errors.New("at most 25,600 accounts")
 	}
 	accts := make([]account, n)
 	for i := range accts {
-		accts[i] = account{email: fmt.Sprintf("bench-%05d@example.com", i), password: goodPassword}
+		accts[i] = account{email: fmt.Sprintf("bench-%05d@example.com", first+i), password: goodPassword}
 	}
 	// Each registration's secret goes back with its code, as a client keeps
 	// it (docs/api.md); a server from before it was introduced sends none.
 	secrets := make([]string, n)
 	err := benchkit.Parallel(n, 8, func(i int) error {
 		body := map[string]string{"email": accts[i].email, "password": goodPassword, "name": fmt.Sprintf("Bench Customer %d", i)}
-		status, resp, err := a.post("/api/v1/registrations", body, xffAddr(0, i))
+		status, resp, err := a.post("/api/v1/registrations", body, xffAddr(0, first+i))
 		if err != nil {
 			return err
 		}

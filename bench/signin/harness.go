@@ -101,10 +101,11 @@ func profilePhase(o options, spec serverSpec, work string, res *results) error {
 	defer srv.stop()
 
 	logf("profiled session run (in-process harness, pid %d), %s", srv.pid, o.profileFor)
-	sessionLoad(srv.url, res.tokens, o.sessionConns, time.Second, false) // warm-up
+	conns := slices.Max(o.sessionConns)
+	sessionLoad(frontdeskCheck(srv.url), res.tokens, conns, time.Second, false) // warm-up
 	var r sessionResult
 	top, err := profiled(srv, profilePath(dir, 1), func() {
-		r.cpu = res.withCPU("session checks, profiled", srv.pid, func() { r = sessionLoad(srv.url, res.tokens, o.sessionConns, o.profileFor, true) })
+		r.cpu = res.withCPU(fmt.Sprintf("session checks, %d conns, profiled", conns), srv.pid, func() { r = sessionLoad(frontdeskCheck(srv.url), res.tokens, conns, o.profileFor, true) })
 	})
 	if err != nil {
 		return srv.withLog(err)
@@ -116,7 +117,7 @@ func profilePhase(o options, spec serverSpec, work string, res *results) error {
 	var sr signinResult
 	top, err = profiled(srv, profilePath(dir, 2), func() {
 		sr.cpu = res.withCPU(fmt.Sprintf("sign-in, %d clients, profiled", clients), srv.pid, func() {
-			sr = signinThroughput(newAPI(srv.url, 256, 60*time.Second), res.loadAccts, clients, o.profileFor)
+			sr = signinThroughput(frontdeskSignIn(newAPI(srv.url, 256, 60*time.Second)), res.loadAccts, clients, o.profileFor)
 		})
 	})
 	if err != nil {

@@ -8,12 +8,20 @@
 //     verified through the API, their codes read from the outbox;
 //  3. successful sign-ins per second with each of -clients concurrent
 //     keep-alive clients, as a share of the raw rate;
-//  4. GET /api/v1/session with -session-conns keep-alive connections: requests
-//     per second and exact percentiles of every latency;
+//  4. GET /api/v1/session with each of -session-conns keep-alive connections:
+//     requests per second and exact percentiles of every latency, then the
+//     same load against a bare net/http handler in a process of its own that
+//     answers the same JSON from memory: the ceiling of this machine's HTTP
+//     stack, against which the session check is reported as a share;
 //  5. a flood of -flood sign-ins released at once, each from its own /24:
 //     answers by status, hung or failed requests, and the server's peak RSS
 //     against the hash memory budget plus 150 MiB;
-//  6. a second, shorter session measurement, then sign-in measurement with
+//  6. with -kratos, Ory Kratos on the same kind of database, once with
+//     Argon2id at Frontdesk's parameters and once with its default bcrypt:
+//     the same sign-in and session phases, and for both products 50 wrong
+//     passwords then the right one, unknown against known e-mail addresses,
+//     start-up time, idle RSS and binary size, in a side-by-side table;
+//  7. a second, shorter session measurement, then sign-in measurement with
 //     the most clients, against an in-process copy of the server on the same
 //     data (this binary, calling app.Start) with runtime/pprof around each
 //     load, and the top of each CPU profile.
@@ -57,19 +65,21 @@ type options struct {
 	signinFor    time.Duration
 	clients      []int
 	sessionFor   time.Duration
-	sessionConns int
+	sessionConns []int
 	flood        int
 	profileFor   time.Duration
 	profileOut   string
 	out          string
+	kratos       string // an Ory Kratos binary to measure beside Frontdesk, or ""
 	budget       int64  // FRONTDESK_HASH_MEMORY_BUDGET the server runs with, bytes
 	budgetVar    string // the value to pass, or "" for the server's default
 }
 
 func main() {
 	harness := flag.String("harness-profile", "", "internal: serve in this process from FRONTDESK_* variables, writing CPU profiles into this directory between SIGUSR1 and SIGUSR2")
+	bare := flag.String("bare-serve", "", "internal: serve the session answer in this file from memory with a bare net/http handler on FRONTDESK_ADDR")
 	var o options
-	var clients string
+	var clients, sessionConns string
 	flag.StringVar(&o.postgres, "postgres", "", "PostgreSQL server URL; a fresh database is created on it and dropped afterwards (default: embedded SQLite)")
 	flag.StringVar(&o.server, "server", "", "frontdesk binary to start (default: go build ./cmd/frontdesk into a temporary directory)")
 	flag.IntVar(&o.accounts, "accounts", 64, "accounts that sign in during the throughput and flood phases")
@@ -78,14 +88,22 @@ func main() {
 	flag.DurationVar(&o.signinFor, "signin", 15*time.Second, "duration of each sign-in throughput phase")
 	flag.StringVar(&clients, "clients", "2,8,32", "comma-separated concurrent sign-in clients, one phase each")
 	flag.DurationVar(&o.sessionFor, "session", 15*time.Second, "duration of the session-check phase")
-	flag.IntVar(&o.sessionConns, "session-conns", 32, "concurrent keep-alive connections of the session-check phase")
+	flag.StringVar(&sessionConns, "session-conns", "8,32", "comma-separated concurrent keep-alive connections, one session-check phase each (and one each against the bare handler)")
 	flag.IntVar(&o.flood, "flood", 1000, "sign-ins released at once in the flood phase")
 	flag.DurationVar(&o.profileFor, "profile", 10*time.Second, "duration of each profiled in-process run (session checks, then sign-ins); 0 skips them")
 	flag.StringVar(&o.profileOut, "profile-out", "", "keep the CPU profiles in this directory as profile-1.pprof (sessions) and profile-2.pprof (sign-ins)")
+	flag.StringVar(&o.kratos, "kratos", "", "an Ory Kratos binary (bench/kratos.sh builds one) to measure beside Frontdesk in the same run, with Argon2id at Frontdesk's parameters and with its default bcrypt")
 	flag.StringVar(&o.out, "out", "", "also write the Markdown report to this file")
 	flag.StringVar(&o.budgetVar, "hash-memory-budget", "", "FRONTDESK_HASH_MEMORY_BUDGET for the server in MiB or GiB, e.g. 40MiB (default: the server's default, 256MiB)")
 	flag.Parse()
 
+	if *bare != "" {
+		if err := serveBare(*bare); err != nil {
+			fmt.Fprintln(os.Stderr, "bare handler:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *harness != "" {
 		if err := serveHarness(*harness); err != nil {
 			fmt.Fprintln(os.Stderr, "harness:", err)
@@ -98,8 +116,12 @@ func main() {
 		fmt.Fprintln(os.Stderr, "signin: -clients:", err)
 		os.Exit(2)
 	}
-	if o.accounts < 1 || o.tokens < 1 || o.sessionConns < 1 || o.flood < 1 {
-		fmt.Fprintln(os.Stderr, "signin: -accounts, -tokens, -session-conns and -flood must be positive")
+	if o.sessionConns, err = parseInts(sessionConns); err != nil {
+		fmt.Fprintln(os.Stderr, "signin: -session-conns:", err)
+		os.Exit(2)
+	}
+	if o.accounts < 1 || o.tokens < 1 || o.flood < 1 {
+		fmt.Fprintln(os.Stderr, "signin: -accounts, -tokens and -flood must be positive")
 		os.Exit(2)
 	}
 	o.budget = 256 << 20 // the server's default FRONTDESK_HASH_MEMORY_BUDGET

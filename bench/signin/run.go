@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"time"
@@ -17,16 +18,20 @@ type results struct {
 	started        time.Time
 	rawBefore      rawResult
 	rawAfter       rawResult
+	rawXCrypto     rawResult // x/crypto's own IDKey, a fresh area per hash
 	signins        []signinResult
-	session        sessionResult
-	tokens         []string  // of the session phase, reused by the profiled run
-	loadAccts      []account // of the sign-in phases, reused by the profiled run
+	sessions       []sessionResult // one per -session-conns
+	bare           []sessionResult // the bare handler, one per -session-conns
+	tokens         []string        // of the session phase, reused by the profiled run
+	loadAccts      []account       // of the sign-in phases, reused by the profiled run
 	flood          floodResult
 	profiled       *sessionResult
 	profiledSignin *signinResult
 	pprofSession   string
 	pprofSignin    string
-	cpu            []cpuUse // per phase
+	cpu            []cpuUse    // per phase
+	frontdesk      kratosRun   // Frontdesk's figures of the side-by-side table
+	kratos         []kratosRun // with -kratos
 	notes          []string
 }
 
@@ -65,10 +70,26 @@ func run(o options) error {
 		return err
 	}
 	logf("raw: %.1f hashes/s", res.rawBefore.rate())
+	logf("raw Argon2id rate of x/crypto (a fresh work area each hash), %s", o.rawFor)
+	u = res.withCPU("raw Argon2id, x/crypto", 0, func() { res.rawXCrypto, err = measureRawXCrypto(o.rawFor) })
+	res.rawXCrypto.cpu = u
+	if err != nil {
+		return err
+	}
+	logf("raw x/crypto: %.1f hashes/s", res.rawXCrypto.rate())
 
 	spec := serverSpec{bin: bin, dataDir: filepath.Join(work, "data"), dbURL: dbURL, logFile: filepath.Join(work, "server.log"), budget: o.budgetVar}
 	if err := serverPhases(o, spec, res); err != nil {
 		return err
+	}
+	if o.kratos != "" {
+		for _, hasher := range []string{"argon2", "bcrypt"} {
+			k := kratosSide(o, work, hasher, res)
+			if k.err != nil {
+				logf("%s: %v", k.label, k.err)
+			}
+			res.kratos = append(res.kratos, k)
+		}
 	}
 	if o.profileFor > 0 {
 		if err := profilePhase(o, spec, work, res); err != nil {
@@ -94,11 +115,19 @@ func run(o options) error {
 
 // serverPhases starts the server binary and runs phases 2 to 5 against it.
 func serverPhases(o options, spec serverSpec, res *results) error {
+	t0 := time.Now()
 	srv, err := startServer(spec)
 	if err != nil {
 		return err
 	}
 	defer srv.stop()
+	res.frontdesk.label = "Frontdesk"
+	res.frontdesk.foot.startup = time.Since(t0)
+	time.Sleep(time.Second)
+	res.frontdesk.foot.idleRSS, _ = benchkit.ProcStatus(srv.pid, "VmRSS")
+	if fi, err := os.Stat(spec.bin); err == nil {
+		res.frontdesk.foot.binary = fi.Size()
+	}
 	logf("server pid %d at %s", srv.pid, srv.url)
 
 	cl := newAPI(srv.url, 256, 60*time.Second)
@@ -115,7 +144,7 @@ func serverPhases(o options, spec serverSpec, res *results) error {
 	for _, n := range o.clients {
 		logf("sign-in throughput, %d clients, %s", n, o.signinFor)
 		var r signinResult
-		u := res.withCPU(fmt.Sprintf("sign-in, %d clients", n), srv.pid, func() { r = signinThroughput(cl, loadAccts, n, o.signinFor) })
+		u := res.withCPU(fmt.Sprintf("sign-in, %d clients", n), srv.pid, func() { r = signinThroughput(frontdeskSignIn(cl), loadAccts, n, o.signinFor) })
 		r.cpu = u
 		logf("%.1f sign-ins/s, statuses %v, errors %d", r.rate(), r.statuses, r.errors)
 		res.signins = append(res.signins, r)
@@ -124,11 +153,30 @@ func serverPhases(o options, spec serverSpec, res *results) error {
 	if res.tokens, err = signInAll(cl, sessionAccts); err != nil {
 		return srv.withLog(err)
 	}
-	logf("session checks, %d connections, %s", o.sessionConns, o.sessionFor)
-	sessionLoad(srv.url, res.tokens, o.sessionConns, time.Second, false) // warm-up
-	u := res.withCPU("session checks", srv.pid, func() { res.session = sessionLoad(srv.url, res.tokens, o.sessionConns, o.sessionFor, true) })
-	res.session.cpu = u
-	logf("session: %.0f req/s, p50 %s, p99 %s, bad %d, errors %d", res.session.rate(), res.session.p50, res.session.p99, res.session.bad, res.session.errors)
+	body, err := sessionBody(srv.url, res.tokens[0])
+	if err != nil {
+		return srv.withLog(err)
+	}
+	for _, conns := range o.sessionConns {
+		logf("session checks, %d connections, %s", conns, o.sessionFor)
+		sessionLoad(frontdeskCheck(srv.url), res.tokens, conns, time.Second, false) // warm-up
+		var s sessionResult
+		s.cpu = res.withCPU(fmt.Sprintf("session checks, %d conns", conns), srv.pid, func() { s = sessionLoad(frontdeskCheck(srv.url), res.tokens, conns, o.sessionFor, true) })
+		logf("session: %.0f req/s, p50 %s, p99 %s, bad %d, errors %d", s.rate(), s.p50, s.p99, s.bad, s.errors)
+		res.sessions = append(res.sessions, s)
+	}
+
+	if o.kratos != "" {
+		// Each probe uses accounts of its own: the lockout probe's is
+		// throttled afterwards, and it would skew the flood.
+		probe := newAPI(srv.url, 8, 60*time.Second)
+		extra, err := createAccountsFrom(probe, spec.dataDir, o.accounts+o.tokens, 1+enumAttempts)
+		if err != nil {
+			return srv.withLog(err)
+		}
+		res.frontdesk.lockout = probeLockout(frontdeskSignIn(probe), extra[0], http.StatusUnauthorized)
+		res.frontdesk.enum = probeEnumeration(frontdeskSignIn(probe), extra[1:])
+	}
 
 	logf("flood of %d sign-ins", o.flood)
 	res.withCPU("flood", srv.pid, func() { res.flood = signinFlood(srv, loadAccts, o.flood) })
@@ -136,7 +184,35 @@ func serverPhases(o options, spec serverSpec, res *results) error {
 	if err := srv.stop(); err != nil {
 		res.notes = append(res.notes, "server stop: "+err.Error())
 	}
-	return nil
+	return barePhases(o, spec, body, res)
+}
+
+// barePhases runs the session-check load against the bare handler, with
+// the body the real server answered, after the real server has stopped.
+func barePhases(o options, spec serverSpec, body []byte, res *results) error {
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	file := filepath.Join(filepath.Dir(spec.dataDir), "session-body.json")
+	if err := os.WriteFile(file, body, 0o600); err != nil {
+		return err
+	}
+	spec.bin, spec.args = self, []string{"-bare-serve", file}
+	srv, err := startServer(spec)
+	if err != nil {
+		return err
+	}
+	defer srv.stop()
+	for _, conns := range o.sessionConns {
+		logf("bare handler, %d connections, %s", conns, o.sessionFor)
+		sessionLoad(frontdeskCheck(srv.url), res.tokens, conns, time.Second, false) // warm-up
+		var s sessionResult
+		s.cpu = res.withCPU(fmt.Sprintf("bare handler, %d conns", conns), srv.pid, func() { s = sessionLoad(frontdeskCheck(srv.url), res.tokens, conns, o.sessionFor, true) })
+		logf("bare: %.0f req/s, p50 %s, p99 %s, bad %d, errors %d", s.rate(), s.p50, s.p99, s.bad, s.errors)
+		res.bare = append(res.bare, s)
+	}
+	return srv.stop()
 }
 
 // withCPU runs f and records the cores the server (pid, or 0 for none),

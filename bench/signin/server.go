@@ -28,6 +28,7 @@ type server struct {
 	cmd     *exec.Cmd
 	pid     int
 	url     string
+	ready   string // answers 200 once the server is ready
 	logFile string
 	exited  chan struct{}
 	waitErr error
@@ -53,11 +54,6 @@ func startServer(spec serverSpec) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	logOut, err := os.OpenFile(spec.logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		return nil, err
-	}
-	defer logOut.Close() // the child holds its own descriptor
 	cmd := exec.Command(spec.bin, append(spec.args, serveArgs(spec)...)...)
 	cmd.Env = append(withoutFrontdeskVars(os.Environ()),
 		"FRONTDESK_DATA_DIR="+spec.dataDir,
@@ -72,11 +68,28 @@ func startServer(spec serverSpec) (*server, error) {
 	if spec.budget != "" {
 		cmd.Env = append(cmd.Env, "FRONTDESK_HASH_MEMORY_BUDGET="+spec.budget)
 	}
+	return launch(cmd, spec.logFile, "http://"+addr, "http://"+addr+"/readyz")
+}
+
+// startProcess starts bin with args (and env added to this process's own)
+// and waits until readyURL answers 200; its output goes to logFile.
+func startProcess(bin string, args, env []string, logFile, readyURL string) (*server, error) {
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	return launch(cmd, logFile, "", readyURL)
+}
+
+func launch(cmd *exec.Cmd, logFile, url, readyURL string) (*server, error) {
+	logOut, err := os.OpenFile(logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	defer logOut.Close() // the child holds its own descriptor
 	cmd.Stdout, cmd.Stderr = logOut, logOut
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start %s: %w", spec.bin, err)
+		return nil, fmt.Errorf("start %s: %w", cmd.Path, err)
 	}
-	s := &server{cmd: cmd, pid: cmd.Process.Pid, url: "http://" + addr, logFile: spec.logFile, exited: make(chan struct{})}
+	s := &server{cmd: cmd, pid: cmd.Process.Pid, url: url, ready: readyURL, logFile: logFile, exited: make(chan struct{})}
 	go func() {
 		s.waitErr = cmd.Wait()
 		close(s.exited)
@@ -106,14 +119,14 @@ func (s *server) waitReady(limit time.Duration) error {
 			return fmt.Errorf("server exited during start-up: %v", s.waitErr)
 		default:
 		}
-		resp, err := c.Get(s.url + "/readyz")
+		resp, err := c.Get(s.ready)
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				return nil
 			}
 		}
-		time.Sleep(100 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond) // fine enough to time start-up
 	}
 	return fmt.Errorf("server not ready after %s", limit)
 }

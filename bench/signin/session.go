@@ -26,10 +26,23 @@ type sessionResult struct {
 
 func (r sessionResult) rate() float64 { return float64(r.n) / r.elapsed.Seconds() }
 
-// sessionLoad sends GET /api/v1/session from conns goroutines, each on its
-// own keep-alive connection and with one of tokens, for d. With record
-// false it only warms up and returns nothing of interest.
-func sessionLoad(base string, tokens []string, conns int, d time.Duration, record bool) sessionResult {
+// sessionCheck makes the request of one session check with token.
+type sessionCheck func(token string) *http.Request
+
+// frontdeskCheck is Frontdesk's session check, GET /api/v1/session with the
+// token as a bearer token; the bare handler answers the same request.
+func frontdeskCheck(base string) sessionCheck {
+	return func(token string) *http.Request {
+		req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/session", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		return req
+	}
+}
+
+// sessionLoad sends check's request from conns goroutines, each on its own
+// keep-alive connection and with one of tokens, for d. With record false it
+// only warms up and returns nothing of interest.
+func sessionLoad(check sessionCheck, tokens []string, conns int, d time.Duration, record bool) sessionResult {
 	tr := &http.Transport{MaxIdleConns: conns, MaxIdleConnsPerHost: conns, DisableCompression: true}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
@@ -41,8 +54,7 @@ func sessionLoad(base string, tokens []string, conns int, d time.Duration, recor
 	deadline := start.Add(d)
 	for c := range conns {
 		wg.Go(func() {
-			req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/session", nil)
-			req.Header.Set("Authorization", "Bearer "+tokens[c%len(tokens)])
+			req := check(tokens[c%len(tokens)])
 			mine := make([]time.Duration, 0, 1<<16)
 			for {
 				t0 := time.Now()
