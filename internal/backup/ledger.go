@@ -24,12 +24,22 @@ type Erasure struct {
 // never brings the customer back. Recording a subject twice keeps the first
 // time.
 func RecordErasure(ctx context.Context, tx *db.Tx, subject string) error {
-	if subject == "" {
-		return errors.New("backup: erasure of an empty subject")
+	return RecordErasures(ctx, tx, []string{subject})
+}
+
+// RecordErasures writes several erasures into the ledger, in multi-row
+// inserts: what a batch of erasures needs.
+func RecordErasures(ctx context.Context, tx *db.Tx, subjects []string) error {
+	now := tx.Now()
+	args := make([]any, 0, 2*len(subjects))
+	for _, s := range subjects {
+		if s == "" {
+			return errors.New("backup: erasure of an empty subject")
+		}
+		args = append(args, s, now)
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO erasure_ledger (subject, erased_at) VALUES (?, ?)
-		ON CONFLICT (subject) DO NOTHING`, subject, tx.Now())
-	if err != nil {
+	if err := tx.InsertRows(ctx, `INSERT INTO erasure_ledger (subject, erased_at) VALUES `, 2, args,
+		` ON CONFLICT (subject) DO NOTHING`); err != nil {
 		return fmt.Errorf("backup: record erasure: %w", err)
 	}
 	return nil

@@ -167,8 +167,8 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 // eraseDue erases the accounts whose cool-off ended, oldest first, a
 // batch of SweepBatch closures at a time until none is left (a sweep that
 // took only one batch would erase 100 accounts a minute: 10,000 closures
-// falling due together would wait hours). An erasure that fails is not
-// retried in this sweep.
+// falling due together would wait hours), each batch erased together
+// (EraseMany). An erasure that fails is not retried in this sweep.
 func (s *Service) eraseDue(ctx context.Context) (int, error) {
 	n := 0
 	var errs []error
@@ -185,19 +185,37 @@ func (s *Service) eraseDue(ctx context.Context) (int, error) {
 		if err != nil {
 			return n, errors.Join(append(errs, err)...)
 		}
-		erased := 0
+		var todo []string
 		for _, id := range due {
-			if failed[id] {
-				continue
+			if !failed[id] {
+				todo = append(todo, id)
 			}
-			if _, err := s.Erase(ctx, id, SourceClosure); err != nil {
-				failed[id] = true
-				if !errors.Is(err, identity.ErrNotFound) { // another node erased it first
-					errs = append(errs, err)
+		}
+		b, err := s.EraseMany(ctx, todo, SourceClosure)
+		erased := len(b.Accounts)
+		done := map[string]bool{}
+		for _, id := range b.Accounts {
+			done[id] = true
+		}
+		for _, id := range b.Missing { // another node erased it first
+			failed[id], done[id] = true, true
+		}
+		if err != nil {
+			// A batch that fails changes nothing: its accounts are erased one
+			// by one, so that one account's fault holds back no other.
+			for _, id := range todo {
+				if done[id] {
+					continue
 				}
-				continue
+				if _, err := s.Erase(ctx, id, SourceClosure); err != nil {
+					failed[id] = true
+					if !errors.Is(err, identity.ErrNotFound) {
+						errs = append(errs, err)
+					}
+					continue
+				}
+				erased++
 			}
-			erased++
 		}
 		n += erased
 		if len(due) < limit || erased == 0 {

@@ -630,3 +630,84 @@ func TestRecordOfProcessing(t *testing.T) {
 		t.Error("an unknown format was accepted")
 	}
 }
+
+// TestEraseManyInOneBatch: a batch erases each of its customers as a
+// single erasure does — the canary is then in no table and no file, the
+// audit chain verifies, a legal hold on one of them keeps exactly its row
+// — with one audit entry and one ledger entry per account and one for the
+// batch; an unknown or repeated id is no error (reported missing, erased
+// once), and no one outside the batch is touched. // GDPR 17
+func TestEraseManyInOneBatch(t *testing.T) {
+	f := newQueueFixture(t)
+	ctx := context.Background()
+	a := f.canary()
+	b := f.customer("held@example.com", "en")
+	c := f.customer("third@example.com", "zh")
+	other := f.customer("someone.else@example.com", "vi")
+	r, err := f.q.CreateRequest(ctx, privacy.NewRequest{AccountID: b.ID, Kind: privacy.KindErasure, Channel: privacy.ChannelEmail,
+		IdentityCheck: privacy.CheckAccountEmail, By: f.dpo})
+	if err != nil {
+		t.Fatal(err)
+	}
+	holdID, err := f.q.PlaceHold(ctx, r.ID, []string{"accounts"}, "Banking law: 5 years", f.Clock.Now().AddDate(5, 0, 0), f.dpo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if scanDatabase(t, f.D, a.ID) == "" || scanFiles(t, f.dataDir, canaryEmail) == "" {
+		t.Fatal("the scanners do not find the canary before erasure")
+	}
+
+	out, err := f.svc.EraseMany(ctx, []string{a.ID, b.ID, "no-such-account", c.ID, a.ID}, privacy.SourceOperator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(out.Accounts) != fmt.Sprint([]string{a.ID, b.ID, c.ID}) || fmt.Sprint(out.Missing) != "[no-such-account]" {
+		t.Fatalf("erased %v, missing %v", out.Accounts, out.Missing)
+	}
+	if out.Rows["accounts"] != 3 || out.Held["accounts"] != 1 {
+		t.Errorf("rows %v, held %v: want 3 accounts deleted, 1 held", out.Rows, out.Held)
+	}
+	if n := f.count("SELECT COUNT(*) FROM privacy_held_rows WHERE hold_id = '" + holdID + "'"); n != 1 {
+		t.Errorf("the hold kept %d rows, want the one account row it names", n)
+	}
+	for _, x := range []*identity.Account{a, b, c} {
+		if _, err := f.Svc.AccountByID(ctx, x.ID); err == nil {
+			t.Errorf("%s survived the batch", x.Email)
+		}
+		for q, want := range map[string]int{
+			"SELECT COUNT(*) FROM audit_log WHERE action = 'privacy.erase' AND target = 'account:" + x.ID + "'": 1,
+			"SELECT COUNT(*) FROM erasure_ledger WHERE subject = 'account:" + x.ID + "'":                        1,
+			"SELECT COUNT(*) FROM data_keys WHERE subject = 'account:" + x.ID + "' AND wrapped IS NOT NULL":     0,
+		} {
+			if n := f.count(q); n != want {
+				t.Errorf("%s: %d, want %d", q, n, want)
+			}
+		}
+	}
+	for _, x := range []*identity.Account{a, c} {
+		if where := scanDatabaseExcept(t, f.D, x.ID, allowedAfterErasure); where != "" {
+			t.Errorf("after the batch the id of %s is still in %s", x.Email, where)
+		}
+	}
+	if n := f.count("SELECT COUNT(*) FROM audit_log WHERE action = 'privacy.erase.batch'"); n != 1 {
+		t.Errorf("%d batch entries in the audit trail, want 1", n)
+	}
+	for _, needle := range []string{canaryEmail, canaryName, canaryPhone, canaryChat, canaryFile, canaryAudit, canaryRec, "held@example.com",
+		"third@example.com"} {
+		if where := scanDatabase(t, f.D, needle); where != "" {
+			t.Errorf("after the batch %q is still in %s", needle, where)
+		}
+		if where := scanFiles(t, f.dataDir, needle); where != "" {
+			t.Errorf("after the batch %q is still in file %s", needle, where)
+		}
+	}
+	if rep, err := audit.Verify(ctx, f.D, f.Signer, nil); err != nil || rep.FirstBroken != 0 {
+		t.Fatalf("audit verify after the batch: %+v, %v", rep, err)
+	}
+	if got, err := f.Svc.AccountByID(ctx, other.ID); err != nil || got.Email != "someone.else@example.com" {
+		t.Errorf("the customer outside the batch: %+v, %v", got, err)
+	}
+	if scanFiles(t, f.dataDir, "someone.else@example.com") == "" {
+		t.Error("the outbox mail of the customer outside the batch was scrubbed")
+	}
+}

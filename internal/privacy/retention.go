@@ -13,7 +13,6 @@ import (
 
 	"github.com/frontdesk/frontdesk/internal/audit"
 	"github.com/frontdesk/frontdesk/internal/db"
-	"github.com/frontdesk/frontdesk/internal/identity"
 	pd "github.com/frontdesk/frontdesk/internal/personaldata"
 )
 
@@ -560,17 +559,14 @@ func (s *Service) purgeClass(ctx context.Context, p PolicyInEffect, cutoff time.
 				s.log.Error("retention: a purged file could not be deleted", "class", p.Class, "error", err.Error())
 			}
 		}
-		for _, id := range erase {
-			out, err := s.Erase(ctx, id, SourceRetention)
-			if errors.Is(err, identity.ErrNotFound) {
-				continue // erased meanwhile
+		if len(erase) > 0 {
+			out, err := s.EraseMany(ctx, erase, SourceRetention) // those erased meanwhile come back as missing
+			rep.Items += len(out.Accounts)
+			for t, m := range out.Rows {
+				rep.Rows[t] += m
 			}
 			if err != nil {
 				return err
-			}
-			rep.Items++
-			for t, m := range out.Rows {
-				rep.Rows[t] += m
 			}
 		}
 		if len(erase) > 0 {
