@@ -13,3 +13,4 @@ CREATE INDEX oidc_rp_sessions_account ON oidc_rp_sessions (account_id);
 CREATE INDEX oidc_auth_requests_account ON oidc_auth_requests (account_id);
 CREATE INDEX privacy_incident_notices_account ON privacy_incident_notices (account_id);
 CREATE INDEX service_accounts_created_by ON service_accounts (created_by);
+CREATE INDEX assist_sessions_agent ON assist_sessions (agent_id);
