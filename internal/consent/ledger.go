@@ -50,6 +50,10 @@ type Choice struct {
 	RecordedBy string
 	// IP and UserAgent are kept as evidence, sealed with the customer's key.
 	IP, UserAgent string
+	// Note is what the staff member wrote about a choice recorded for the
+	// customer (RecordForCustomer), kept in the audit entry sealed with
+	// the customer's key.
+	Note string
 }
 
 func (c *Choice) check() error {
@@ -182,6 +186,10 @@ func (s *Service) append(ctx context.Context, tx *db.Tx, c Choice, n *Notice, at
 	}
 	ev := audit.Event{Action: "consent." + r.Choice, Target: "account:" + r.AccountID, Subject: subject(r.AccountID),
 		Details: map[string]any{"purpose": r.Purpose, "version": r.Version, "channel": r.Channel, "record": r.ID, "receipt": r.Hash}}
+	if c.Note != "" {
+		ev.Details["recorded_by"] = r.RecordedBy
+		ev.Personal = map[string]any{"note": c.Note}
+	}
 	if c.Channel == ChannelGPC {
 		ev.Actor = &audit.Actor{ID: r.AccountID, Kind: audit.ActorCustomer}
 	}
