@@ -48,11 +48,17 @@ const (
 	// deadlines and legal holds, and the incident register with its
 	// notices to the authority and to affected customers.
 	PrivacyManage = "privacy:manage"
+	// ConsentsRead reads the consent ledger through the admin API: where
+	// every customer stands on a purpose, with their e-mail address, for
+	// the business's own tools (a mailing tool asking who agreed to
+	// marketing e-mail). It reveals the addresses of the customers it
+	// lists, so it is a permission of its own, for a service account.
+	ConsentsRead = "consents:read"
 )
 
 // Permissions lists every permission.
 var Permissions = []string{CustomersRead, CustomersRevealPII, CustomersUnlock, CustomersResetPassword, CustomersDisable,
-	RecoveryApprove, ConversationsRead, ConversationsWrite, DeskManage, AssistStart, AssistReplay, AuditRead, AccessReview, StaffManage, SettingsManage, KBEdit, SecurityMonitor, PrivacyManage}
+	RecoveryApprove, ConversationsRead, ConversationsWrite, DeskManage, AssistStart, AssistReplay, AuditRead, AccessReview, StaffManage, SettingsManage, KBEdit, SecurityMonitor, PrivacyManage, ConsentsRead}
 
 // Built-in roles.
 const (
@@ -72,7 +78,7 @@ var Roles = map[string][]string{
 	RoleSecurityOfficer: {CustomersRead, CustomersRevealPII, CustomersUnlock, CustomersDisable, RecoveryApprove, AuditRead, AccessReview, SecurityMonitor},
 	RoleAuditor:         {AuditRead, AccessReview, CustomersRead},
 	RolePrivacyOfficer:  {CustomersRead, AuditRead, PrivacyManage},
-	RoleAdministrator:   {StaffManage, SettingsManage, DeskManage, AuditRead, CustomersRead, KBEdit, SecurityMonitor, PrivacyManage},
+	RoleAdministrator:   {StaffManage, SettingsManage, DeskManage, AuditRead, CustomersRead, KBEdit, SecurityMonitor, PrivacyManage, ConsentsRead},
 }
 
 // Errors of the access service.

@@ -18,6 +18,7 @@ import (
 	"github.com/frontdesk/frontdesk/internal/access"
 	"github.com/frontdesk/frontdesk/internal/audit"
 	"github.com/frontdesk/frontdesk/internal/automation"
+	"github.com/frontdesk/frontdesk/internal/consent"
 	"github.com/frontdesk/frontdesk/internal/db"
 	"github.com/frontdesk/frontdesk/internal/identity"
 	"github.com/frontdesk/frontdesk/internal/keyring"
@@ -33,6 +34,8 @@ type Deps struct {
 	DB         *db.DB
 	Keys       *keyring.Keyring
 	Audit      *audit.Log
+	// Consent is the consent ledger; nil leaves its route out.
+	Consent *consent.Service
 }
 
 // Handler serves the admin API's routes.

@@ -36,6 +36,11 @@ func (s *Handler) Routes() []web.Route {
 		web.JSON("DELETE /api/v1/admin/staff/{id}/roles/{role}", access.StaffManage, s.revokeRole),
 
 		web.JSON("GET /api/v1/admin/audit", access.AuditRead, s.auditEntries),
+	}
+	if s.deps.Consent != nil {
+		rs = append(rs, web.JSON("GET /api/v1/admin/consents", access.ConsentsRead, s.listConsents))
+	}
+	rs = append(rs,
 
 		web.JSON("GET /api/v1/admin/service-accounts", access.StaffManage, s.listServiceAccounts),
 		web.JSON("POST /api/v1/admin/service-accounts", access.StaffManage, s.createServiceAccount),
@@ -44,7 +49,7 @@ func (s *Handler) Routes() []web.Route {
 		web.JSON("POST /api/v1/admin/service-accounts/{id}/enable", access.StaffManage, s.setServiceAccountDisabled(false)),
 		web.JSON("POST /api/v1/admin/service-accounts/{id}/keys", access.StaffManage, s.createKey),
 		web.JSON("DELETE /api/v1/admin/service-accounts/{id}/keys/{key}", access.StaffManage, s.revokeKey),
-	}
+	)
 	for i := range rs {
 		rs[i].Handler = s.audited(rs[i].Handler)
 	}

@@ -20,6 +20,8 @@ var schemas = map[string][]string{
 		"last_used_at:date-time", "revoked_at:date-time", "state:string!"},
 	"ServiceAccount": {"id:string!", "name:string!", "description:string!", "roles:[]string!", "permissions:[]string!",
 		"created_by:string!", "created_at:date-time!", "disabled_at:date-time", "keys:[]#ApiKey!"},
+	"ConsentStanding": {"account_id:string!", "email:string!", "purpose:string!", "choice:string!", "notice_version:integer!",
+		"channel:string!", "recorded_at:date-time!", "record_id:string!"},
 	"RecoveryRequest": {"id:string!", "status:string!", "created_at:date-time"},
 	"ErrorDetail":     {"field:string", "code:string!", "message:string!"},
 }

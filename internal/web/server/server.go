@@ -186,7 +186,7 @@ func New(opts Options) (*Server, error) {
 	s.routes = append(s.routes, api.New(kit, api.Deps{Identity: opts.Identity, MFA: opts.MFA, KB: opts.KB, Support: opts.Support, Privacy: opts.Privacy,
 		Consent: opts.Consent, MessagingSecrets: opts.MessagingSecrets}).Routes()...)
 	s.routes = append(s.routes, s.live.Routes()...)
-	s.routes = append(s.routes, admin.New(kit, admin.Deps{Identity: opts.Identity, Access: opts.Access, Automation: opts.APIKeys,
+	s.routes = append(s.routes, admin.New(kit, admin.Deps{Identity: opts.Identity, Access: opts.Access, Automation: opts.APIKeys, Consent: opts.Consent,
 		DB: opts.DB, Keys: opts.Keys, Audit: opts.Audit}).Routes()...)
 	if opts.OIDC != nil && opts.Provider != nil {
 		s.routes = append(s.routes, sso.New(kit, sso.Deps{OIDC: opts.OIDC, Provider: opts.Provider}).Routes()...)
