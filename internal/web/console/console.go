@@ -111,6 +111,9 @@ type customerView struct {
 	// Conversations are the customer's, newest first, for staff who may
 	// read conversations; nil when they may not (or there is no desk).
 	Conversations []support.Conversation
+	// Consents is where the customer stands on each purpose that needs
+	// consent; nil when there is no consent ledger.
+	Consents []customerConsent
 }
 
 func (s *Handler) consoleCustomer(w http.ResponseWriter, r *http.Request) error {
@@ -173,6 +176,9 @@ func (s *Handler) renderCustomer(w http.ResponseWriter, r *http.Request, status 
 				return err
 			}
 		}
+	}
+	if v.Consents, err = s.customerConsents(r, id); err != nil {
+		return err
 	}
 	if f.Notice == "" {
 		if n := r.URL.Query().Get("done"); n != "" && len(n) < 20 {

@@ -99,6 +99,8 @@ func (s *Handler) Routes() []web.Route {
 			web.Page("GET /console/privacy/notices", access.PrivacyManage, s.consoleNotices),
 			web.Page("GET /console/privacy/notices/{purpose}", access.PrivacyManage, s.consoleNotice),
 			web.Page("POST /console/privacy/notices/{purpose}", access.PrivacyManage, s.consoleNoticePublish).Limit(noticeBodyLimit),
+			// Staff who answer customers record a choice told by phone or in person.
+			web.Page("POST /console/customers/{id}/consents", access.ConversationsWrite, s.consoleRecordConsent),
 		)
 	}
 	if s.deps.Access != nil && s.deps.MFA != nil && s.deps.OIDC != nil {
