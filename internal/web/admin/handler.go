@@ -1,6 +1,7 @@
 // Package admin serves the admin API under /api/v1/admin: accounts, bulk
-// import and export jobs, staff roles and grants, the audit trail, and the
-// service accounts whose API keys scripts use to call it. Staff call it
+// import and export jobs, staff roles and grants, the audit trail, where
+// customers stand in the consent ledger (for the business's own tools),
+// and the service accounts whose API keys scripts use to call it. Staff call it
 // with a session token (after a second factor), scripts with an API key;
 // either way the route's permission decides, and a key can never do more
 // than its service account's roles nor its creator (internal/automation).
