@@ -45,7 +45,6 @@ import (
 	"github.com/frontdesk/frontdesk/bench/internal/benchkit"
 	"github.com/frontdesk/frontdesk/internal/app"
 	"github.com/frontdesk/frontdesk/internal/password"
-	"github.com/frontdesk/frontdesk/internal/privacy"
 )
 
 const pw = "Plum orbit lantern velvet 7!"
@@ -82,7 +81,7 @@ func main() {
 	flag.IntVar(&o.history, "history", 5, "erase: sign-in events of each account to erase")
 	flag.IntVar(&o.convsPerErased, "erase-conversations", 1, "erase: support conversations of each account to erase")
 	flag.IntVar(&o.eraseWorkers, "erase-workers", 1, "erase: erasures run at once")
-	flag.IntVar(&o.eraseBatch, "erase-batch", privacy.EraseBatchSize, "erase: accounts per EraseMany call, as the closure sweep does (1: Erase, one account at a time)")
+	flag.IntVar(&o.eraseBatch, "erase-batch", 0, "erase: accounts erased in one transaction (privacy.Options.EraseBatch; 0: the default, 25 on SQLite and 100 on PostgreSQL; 1: Erase, one account at a time)")
 	flag.IntVar(&o.conversations, "conversations", 1000, "export: conversations of the first customer")
 	flag.IntVar(&o.attachMiB, "attachments", 50, "export: MiB of attachments of the first customer")
 	flag.IntVar(&o.fileKiB, "file", 256, "export: KiB per attachment")

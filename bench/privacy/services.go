@@ -29,7 +29,8 @@ type services struct {
 	privacy *privacy.Service
 }
 
-func openServices(ctx context.Context, cfg app.Config) (*services, error) {
+// eraseBatch sets privacy.Options.EraseBatch (0: the service's default).
+func openServices(ctx context.Context, cfg app.Config, eraseBatch int) (*services, error) {
 	d, err := db.Open(ctx, db.Options{URL: cfg.DatabaseURL, DataDir: cfg.DataDir})
 	if err != nil {
 		return nil, err
@@ -64,7 +65,7 @@ func openServices(ctx context.Context, cfg app.Config) (*services, error) {
 		return nil, err
 	}
 	s.privacy = privacy.New(privacy.Options{DB: d, Keys: s.keys, Audit: log, Registry: reg, Accounts: s.id, DataDir: cfg.DataDir,
-		BaseURL: cfg.BaseURL})
+		BaseURL: cfg.BaseURL, EraseBatch: eraseBatch})
 	return s, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/frontdesk/frontdesk/internal/audit"
 	"github.com/frontdesk/frontdesk/internal/backup"
@@ -51,13 +52,6 @@ func (s *Service) Erase(ctx context.Context, accountID, source string) (*Erased,
 	return &Erased{AccountID: accountID, Rows: b.Rows, Held: b.Held, Files: b.Files, Ledgered: true}, nil
 }
 
-// EraseBatchSize is how many accounts EraseMany erases in one transaction:
-// large enough that a batch's statements (one per table of the registry)
-// cost little per account, small enough that the transaction holds the
-// database's writer for a few tens of milliseconds, not longer, while
-// customers sign in.
-const EraseBatchSize = 100
-
 // ErasedBatch reports what EraseMany did: the accounts erased, those that
 // no longer existed, and the rows and files of them all.
 type ErasedBatch struct {
@@ -68,10 +62,14 @@ type ErasedBatch struct {
 	Files    int            `json:"files"`
 }
 
-// EraseMany erases several customers as Erase does, EraseBatchSize at a
-// time: one transaction per batch, one DELETE per table of the registry
-// for the whole batch, one audit entry and one ledger entry per account,
-// and the outbox read once per batch. What the closure sweep and the
+// EraseMany erases several customers as Erase does, a batch at a time
+// (Options.EraseBatch): one transaction per batch, one DELETE per table of
+// the registry for the whole batch, one audit entry and one ledger entry
+// per account, and the outbox read once per batch. The batch is smaller on
+// SQLite (25) than on PostgreSQL (100): SQLite has one writer, and every
+// sign-in waits for it while a batch's transaction holds it; 25 accounts
+// hold it for tens of milliseconds (docs/benchmarks.md, "Erasure of 10,000
+// accounts"). What the closure sweep and the
 // inactive-account retention run. An account that does not exist is
 // reported in Missing, not as an error. On an error, the batches before
 // it are erased and reported; the failed batch changed nothing in the
@@ -86,8 +84,9 @@ func (s *Service) EraseMany(ctx context.Context, accountIDs []string, source str
 			ids = append(ids, id)
 		}
 	}
-	for start := 0; start < len(ids); start += EraseBatchSize {
-		b, err := s.eraseBatch(ctx, ids[start:min(start+EraseBatchSize, len(ids))], source)
+	size := max(1, s.o.EraseBatch)
+	for start := 0; start < len(ids); start += size {
+		b, err := s.eraseBatch(ctx, ids[start:min(start+size, len(ids))], source)
 		if err != nil {
 			return out, err
 		}
@@ -308,40 +307,59 @@ func ReplayHook(r *Registry) backup.ErasureHook {
 
 // scrubOutbox deletes the outbox files (e-mails, text messages) that
 // mention any of needles (the erased customers' e-mail addresses and phone
-// numbers, in lower case), reading the outbox once.
+// numbers, in lower case), reading the outbox once. A mail still being
+// written (".NAME.*.tmp", renamed when whole) is waited for and read once
+// it has its name, for a moment at most; a file another process removed
+// meanwhile is no error.
 func (s *Service) scrubOutbox(needles []string) (int, error) {
 	if len(needles) == 0 {
 		return 0, nil
 	}
 	dir := filepath.Join(s.o.DataDir, "outbox")
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, os.ErrNotExist) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, err
-	}
 	n := 0
 	var errs []error
-	for _, e := range entries {
-		if e.IsDir() {
-			continue
+	seen := map[string]bool{}
+	for attempt := 0; ; attempt++ {
+		entries, err := os.ReadDir(dir)
+		if errors.Is(err, os.ErrNotExist) {
+			return n, errors.Join(errs...)
 		}
-		p := filepath.Join(dir, e.Name())
-		hit, err := mentions(p, needles)
 		if err != nil {
-			errs = append(errs, err)
-			continue
+			return n, errors.Join(append(errs, err)...)
 		}
-		if hit {
-			if err := os.Remove(p); err != nil {
+		writing := false
+		for _, e := range entries {
+			name := e.Name()
+			if e.IsDir() || seen[name] {
+				continue
+			}
+			if strings.HasPrefix(name, ".") && strings.HasSuffix(name, ".tmp") {
+				writing = true
+				continue
+			}
+			seen[name] = true
+			p := filepath.Join(dir, name)
+			hit, err := mentions(p, needles)
+			if errors.Is(err, os.ErrNotExist) {
+				continue
+			}
+			if err != nil {
 				errs = append(errs, err)
 				continue
 			}
-			n++
+			if hit {
+				if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+					errs = append(errs, err)
+					continue
+				}
+				n++
+			}
 		}
+		if !writing || attempt == 40 {
+			return n, errors.Join(errs...)
+		}
+		time.Sleep(25 * time.Millisecond)
 	}
-	return n, errors.Join(errs...)
 }
 
 // mentions reports whether the file's text contains any needle (lower

@@ -554,7 +554,7 @@ func TestSweepErasesEveryDueClosure(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	svc := privacy.New(privacy.Options{DB: f.D, Keys: f.Keys, Audit: f.Log, Registry: f.reg, Accounts: f.Svc,
-		DataDir: f.dataDir, BaseURL: "https://bank.example", SweepBatch: 2})
+		DataDir: f.dataDir, BaseURL: "https://bank.example", SweepBatch: 3, EraseBatch: 2})
 	t.Cleanup(svc.Wait)
 	var due []*identity.Account
 	for i := range 5 {
@@ -571,7 +571,7 @@ func TestSweepErasesEveryDueClosure(t *testing.T) {
 	}
 	f.Clock.Add(14*24*time.Hour - time.Hour)
 	if n, err := svc.Sweep(ctx); err != nil || n != 5 {
-		t.Fatalf("one sweep erased %d of the 5 due in batches of 2: %v", n, err)
+		t.Fatalf("one sweep erased %d of the 5 due, read 3 at a time and erased 2 to a transaction: %v", n, err)
 	}
 	for _, a := range due {
 		if _, err := f.Svc.AccountByID(ctx, a.ID); err == nil {

@@ -90,6 +90,9 @@ type Options struct {
 	// SweepBatch is how many due closures the sweep reads at a time
 	// (default 100); it goes on until none is due.
 	SweepBatch int
+	// EraseBatch is how many accounts EraseMany erases in one transaction
+	// (default: 25 on SQLite, 100 on PostgreSQL; see EraseMany).
+	EraseBatch int
 }
 
 // Mailer sends one e-mail; *notify.Mailer is the real one.
@@ -123,6 +126,12 @@ func New(o Options) *Service {
 	}
 	if o.NoticeRate <= 0 {
 		o.NoticeRate = 60
+	}
+	if o.EraseBatch <= 0 && o.DB != nil {
+		o.EraseBatch = 100
+		if o.DB.Dialect() == db.SQLite {
+			o.EraseBatch = 25
+		}
 	}
 	if o.SweepBatch <= 0 {
 		o.SweepBatch = 100
