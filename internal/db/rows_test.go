@@ -115,3 +115,22 @@ func TestCollectRowsErr(t *testing.T) {
 		return nil
 	})
 }
+
+// TestQueryRowOnce reads a row through the kept statement twice, and
+// refuses to run for a context that is already done.
+func TestQueryRowOnce(t *testing.T) {
+	d := dbtest.Open(t)
+	ctx := context.Background()
+	for range 2 {
+		var n int
+		if err := d.QueryRowOnce(ctx, fiveRows+"SELECT count(*) FROM n WHERE i > ?", 2).Scan(&n); err != nil || n != 3 {
+			t.Fatalf("QueryRowOnce = %d, %v; want 3", n, err)
+		}
+	}
+	done, cancel := context.WithCancel(ctx)
+	cancel()
+	var n int
+	if err := d.QueryRowOnce(done, fiveRows+"SELECT count(*) FROM n WHERE i > ?", 2).Scan(&n); !errors.Is(err, context.Canceled) {
+		t.Errorf("QueryRowOnce with a cancelled context = %d, %v; want context.Canceled", n, err)
+	}
+}
