@@ -96,7 +96,12 @@ func (s *Handler) apiSession(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return web.IdentityError(err)
 	}
-	web.WriteJSON(w, http.StatusOK, map[string]any{"account": a, "session": p.Session})
+	// A struct rather than a map: the same JSON, without sorting map keys
+	// on every session check.
+	web.WriteJSON(w, http.StatusOK, struct {
+		Account *identity.Account `json:"account"`
+		Session identity.Session  `json:"session"`
+	}{a, p.Session})
 	return nil
 }
 
