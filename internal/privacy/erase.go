@@ -68,7 +68,9 @@ type ErasedBatch struct {
 // per account, and the outbox read once per batch. The batch is smaller on
 // SQLite (25) than on PostgreSQL (100): SQLite has one writer, and every
 // sign-in waits for it while a batch's transaction holds it; 25 accounts
-// hold it for tens of milliseconds (docs/benchmarks.md, "Erasure of 10,000
+// hold it for tens of milliseconds, and after each batch the erasure
+// waits as long again (Options.EraseYield), so that customers signing in
+// meanwhile wait little (docs/benchmarks.md, "Erasure of 10,000
 // accounts"). What the closure sweep and the
 // inactive-account retention run. An account that does not exist is
 // reported in Missing, not as an error. On an error, the batches before
@@ -86,9 +88,15 @@ func (s *Service) EraseMany(ctx context.Context, accountIDs []string, source str
 	}
 	size := max(1, s.o.EraseBatch)
 	for start := 0; start < len(ids); start += size {
+		t0 := time.Now()
 		b, err := s.eraseBatch(ctx, ids[start:min(start+size, len(ids))], source)
 		if err != nil {
 			return out, err
+		}
+		if s.o.EraseYield > 0 {
+			if err := sleep(ctx, time.Duration(s.o.EraseYield*float64(time.Since(t0)))); err != nil {
+				return out, err
+			}
 		}
 		out.Accounts = append(out.Accounts, b.Accounts...)
 		out.Missing = append(out.Missing, b.Missing...)
@@ -101,6 +109,18 @@ func (s *Service) EraseMany(ctx context.Context, accountIDs []string, source str
 		out.Files += b.Files
 	}
 	return out, nil
+}
+
+// sleep waits for d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // eraseBatch erases the accounts of ids (distinct, at most a batch) in one

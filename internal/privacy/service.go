@@ -93,6 +93,11 @@ type Options struct {
 	// EraseBatch is how many accounts EraseMany erases in one transaction
 	// (default: 25 on SQLite, 100 on PostgreSQL; see EraseMany).
 	EraseBatch int
+	// EraseYield is how long EraseMany waits after each batch, as a
+	// multiple of the time the batch took, so that sign-ins have the
+	// database's one writer and the cores between batches (default: 1 on
+	// SQLite, 0 on PostgreSQL; a negative value is 0).
+	EraseYield float64
 }
 
 // Mailer sends one e-mail; *notify.Mailer is the real one.
@@ -133,6 +138,10 @@ func New(o Options) *Service {
 			o.EraseBatch = 25
 		}
 	}
+	if o.EraseYield == 0 && o.DB != nil && o.DB.Dialect() == db.SQLite {
+		o.EraseYield = 1
+	}
+	o.EraseYield = max(0, o.EraseYield)
 	if o.SweepBatch <= 0 {
 		o.SweepBatch = 100
 	}
