@@ -36,7 +36,7 @@ func runErase(e *env, o options) error {
 	if err := importAccounts(e, "erase", o.erase); err != nil {
 		return err
 	}
-	svc, err := openServices(ctx, e.cfg, o.eraseBatch)
+	svc, err := openServices(ctx, e.cfg, o.eraseBatch, o.eraseYield)
 	if err != nil {
 		return err
 	}
@@ -132,7 +132,7 @@ func runErase(e *env, o options) error {
 	if left != o.accounts {
 		return fmt.Errorf("%d customers left after the erasure, not the %d signing in", left, o.accounts)
 	}
-	fmt.Printf("| %s | accounts erased | rows deleted | erasure time | accounts/s | one call (%d account(s); transaction batch %s) p50 / p99 | sign-ins | p50 | p99 | p99 / baseline |\n", e.dbName, size, batchName(o.eraseBatch))
+	fmt.Printf("| %s | accounts erased | rows deleted | erasure time | accounts/s | one call (%d account(s); transaction batch %s, yield %s) p50 / p99 | sign-ins | p50 | p99 | p99 / baseline |\n", e.dbName, size, batchName(o.eraseBatch), yieldName(o.eraseYield))
 	fmt.Printf("|---|---|---|---|---|---|---|---|---|---|\n")
 	fmt.Printf("| baseline (before + after) | | | | | | %d | %s | %s | |\n", len(baseline.lat), pct(baseline.lat, 50), pct(baseline.lat, 99))
 	fmt.Printf("| during the erasure | %d | %d | %s | %.0f | %s / %s | %d | %s | %s | %s |\n", erased, rows, took.Round(time.Millisecond),
@@ -146,6 +146,16 @@ func batchName(n int) string {
 		return "the default"
 	}
 	return fmt.Sprint(n)
+}
+
+func yieldName(y float64) string {
+	switch {
+	case y == 0:
+		return "the default"
+	case y < 0:
+		return "none"
+	}
+	return fmt.Sprint(y)
 }
 
 func sum(m map[string]int) int {

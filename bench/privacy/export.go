@@ -43,7 +43,7 @@ func runExport(e *env, o options) error {
 	if err := importAccounts(e, "export", len(scales)); err != nil {
 		return err
 	}
-	svc, err := openServices(ctx, e.cfg, 0)
+	svc, err := openServices(ctx, e.cfg, 0, 0)
 	if err != nil {
 		return err
 	}

@@ -29,8 +29,9 @@ type services struct {
 	privacy *privacy.Service
 }
 
-// eraseBatch sets privacy.Options.EraseBatch (0: the service's default).
-func openServices(ctx context.Context, cfg app.Config, eraseBatch int) (*services, error) {
+// eraseBatch and eraseYield set privacy.Options.EraseBatch and EraseYield
+// (0: the service's defaults).
+func openServices(ctx context.Context, cfg app.Config, eraseBatch int, eraseYield float64) (*services, error) {
 	d, err := db.Open(ctx, db.Options{URL: cfg.DatabaseURL, DataDir: cfg.DataDir})
 	if err != nil {
 		return nil, err
@@ -65,7 +66,7 @@ func openServices(ctx context.Context, cfg app.Config, eraseBatch int) (*service
 		return nil, err
 	}
 	s.privacy = privacy.New(privacy.Options{DB: d, Keys: s.keys, Audit: log, Registry: reg, Accounts: s.id, DataDir: cfg.DataDir,
-		BaseURL: cfg.BaseURL, EraseBatch: eraseBatch})
+		BaseURL: cfg.BaseURL, EraseBatch: eraseBatch, EraseYield: eraseYield})
 	return s, nil
 }
 
