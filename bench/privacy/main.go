@@ -82,7 +82,7 @@ func main() {
 	flag.IntVar(&o.history, "history", 5, "erase: sign-in events of each account to erase")
 	flag.IntVar(&o.convsPerErased, "erase-conversations", 1, "erase: support conversations of each account to erase")
 	flag.IntVar(&o.eraseWorkers, "erase-workers", 1, "erase: erasures run at once")
-	flag.Float64Var(&o.eraseYield, "erase-yield", 0, "erase: pause after each batch, as a multiple of its time (privacy.Options.EraseYield; 0: the default, 1 on SQLite and none on PostgreSQL; -1: none)")
+	flag.Float64Var(&o.eraseYield, "erase-yield", 0, "erase: pause after each batch, as a multiple of its time (privacy.Options.EraseYield; 0: the default, 0.5 on SQLite and none on PostgreSQL; -1: none)")
 	flag.IntVar(&o.eraseBatch, "erase-batch", 0, "erase: accounts erased in one transaction (privacy.Options.EraseBatch; 0: the default, 25 on SQLite and 100 on PostgreSQL; 1: Erase, one account at a time)")
 	flag.IntVar(&o.conversations, "conversations", 1000, "export: conversations of the first customer")
 	flag.IntVar(&o.attachMiB, "attachments", 50, "export: MiB of attachments of the first customer")

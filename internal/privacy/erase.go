@@ -69,7 +69,7 @@ type ErasedBatch struct {
 // SQLite (25) than on PostgreSQL (100): SQLite has one writer, and every
 // sign-in waits for it while a batch's transaction holds it; 25 accounts
 // hold it for tens of milliseconds, and after each batch the erasure
-// waits as long again (Options.EraseYield), so that customers signing in
+// waits half as long again (Options.EraseYield), so that customers signing in
 // meanwhile wait little (docs/benchmarks.md, "Erasure of 10,000
 // accounts"). What the closure sweep and the
 // inactive-account retention run. An account that does not exist is

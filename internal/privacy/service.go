@@ -95,7 +95,7 @@ type Options struct {
 	EraseBatch int
 	// EraseYield is how long EraseMany waits after each batch, as a
 	// multiple of the time the batch took, so that sign-ins have the
-	// database's one writer and the cores between batches (default: 1 on
+	// database's one writer and the cores between batches (default: 0.5 on
 	// SQLite, 0 on PostgreSQL; a negative value is 0).
 	EraseYield float64
 }
@@ -139,7 +139,7 @@ func New(o Options) *Service {
 		}
 	}
 	if o.EraseYield == 0 && o.DB != nil && o.DB.Dialect() == db.SQLite {
-		o.EraseYield = 1
+		o.EraseYield = 0.5
 	}
 	o.EraseYield = max(0, o.EraseYield)
 	if o.SweepBatch <= 0 {
