@@ -83,6 +83,12 @@ func TestRiskResetChallengedAPI(t *testing.T) {
 	if done.Status != 204 {
 		t.Fatalf("reset from Frankfurt: %d %s", done.Status, done.Body)
 	}
+	// The reset's "password changed" notice leaves after the answer: it is
+	// awaited here, so that the code mail awaited below is the next one
+	// and not this notice arriving late.
+	if m := fd.WaitMail(t, email, n+1); !strings.Contains(m.Text, "was changed") {
+		t.Fatalf("the mail after the reset: %q", m.Text)
+	}
 
 	// The next sign-in, from home, still steps up: the reset was challenged.
 	r, c := fd.signInFrom(t, hanoi, email, newPassword)
